@@ -1,0 +1,81 @@
+# sipfed — build, test and run. `make test` is what CI and people run.
+CC      ?= gcc
+PKGS    := sofia-sip-ua libssl libcrypto libcares libpcre2-8 inih expat
+CSTD    := -std=c11 -D_GNU_SOURCE
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wpointer-arith -Wvla -Werror
+# sofia's headers trip -Wstrict-prototypes and friends: include them as system headers.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Iproxy -MMD -MP
+LDLIBS  = $(PKG_LIBS) -ldl
+
+B       ?= build
+SRC     := $(filter-out proxy/main.c,$(wildcard proxy/*.c))
+OBJ     := $(SRC:proxy/%.c=$(B)/obj/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+.SECONDARY:
+.PHONY: all asan deps certs run test unit unit-asan acceptance bench fuzz clean
+all: $(B)/sipfed
+
+$(B)/obj/%.o: proxy/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libsipfed.a: $(OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/sipfed: $(B)/obj/main.o $(B)/libsipfed.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: $(B)/tests/%.o $(B)/libsipfed.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+# ASan+UBSan build of the daemon and the unit tests, in build-asan/.
+asan:
+	$(MAKE) B=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+		LDFLAGS="-fsanitize=address,undefined" build-asan/sipfed $(UNIT_BIN:$(B)/%=build-asan/%)
+
+deps:
+	scripts/deps.sh
+
+certs: $(B)/sipfed
+	certs/mklab.sh
+
+unit: $(UNIT_BIN)
+	scripts/run-unit.sh $(UNIT_BIN)
+
+unit-asan: asan
+	scripts/run-unit.sh $(UNIT_BIN:$(B)/%=build-asan/%)
+
+run: deps
+	$(MAKE) all
+	$(MAKE) certs
+	$(B)/sipfed -c sipfed.ini run
+
+test: deps
+	$(MAKE) all
+	$(MAKE) certs
+	$(B)/sipfed -c sipfed.ini check --cases rules/lab.cases
+	$(MAKE) unit
+	$(MAKE) unit-asan
+	$(MAKE) acceptance
+
+acceptance: all
+	tests/acceptance/run.sh
+
+bench: deps all
+	scripts/bench.sh
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(OBJ:.o=.d) $(B)/obj/main.d $(UNIT_BIN:%=%.d)

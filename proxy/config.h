@@ -1,0 +1,63 @@
+/* config.h — the node file `sipfed.ini` (SPEC §3.1), loaded with inih. */
+#ifndef SIPFED_CONFIG_H
+#define SIPFED_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sofia-sip/su_alloc.h>
+
+#include "diag.h"
+#include "log.h"
+#include "types.h"
+
+struct listen_addr {
+    enum sip_transport transport;
+    char *host;                  /* IPv4/IPv6 literal or name, as written (no brackets) */
+    uint16_t port;
+    unsigned line;               /* where it was declared */
+};
+
+struct tls_config {
+    bool present;                /* a [tls] section exists */
+    char *certificate;           /* absolute paths (resolved against the node file's dir) */
+    char *private_key;
+    char *client_certificate;    /* NULL: use `certificate` for outgoing connections too */
+    char *client_private_key;
+    char *ca_file;
+    int min_version;             /* 12 or 13 */
+    char *ciphers;               /* NULL: secure default */
+    unsigned line;               /* line of the [tls] header */
+};
+
+struct node_config {
+    su_home_t home[1];           /* owns everything below */
+    char *file;                  /* path of the node file as given */
+    char *dir;                   /* its directory (relative paths resolve against it) */
+
+    char *hostname;
+    struct listen_addr *listen;
+    size_t n_listen;
+    char *dialplan_dir;          /* absolute */
+    unsigned max_forwards;       /* default 70 */
+    unsigned max_message_size;   /* default 65536 */
+
+    struct tls_config tls;
+
+    char **dns_servers;          /* "host[:port]" strings; n_dns_servers == 0: system resolver */
+    size_t n_dns_servers;
+
+    enum log_level log_level;    /* default info */
+
+    char *admin_listen;          /* NULL: no admin HTTP */
+
+    bool presence_busy_as_dnd;   /* [presence] busy_as_dnd (PRESENCE.md §4), default off */
+};
+
+/* Load and validate `path`. Every problem goes to `d` as `file:line: message`; returns 0 and sets
+ * *out (free with node_config_free) when there were no errors, else EINVAL (and *out is NULL). */
+int node_config_load(const char *path, struct diag *d, struct node_config **out);
+void node_config_free(struct node_config *cfg);
+
+#endif
