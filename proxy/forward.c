@@ -144,9 +144,10 @@ static bool max_forwards_step(msg_t *msg, sip_t *sip, unsigned dflt)
     if (sip->sip_max_forwards) {
         if (sip->sip_max_forwards->mf_count == 0)
             return false;
-        unsigned long n = sip->sip_max_forwards->mf_count - 1;
-        msg_header_remove(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_max_forwards);
-        sip_add_make(msg, sip, sip_max_forwards_class, su_sprintf(msg_home(msg), "%lu", n));
+        /* In place, so the header keeps its position; clearing the fragment makes sofia
+         * encode the new value. */
+        sip->sip_max_forwards->mf_count--;
+        msg_fragment_clear(sip->sip_max_forwards->mf_common);
     } else {
         sip_add_make(msg, sip, sip_max_forwards_class,
                      su_sprintf(msg_home(msg), "%u", dflt ? dflt - 1 : 0));
