@@ -40,7 +40,7 @@ struct forward_env;
 
 /* Our own no-answer limit per attempt: a dead UDP peer or a TLS handshake that never completes
  * is not reported to nta before Timer F (32 s), far beyond what failover should cost. */
-enum { FWD_ATTEMPT_TIMEOUT_MS = 4000 };
+enum { FWD_ATTEMPT_TIMEOUT_MS = 4000, FWD_CANCEL_TIMEOUT_MS = 32000 };
 
 /* Statuses returned to nta as plain numbers (sip_status.h's SIP_nnn_* are status + phrase). */
 enum {
@@ -62,7 +62,11 @@ struct fwd_branch {
     su_timer_t *timer;
     int status;                          /* final status, 0 while pending */
     bool provisional;                    /* got a 1xx (100 included): the peer is alive */
+    bool cancel_wanted;                  /* CANCEL as soon as a provisional arrives */
+    bool cancel_sent;
     bool done;
+    const char *branch_key;              /* our Via branch of the current attempt */
+    const char *route_url;               /* where the current attempt went */
 };
 
 struct fwd_txn {
@@ -323,13 +327,83 @@ static void branch_stop(struct fwd_branch *br)
     }
 }
 
+static void branch_timeout(su_root_magic_t *magic, su_timer_t *t, struct fwd_branch *br);
+
+static int cancel_response(struct fwd_branch *unused, nta_outgoing_t *orq, const sip_t *sip)
+{
+    (void)unused;
+    if (!sip || !sip->sip_status || sip->sip_status->st_status >= 200)
+        nta_outgoing_destroy(orq);
+    return 0;
+}
+
+/* Send a CANCEL for an INVITE branch (RFC 3261 §9.1) as its own client transaction. Not
+ * nta_outgoing_tcancel(): on a reliable transport it terminates the INVITE client transaction of
+ * a proxy (UA mode off) at once, so the 487 that follows matches nothing, is never ACKed and
+ * never reaches us. Built from the INVITE as sent: same Request-URI, top Via, From, To,
+ * Call-ID, CSeq number and Route. */
+static void branch_cancel(struct fwd_branch *br)
+{
+    struct fwd_txn *tx = br->tx;
+
+    if (br->done || br->cancel_sent || !br->orq)
+        return;
+    if (!br->provisional) {
+        br->cancel_wanted = true;     /* RFC 3261 §9.1: not before a provisional response */
+        return;
+    }
+    msg_t *inv = nta_outgoing_getrequest(br->orq);
+    sip_t *is = inv ? sip_object(inv) : NULL;
+    msg_t *c = is && is->sip_via ? nta_msg_create(tx->env->agent, 0) : NULL;
+    sip_t *cs = c ? sip_object(c) : NULL;
+    if (cs) {
+        su_home_t *h = msg_home(c);
+        sip_via_t via = *is->sip_via;
+        via.v_next = NULL;
+        if (sip_add_tl(c, cs,
+                       SIPTAG_REQUEST(sip_request_create(h, SIP_METHOD_CANCEL,
+                                                         (url_string_t *)is->sip_request->rq_url,
+                                                         NULL)),
+                       SIPTAG_VIA(&via), SIPTAG_FROM(is->sip_from), SIPTAG_TO(is->sip_to),
+                       SIPTAG_CALL_ID(is->sip_call_id),
+                       SIPTAG_CSEQ(sip_cseq_create(h, is->sip_cseq->cs_seq, SIP_METHOD_CANCEL)),
+                       SIPTAG_ROUTE(is->sip_route), SIPTAG_MAX_FORWARDS(is->sip_max_forwards),
+                       TAG_END()) < 0) {
+            msg_destroy(c);
+            cs = NULL;
+        }
+    }
+    if (inv)
+        msg_destroy(inv);
+    nta_outgoing_t *co = NULL;
+    if (cs)
+        co = nta_outgoing_mcreate(tx->env->agent, cancel_response, NULL,
+                                  (url_string_t const *)br->route_url, c, NTATAG_USER_VIA(1),
+                                  NTATAG_BRANCH_KEY(br->branch_key), TAG_END());
+    if (!co) {
+        tx->env->counters->send_failed++;
+        log_warn("route", "method=CANCEL call_id=%s status=send-failed",
+                 tx->sip->sip_call_id ? tx->sip->sip_call_id->i_id : "-");
+        return;
+    }
+    br->cancel_sent = true;
+    /* RFC 3261 §9.1: without a final response 64*T1 after the CANCEL, give the branch up. */
+    if (br->timer)
+        su_timer_destroy(br->timer);
+    br->timer = su_timer_create(su_root_task(tx->env->root), FWD_CANCEL_TIMEOUT_MS);
+    if (br->timer)
+        su_timer_set(br->timer, branch_timeout, br);
+}
+
 /* Cancel every pending INVITE branch (after a 2xx or 6xx, or a CANCEL from upstream: RFC 3261
- * §16.7 step 10, §16.10). nta sends the CANCEL once the branch got a provisional response. */
+ * §16.7 step 10, §16.10). */
 static void txn_cancel_pending(struct fwd_txn *tx, struct fwd_branch *except)
 {
+    if (tx->method != sip_method_invite)
+        return;
     for (struct fwd_branch *br = tx->branches; br; br = br->next)
-        if (br != except && !br->done && br->orq && tx->method == sip_method_invite)
-            nta_outgoing_tcancel(br->orq, NULL, NULL, TAG_END());
+        if (br != except)
+            branch_cancel(br);
 }
 
 static void txn_log(struct fwd_txn *tx, int status)
@@ -423,7 +497,6 @@ static void level_done(struct fwd_txn *tx)
 /* The transaction is over for us: stop what is left and free. */
 static void txn_finish(struct fwd_txn *tx)
 {
-    txn_cancel_pending(tx, NULL);
     for (struct fwd_branch *br = tx->branches; br; br = br->next)
         branch_stop(br);
     txn_free(tx);
@@ -474,7 +547,7 @@ static void branch_timeout(su_root_magic_t *magic, su_timer_t *t, struct fwd_bra
 {
     (void)magic;
     (void)t;
-    if (!br->provisional && !br->done)
+    if (!br->done && (!br->provisional || br->cancel_sent))
         branch_fail(br, SIP_408_REQUEST_TIMEOUT);
 }
 
@@ -486,6 +559,10 @@ static int branch_response(struct fwd_branch *br, nta_outgoing_t *orq, const sip
 
     if (status < 200) {
         br->provisional = true;
+        if (br->cancel_wanted) {
+            branch_cancel(br);
+            return 0;
+        }
         if (status > 100 && !tx->answered) {
             msg_t *m = response_for_upstream(orq);
             if (m)
@@ -579,6 +656,9 @@ static void branch_hop_ready(void *arg, int status, const char *reason, const st
     char branch[ROUTE_LOOP_HASH_LEN + 64];
     snprintf(branch, sizeof branch, "%s%s.%llx", ROUTE_BRANCH_MAGIC, tx->loop_hash,
              (unsigned long long)++tx->env->branch_seq);
+    br->branch_key = su_strdup(tx->home, branch);
+    br->route_url = url;
+    br->cancel_wanted = br->cancel_sent = false;
     br->orq = nta_outgoing_mcreate(tx->env->agent, branch_response, br, (url_string_t const *)url,
                                    m, NTATAG_BRANCH_KEY(branch), TAG_END());
     if (!br->orq) {
