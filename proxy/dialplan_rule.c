@@ -17,6 +17,12 @@ struct rule_build {
     struct rule_draft *draft;
 };
 
+/* The enums rule_word_apply() writes through an int (enums and int are compatible in size). */
+_Static_assert(sizeof(enum traffic) == sizeof(int) && sizeof(enum rule_mode) == sizeof(int) &&
+               sizeof(enum pattern_type) == sizeof(int) &&
+               sizeof(enum rule_behavior) == sizeof(int) &&
+               sizeof(enum rule_on_match) == sizeof(int), "rule enums are int-sized");
+
 static int rule_word_apply(struct ini_ctx *c, const struct ini_entry *e,
                            const struct ini_word *words, void *field)
 {
