@@ -12,10 +12,10 @@
 #include "diag.h"
 #include "dialplan.h"
 
-static int check_usage(void)
+static int check_usage(FILE *out)
 {
-    fputs("usage: sipfed [-c FILE] check [--cases FILE]...\n", stderr);
-    return EXIT_USAGE;
+    fputs("usage: sipfed [-c FILE] check [--cases FILE]...\n", out);
+    return out == stdout ? EXIT_OK : EXIT_USAGE;
 }
 
 /* An input the admin named that cannot be read is a usage problem (exit 2), not a failed
@@ -48,12 +48,12 @@ int cmd_check(const char *config_path, int argc, char **argv)
         if (c == 'C') {
             cases[n_cases++] = optarg;
         } else {
-            rc = check_usage();
+            rc = check_usage(c == 'h' ? stdout : stderr);
             goto out;
         }
     }
     if (optind != argc) {
-        rc = check_usage();
+        rc = check_usage(stderr);
         goto out;
     }
     if (!check_readable(config_path))
