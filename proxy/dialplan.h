@@ -1,4 +1,4 @@
-/* dialplan.h — zones, search rules, federation policy and static routes from `rules/*.ini`
+/* dialplan.h — zones, search rules, federation policy and static routes from the `*.ini` files of `rules/`
  * (SPEC §3.2). A dial plan is immutable once loaded; reload builds a new one and swaps it. */
 #ifndef SIPFED_DIALPLAN_H
 #define SIPFED_DIALPLAN_H
