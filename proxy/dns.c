@@ -53,6 +53,7 @@ struct dns_lookup {
     size_t n_services;
     size_t svc;                      /* the service being queried */
     bool fallback_a;
+    uint16_t port;                   /* the A-record port */
     struct dns_query *waiters;
     struct dns_answer *ans;          /* being built */
     uint32_t srv_ttl;                /* UINT32_MAX: no SRV step */
@@ -356,7 +357,7 @@ static void lookup_addr_cb(void *arg, int status, int timeouts, struct ares_addr
         return;
     }
     ans->ttl = ttl;
-    lookup_finish(lk, DNS_OK, lk->srv_ttl == UINT32_MAX ? "a_fallback" : "srv", NULL);
+    lookup_finish(lk, DNS_OK, lk->srv_ttl == UINT32_MAX ? "a_record" : "srv", NULL);
 }
 
 static void lookup_resolve_target(struct dns_lookup *lk)
@@ -451,7 +452,7 @@ static void lookup_next_service(struct dns_lookup *lk)
             return;
         }
         ans->target = su_strdup(ans->home, lk->domain);
-        ans->port = DNS_FALLBACK_PORT;
+        ans->port = lk->port;
         lk->srv_ttl = UINT32_MAX;
         lookup_resolve_target(lk);
         return;
@@ -466,7 +467,7 @@ static void lookup_next_service(struct dns_lookup *lk)
 /* The cache and sharing key: the domain and the zone settings that change the answer. */
 static char *lookup_key(su_home_t *home, const struct dns_request *req)
 {
-    char *key = su_sprintf(home, "%s|%d", req->domain, req->fallback_a);
+    char *key = su_sprintf(home, "%s|%d|%u", req->domain, req->fallback_a, (unsigned)req->port);
     for (size_t i = 0; key && i < req->n_services; i++)
         key = su_sprintf(home, "%s|%s", key, req->services[i]);
     for (char *p = key; p && *p; p++)
@@ -502,6 +503,7 @@ static struct dns_lookup *lookup_create(struct dns_resolver *r, const struct dns
         lk->services[i] = su_strdup(lk->home, req->services[i]);
     lk->n_services = req->n_services;
     lk->fallback_a = req->fallback_a;
+    lk->port = req->port ? req->port : DNS_FALLBACK_PORT;
     return lk;
 }
 

@@ -40,7 +40,9 @@ struct dns_request {
     const char *domain;
     char *const *services;       /* e.g. {"_sipfederationtls._tcp"}, tried in order */
     size_t n_services;
-    bool fallback_a;             /* no SRV at all: the domain's own A/AAAA on 5061 */
+    bool fallback_a;             /* no SRV at all: the domain's own A/AAAA on `port` */
+    uint16_t port;               /* the A-record port; 0: DNS_FALLBACK_PORT. A static route's
+                                  * host is resolved with no services, fallback_a and its port */
 };
 
 /* The SRV answer of one service. */
@@ -57,7 +59,7 @@ struct dns_answer {
     su_home_t home[1];
     const char *domain;
     int status;                  /* DNS_OK, DNS_NOT_FOUND or DNS_UNAVAILABLE */
-    const char *reason;          /* "srv", "a_fallback", "no_srv", "no_address",
+    const char *reason;          /* "srv", "a_record", "no_srv", "no_address",
                                   * "srv_unavailable", "timeout", "dns_error" */
     const char *error;           /* c-ares' text for a failure, or NULL */
     struct dns_srv_set *srv;     /* one per service tried */

@@ -102,8 +102,8 @@ static void test_live(su_root_t *root, const char *server)
 
     /* Microsoft's pick among three records; a second domain resolved at the same time. */
     struct dns_request both[2] = {
-        { "msexample.test", svc_sipfed, 1, false },
-        { "partner.test", svc_sipfed, 1, false },
+        { "msexample.test", svc_sipfed, 1, false, 0 },
+        { "partner.test", svc_sipfed, 1, false, 0 },
     };
     resolve_all(root, r, g, both, 2);
     expect_addr(g[0].ans, "sip3.msexample.test", 5063, "13");
@@ -125,7 +125,7 @@ static void test_live(su_root_t *root, const char *server)
     release(g, 1);
 
     /* Three concurrent queries for one domain share one lookup; a fourth is cancelled. */
-    struct dns_request same = { "Second.TEST", svc_two, 2, false };
+    struct dns_request same = { "Second.TEST", svc_two, 2, false, 0 };
     struct dns_request shared[3] = { same, same, same };
     struct dns_query *cancelled = NULL;
     bool cancelled_called = false;
@@ -149,12 +149,13 @@ static void test_live(su_root_t *root, const char *server)
     release(g, 3);
 
     /* NXDOMAIN -> 404, cached; a domain without SRV -> 404, or its A record with fallback. */
-    struct dns_request missing[3] = {
-        { "nosuch.test", svc_sipfed, 1, false },
-        { "aonly.test", svc_sipfed, 1, false },
-        { "aonly.test", svc_sipfed, 1, true },
+    struct dns_request missing[4] = {
+        { "nosuch.test", svc_sipfed, 1, false, 0 },
+        { "aonly.test", svc_sipfed, 1, false, 0 },
+        { "aonly.test", svc_sipfed, 1, true, 0 },
+        { "sip.partner.test", NULL, 0, true, 5071 },    /* a static route's host */
     };
-    resolve_all(root, r, g, missing, 3);
+    resolve_all(root, r, g, missing, 4);
     CHECK(g[0].ans->status == DNS_NOT_FOUND && strcmp(g[0].ans->reason, "no_srv") == 0 &&
           strcmp(g[0].ans->srv[0].result, "nxdomain") == 0,
           "nosuch.test: %d %s", g[0].ans->status, g[0].ans->reason);
@@ -162,14 +163,16 @@ static void test_live(su_root_t *root, const char *server)
     CHECK(g[1].ans->status == DNS_NOT_FOUND && strcmp(g[1].ans->reason, "no_srv") == 0,
           "aonly.test without fallback: %d %s", g[1].ans->status, g[1].ans->reason);
     expect_addr(g[2].ans, "aonly.test", DNS_FALLBACK_PORT, "41");
-    CHECK(strcmp(g[2].ans->reason, "a_fallback") == 0, "aonly.test: %s", g[2].ans->reason);
-    release(g, 3);
+    CHECK(strcmp(g[2].ans->reason, "a_record") == 0, "aonly.test: %s", g[2].ans->reason);
+    expect_addr(g[3].ans, "sip.partner.test", 5071, "21");
+    CHECK(g[3].ans->n_srv == 0, "a host lookup queries no SRV");
+    release(g, 4);
     resolve_all(root, r, g, missing, 1);
     CHECK(g[0].from_cache && g[0].ans->status == DNS_NOT_FOUND, "nxdomain is cached");
     release(g, 1);
 
     /* A SRV target with no address -> 404 no_address. */
-    struct dns_request noaddr = { "noaddr.test", svc_sipfed, 1, false };
+    struct dns_request noaddr = { "noaddr.test", svc_sipfed, 1, false, 0 };
     resolve_all(root, r, g, &noaddr, 1);
     CHECK(g[0].ans->status == DNS_NOT_FOUND && strcmp(g[0].ans->reason, "no_address") == 0,
           "noaddr.test: %d %s", g[0].ans->status, g[0].ans->reason);
@@ -202,8 +205,8 @@ static void test_silent(su_root_t *root)
     struct got g[2];
     CHECK(dns_resolver_create(root, &opt, &r, NULL) == 0, "silent resolver");
     struct dns_request req[2] = {
-        { "msexample.test", svc_sipfed, 1, false },
-        { "pending.test", svc_sipfed, 1, false },
+        { "msexample.test", svc_sipfed, 1, false, 0 },
+        { "pending.test", svc_sipfed, 1, false, 0 },
     };
     double t0 = now_s();
     resolve_all(root, r, g, req, 1);
