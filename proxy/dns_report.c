@@ -5,12 +5,12 @@
 #include <string.h>
 
 #include <openssl/pem.h>
-#include <openssl/x509v3.h>
 
 #include "dns.h"
 #include "dnszone.h"
 #include "policy.h"
 #include "srv.h"
+#include "tls_names.h"
 
 #define MS_SERVICE "_sipfederationtls._tcp"
 
@@ -79,37 +79,16 @@ int dns_report_locate(FILE *out, const struct node_config *cfg, const struct dia
     return status;
 }
 
-int dns_report_cert_names(su_home_t *home, const char *path, char ***names, size_t *n)
+/* The names of the first certificate of the PEM file `path` (tls_cert_names' rule). */
+static int report_cert_names(su_home_t *home, const char *path, char ***names, size_t *n)
 {
-    *names = NULL, *n = 0;
     FILE *f = path ? fopen(path, "r") : NULL;
     X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
-    int err = 0;
     if (f)
         fclose(f);
     if (x == NULL)
         return EIO;
-    GENERAL_NAMES *san = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-    int count = san ? sk_GENERAL_NAME_num(san) : 0;
-    *names = su_zalloc(home, (size_t)(count + 2) * sizeof **names);
-    if (*names == NULL) {
-        err = ENOMEM;
-        goto out;
-    }
-    for (int i = 0; i < count; i++) {
-        const GENERAL_NAME *g = sk_GENERAL_NAME_value(san, i);
-        if (g->type != GEN_DNS)
-            continue;
-        const unsigned char *s = ASN1_STRING_get0_data(g->d.dNSName);
-        (*names)[(*n)++] = su_strndup(home, (const char *)s, (isize_t)ASN1_STRING_length(g->d.dNSName));
-    }
-    if (san == NULL) {
-        char cn[256];
-        if (X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, cn, sizeof cn) > 0)
-            (*names)[(*n)++] = su_strdup(home, cn);
-    }
-out:
-    GENERAL_NAMES_free(san);
+    int err = tls_cert_names(home, x, names, n);
     X509_free(x);
     return err;
 }
@@ -156,7 +135,7 @@ static int check_domain(FILE *out, const struct dns_options *opt, const char *do
                              "refuses it (ms-diagnostics 1009)\n", domain, r->target);
                 problems++;
             }
-            if (!srv_name_in_cert(r->target, (const char *const *)names, n_names)) {
+            if (!tls_names_contain(names, n_names, r->target)) {
                 fprintf(out, "dns: %s: target %s is not in our certificate (names:", domain,
                         r->target);
                 for (size_t k = 0; k < n_names; k++)
@@ -190,7 +169,7 @@ int dns_report_check(FILE *out, const struct node_config *cfg, const struct dial
 
     dnszone_options(cfg, &opt);
     if (cfg->tls.certificate == NULL ||
-        dns_report_cert_names(home, cfg->tls.certificate, &names, &n_names) != 0) {
+        report_cert_names(home, cfg->tls.certificate, &names, &n_names) != 0) {
         fprintf(out, "dns: cannot read the certificate names from [tls] certificate %s\n",
                 cfg->tls.certificate ? cfg->tls.certificate : "(not set)");
         problems++;

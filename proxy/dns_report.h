@@ -22,9 +22,4 @@ int dns_report_locate(FILE *out, const struct node_config *cfg, const struct dia
  * problems found (0: all good); an unreadable certificate or no local domain counts as one. */
 int dns_report_check(FILE *out, const struct node_config *cfg, const struct dialplan *dp);
 
-/* The names of the first certificate in the PEM file `path`: SAN dNSName entries, or the CN when
- * there is no SAN (the rule sofia's tport and Microsoft's edge apply). Allocated from `home`.
- * Returns 0, or EIO (unreadable / not a certificate) or ENOMEM. */
-int dns_report_cert_names(su_home_t *home, const char *path, char ***names, size_t *n);
-
 #endif

@@ -161,16 +161,6 @@ const char *policy_learnt_get(const struct policy_learnt *pl, size_t i)
     return i < pl->n ? pl->entries[i].domain : NULL;
 }
 
-bool policy_cert_vouches(const char *from_domain, const char *const *names, size_t n)
-{
-    if (from_domain == NULL || from_domain[0] == '\0')
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (names[i] != NULL && names[i][0] != '*' && srv_target_in_namespace(from_domain, names[i]))
-            return true;
-    return false;
-}
-
 const char *policy_dir_name(enum policy_dir dir)
 {
     return dir == POLICY_INBOUND ? "inbound" : "outbound";

@@ -54,13 +54,6 @@ size_t policy_learnt_count(const struct policy_learnt *pl);
 /* The i-th learnt domain (any order), or NULL past the end. For status output. */
 const char *policy_learnt_get(const struct policy_learnt *pl, size_t i);
 
-/* SPEC §5.5 `authenticated = verified`: whether a client certificate whose chain was verified and
- * whose names (SAN dNSName, CN when no SAN) are `names` vouches for `from_domain`: one name is the
- * domain itself or a host inside it (sip.msexample.test for msexample.test). A certificate for
- * another domain does not: that is what stops From spoofing by any holder of a public
- * certificate. Wildcard names never match. */
-bool policy_cert_vouches(const char *from_domain, const char *const *names, size_t n);
-
 const char *policy_dir_name(enum policy_dir dir);   /* "inbound" | "outbound" */
 
 #endif

@@ -1,4 +1,4 @@
-/* srv.c — Microsoft's SRV selection, the same-namespace rule and certificate-name matching. */
+/* srv.c — Microsoft's SRV selection and the same-namespace rule. */
 #include "srv.h"
 
 #include <string.h>
@@ -69,14 +69,4 @@ bool srv_target_in_namespace(const char *domain, const char *target)
         return false;
     /* Either the whole name, or the suffix starts at a label boundary. */
     return nt == nd || target[nt - nd - 1] == '.';
-}
-
-bool srv_name_in_cert(const char *name, const char *const *names, size_t n)
-{
-    if (name == NULL || name_len(name) == 0)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (names[i] != NULL && srv_name_equal(name, names[i]))
-            return true;
-    return false;
 }

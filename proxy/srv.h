@@ -1,5 +1,5 @@
-/* srv.h — pure DNS-name logic of the DNS zone: Microsoft's SRV record selection, Microsoft's
- * "same namespace" rule and the certificate-name check `sipfed check --dns` applies. No sockets. */
+/* srv.h — pure DNS-name logic of the DNS zone: Microsoft's SRV record selection and Microsoft's
+ * "same namespace" rule. No sockets. (Certificate names: tls_names.h.) */
 #ifndef SIPFED_SRV_H
 #define SIPFED_SRV_H
 
@@ -28,13 +28,6 @@ int srv_pick_ms(const struct srv_record *recs, size_t n);
  * `domain` itself or a name inside it (sip.msexample.test for msexample.test; never
  * sip.msexample.test.evil.example or xmsexample.test). Case-insensitive; trailing dots ignored. */
 bool srv_target_in_namespace(const char *domain, const char *target);
-
-/* Whether `name` (a SRV target or static-route host) is carried by a certificate whose names
- * (SAN dNSName entries, or the CN when there is no SAN) are `names`. Exact, case-insensitive match,
- * trailing dots ignored, no wildcards: the same rule sofia's tport applies to the certificates it
- * checks, and the safe reading of Microsoft's requirement that the SRV target FQDN be in the
- * edge certificate (ms-diagnostics 1010). */
-bool srv_name_in_cert(const char *name, const char *const *names, size_t n);
 
 /* Case-insensitive equality of two DNS names, ignoring one trailing dot on either. */
 bool srv_name_equal(const char *a, const char *b);

@@ -146,43 +146,12 @@ static void test_policy_learnt_is_bounded_lru(void **state)
     su_home_unref(home);
 }
 
-static void test_policy_cert_vouches_table(void **state)
-{
-    (void)state;
-    static const char *const sip_ms[] = { "sip.msexample.test" };
-    static const char *const multi[] = { "edge.partner.test", "MSEXAMPLE.TEST" };
-    static const char *const wild[] = { "*.msexample.test" };
-    static const struct {
-        const char *from;
-        const char *const *names;
-        size_t n;
-        bool expect;
-    } vouch[] = {
-        { "msexample.test", sip_ms, 1, true },       /* a host inside the From domain */
-        { "MSExample.test.", sip_ms, 1, true },
-        { "msexample.test", multi, 2, true },        /* the domain itself, any position */
-        { "partner.test", multi, 2, true },
-        { "other.test", sip_ms, 1, false },          /* a spoofed From */
-        { "sip.msexample.test.evil.test", sip_ms, 1, false },
-        { "example.test", sip_ms, 1, false },        /* a parent domain is not vouched for */
-        { "msexample.test", wild, 1, false },        /* no wildcards */
-        { "msexample.test", NULL, 0, false },        /* no names */
-        { "", sip_ms, 1, false },
-        { NULL, sip_ms, 1, false },
-    };
-    for (size_t i = 0; i < sizeof vouch / sizeof vouch[0]; i++)
-        if (policy_cert_vouches(vouch[i].from, vouch[i].names, vouch[i].n) != vouch[i].expect)
-            fail_msg("case %zu (%s): expected %d", i, vouch[i].from ? vouch[i].from : "(null)",
-                     vouch[i].expect);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_policy_domain_allowed_table),
         cmocka_unit_test(test_policy_domain_learnable),
         cmocka_unit_test(test_policy_learnt_is_bounded_lru),
-        cmocka_unit_test(test_policy_cert_vouches_table),
     };
     return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
 }

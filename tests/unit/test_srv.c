@@ -1,4 +1,4 @@
-/* test_srv.c — Microsoft SRV selection, same-namespace rule (1009), certificate names (1010). */
+/* test_srv.c — Microsoft SRV selection and the same-namespace rule (ms-diagnostics 1009). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -86,39 +86,11 @@ static void test_srv_target_in_namespace_table(void **state)
     }
 }
 
-struct cert_case {
-    const char *name;
-    bool expect;
-};
-
-static void test_srv_name_in_cert_table(void **state)
-{
-    (void)state;
-    static const char *const names[] = { "edge.ciscoexample.test", "*.ciscoexample.test",
-                                         "IMP-Public.CiscoExample.test." };
-    static const struct cert_case cases[] = {
-        { "edge.ciscoexample.test", true },
-        { "EDGE.ciscoexample.test.", true },
-        { "imp-public.ciscoexample.test", true },
-        { "sip.ciscoexample.test", false },        /* no wildcard matching */
-        { "ciscoexample.test", false },
-        { "edge.ciscoexample.test.evil", false },
-        { "", false },
-        { NULL, false },
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        if (srv_name_in_cert(cases[i].name, names, 3) != cases[i].expect)
-            fail_msg("in_cert(%s): expected %d", cases[i].name ? cases[i].name : "(null)",
-                     cases[i].expect);
-    assert_false(srv_name_in_cert("edge.ciscoexample.test", NULL, 0));
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_srv_pick_ms_table),
         cmocka_unit_test(test_srv_target_in_namespace_table),
-        cmocka_unit_test(test_srv_name_in_cert_table),
     };
     return cmocka_run_group_tests_name("srv", tests, NULL, NULL);
 }
