@@ -435,6 +435,7 @@ static void lookup_srv_cb(void *arg, int status, int timeouts, unsigned char *ab
         return;
     }
     const struct srv_record *pick = &set->records[set->chosen];
+    ans->service = su_strdup(ans->home, lk->services[lk->svc - 1]);
     ans->target = pick->target;
     ans->port = pick->port;
     lk->srv_ttl = pick->ttl;

@@ -64,6 +64,7 @@ struct dns_answer {
     const char *error;           /* c-ares' text for a failure, or NULL */
     struct dns_srv_set *srv;     /* one per service tried */
     size_t n_srv;
+    const char *service;         /* DNS_OK by SRV: the service that answered; NULL: A record */
     const char *target;          /* DNS_OK: the host to connect to and to find in the certificate */
     uint16_t port;
     char **addrs;                /* DNS_OK: its addresses as IP literals, first preferred */

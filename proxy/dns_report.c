@@ -67,7 +67,8 @@ int dns_report_locate(FILE *out, const struct node_config *cfg, const struct dia
     int status = ans->status;
     if (status == DNS_OK) {
         su_home_t home[1] = { SU_HOME_INIT(home) };
-        char *url = dnszone_route_url(home, ans, sr ? sr->transport : SIP_TP_TLS);
+        char *url = dnszone_route_url(home, ans, sr ? sr->transport
+                                                    : srv_service_transport(ans->service));
         fprintf(out, "  next hop: %s (server certificate must name %s)\n", url ? url : "?",
                 ans->target);
         su_home_deinit(home);

@@ -45,7 +45,7 @@ static void nexthop_dns_answered(void *arg, const struct dns_answer *ans, bool f
         log_warn("dns", "event=failure domain=%s reason=%s error=\"%s\"", q.domain, ans->reason,
                  ans->error ? ans->error : "-");
         q.done(q.arg, DNS_UNAVAILABLE, ans->reason, NULL);
-    } else if (!nexthop_dns_hop(ans, q.attempt, SIP_TP_TLS, &hop)) {
+    } else if (!nexthop_dns_hop(ans, q.attempt, srv_service_transport(ans->service), &hop)) {
         q.done(q.arg, DNS_UNAVAILABLE, "no more addresses", NULL);
     } else {
         q.done(q.arg, 0, NULL, &hop);

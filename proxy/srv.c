@@ -70,3 +70,20 @@ bool srv_target_in_namespace(const char *domain, const char *target)
     /* Either the whole name, or the suffix starts at a label boundary. */
     return nt == nd || target[nt - nd - 1] == '.';
 }
+
+enum sip_transport srv_service_transport(const char *service)
+{
+    if (service == NULL)
+        return SIP_TP_TLS;
+    const char *dot = strchr(service, '.');
+    size_t first = dot ? (size_t)(dot - service) : strlen(service);
+    if (first >= 3 && strncasecmp(service + first - 3, "tls", 3) == 0)
+        return SIP_TP_TLS;
+    if (first == 5 && strncasecmp(service, "_sips", 5) == 0)
+        return SIP_TP_TLS;
+    if (dot && strcasecmp(dot, "._udp") == 0)
+        return SIP_TP_UDP;
+    if (dot && strcasecmp(dot, "._tcp") == 0)
+        return SIP_TP_TCP;
+    return SIP_TP_TLS;
+}

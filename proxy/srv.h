@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "types.h"
+
 struct srv_record {
     const char *target;          /* host name, as in the answer (a trailing dot is ignored) */
     uint16_t priority;
@@ -28,6 +30,11 @@ int srv_pick_ms(const struct srv_record *recs, size_t n);
  * `domain` itself or a name inside it (sip.msexample.test for msexample.test; never
  * sip.msexample.test.evil.example or xmsexample.test). Case-insensitive; trailing dots ignored. */
 bool srv_target_in_namespace(const char *domain, const char *target);
+
+/* The transport an SRV service name implies (RFC 3263 §4.1 and Microsoft's names): `_sips._tcp`
+ * and any service whose name ends in "tls" (`_sipfederationtls._tcp`, `_sipinternaltls._tcp`) are
+ * TLS; otherwise `._udp` is UDP and `._tcp` TCP. Anything else: TLS, the federation default. */
+enum sip_transport srv_service_transport(const char *service);
 
 /* Case-insensitive equality of two DNS names, ignoring one trailing dot on either. */
 bool srv_name_equal(const char *a, const char *b);

@@ -86,11 +86,36 @@ static void test_srv_target_in_namespace_table(void **state)
     }
 }
 
+static void test_srv_service_transport_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *service;
+        enum sip_transport expect;
+    } tp[] = {
+        { "_sipfederationtls._tcp", SIP_TP_TLS },
+        { "_SIPFederationTLS._tcp", SIP_TP_TLS },
+        { "_sipinternaltls._tcp", SIP_TP_TLS },
+        { "_sips._tcp", SIP_TP_TLS },
+        { "_sip._tcp", SIP_TP_TCP },
+        { "_sipinternal._tcp", SIP_TP_TCP },
+        { "_sip._udp", SIP_TP_UDP },
+        { "_sip._sctp", SIP_TP_TLS },
+        { "_sip", SIP_TP_TLS },
+        { NULL, SIP_TP_TLS },
+    };
+    for (size_t i = 0; i < sizeof tp / sizeof tp[0]; i++)
+        if (srv_service_transport(tp[i].service) != tp[i].expect)
+            fail_msg("%s: expected %s", tp[i].service ? tp[i].service : "(null)",
+                     sip_transport_name(tp[i].expect));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_srv_pick_ms_table),
         cmocka_unit_test(test_srv_target_in_namespace_table),
+        cmocka_unit_test(test_srv_service_transport_table),
     };
     return cmocka_run_group_tests_name("srv", tests, NULL, NULL);
 }
