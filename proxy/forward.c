@@ -149,9 +149,10 @@ static bool max_forwards_step(msg_t *msg, sip_t *sip, unsigned dflt)
     if (sip->sip_max_forwards) {
         if (sip->sip_max_forwards->mf_count == 0)
             return false;
-        unsigned long n = sip->sip_max_forwards->mf_count - 1;
-        msg_header_remove(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_max_forwards);
-        sip_add_make(msg, sip, sip_max_forwards_class, su_sprintf(msg_home(msg), "%lu", n));
+        /* In place, so the header keeps its position; clearing the fragment makes sofia
+         * encode the new value. */
+        sip->sip_max_forwards->mf_count--;
+        msg_fragment_clear(sip->sip_max_forwards->mf_common);
     } else {
         sip_add_make(msg, sip, sip_max_forwards_class,
                      su_sprintf(msg_home(msg), "%u", dflt ? dflt - 1 : 0));
@@ -262,13 +263,14 @@ static void forward_stateless(struct forward_env *env, msg_t *msg, const char *w
     nexthop_select(&g->nh, &rq, sl_hop_done, job);
 }
 
-int forward_stray(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip_t *sip)
+/* A response outside any client transaction: only a 2xx to INVITE whose top Via is ours is
+ * passed on (a retransmitted 2xx after our INVITE transaction ended, RFC 3261 §16.7 step 4 and
+ * §13.3.1.4); nta_msg_tsend() removes our Via and sends along the next one. */
+static void forward_stray_response(struct forward_env *env, nta_agent_t *agent, msg_t *msg,
+                                   sip_t *sip)
 {
-    (void)agent;
-    /* Only a 2xx to INVITE whose top Via is ours is passed on; nta drops the rest. */
-    if (sip && sip->sip_status && sip->sip_status->st_status / 100 == 2 && sip->sip_cseq &&
-        sip->sip_cseq->cs_method == sip_method_invite && sip->sip_via && sip->sip_via->v_next &&
-        env->gen) {
+    if (sip->sip_status->st_status / 100 == 2 && sip->sip_cseq &&
+        sip->sip_cseq->cs_method == sip_method_invite && sip->sip_via && sip->sip_via->v_next) {
         const sip_via_t *v = sip->sip_via;
         bool tls = v->v_protocol && su_casematch(v->v_protocol, sip_transport_tls);
         url_t u[1];
@@ -276,15 +278,12 @@ int forward_stray(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip_t
         u->url_host = v->v_host;
         u->url_port = v->v_port;
         if (route_uri_is_self(&env->gen->self, u)) {
-            msg_header_remove(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_via);
-            if (nta_msg_tsend(agent, msg, NULL, TAG_END()) == 0)
-                return 0;
-            env->counters->send_failed++;
-            return 0;
+            if (nta_msg_tsend(agent, msg, NULL, TAG_END()) < 0)
+                env->counters->send_failed++;
+            return;
         }
     }
     msg_destroy(msg);
-    return 0;
 }
 
 /* ------------------------------------------------------------ transactions */
@@ -538,7 +537,7 @@ static int branch_response(struct fwd_branch *br, nta_outgoing_t *orq, const sip
             txn_cancel_pending(tx, br);
         } else if (tx->method == sip_method_invite) {
             /* RFC 3261 §16.7 step 5: every 2xx to INVITE is forwarded, even after the first. */
-            msg_t *m = response_for_upstream(orq);
+            msg_t *m = nta_outgoing_getresponse(orq);
             if (m && nta_msg_tsend(tx->env->agent, m, NULL, TAG_END()) < 0)
                 tx->env->counters->send_failed++;
         }
@@ -753,18 +752,6 @@ int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq
     sip_method_t method = sip->sip_request->rq_method;
     const char *method_name = sip->sip_request->rq_method_name;
 
-    if (method == sip_method_ack || su_casematch(method_name, "BENOTIFY")) {
-        /* ACK for a 2xx and BENOTIFY go on without a transaction; BENOTIFY is never answered
-         * ([MS-SIP] 3.2.4? the best-effort NOTIFY of [MS-PRES] §3.7.4.2). */
-        msg_t *req = nta_incoming_getrequest(irq);
-        msg_t *copy = req ? msg_copy(req) : NULL;
-        if (req)
-            msg_destroy(req);
-        if (copy)
-            forward_stateless(env, copy, method_name);
-        nta_incoming_destroy(irq);
-        return 0;
-    }
     if (method == sip_method_cancel)
         return STATUS_NO_TRANSACTION;
     if (env->stopping)
@@ -847,5 +834,43 @@ int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq
     if (tx->dec.search.n_levels == 0)
         return txn_refuse(tx, SIP_404_NOT_FOUND, "no rule matched");
     level_start(tx);
+    return 0;
+}
+
+int forward_message(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip_t *sip)
+{
+    if (!sip || !env->gen) {
+        msg_destroy(msg);
+        return 0;
+    }
+    if (sip->sip_status) {
+        forward_stray_response(env, agent, msg, sip);
+        return 0;
+    }
+    if (!sip->sip_request) {
+        msg_destroy(msg);
+        return 0;
+    }
+    sip_method_t method = sip->sip_request->rq_method;
+    if (method == sip_method_ack || su_casematch(sip->sip_request->rq_method_name, "BENOTIFY")) {
+        /* ACK for a 2xx (its own end-to-end transaction, RFC 3261 §17.1.1.3) and BENOTIFY (the
+         * best-effort NOTIFY of [MS-SIP] §3.4: never answered) go on without a transaction. */
+        forward_stateless(env, msg, sip->sip_request->rq_method_name);
+        return 0;
+    }
+    /* Everything else becomes a server transaction: nta then absorbs retransmissions, matches
+     * CANCEL and the ACK of a non-2xx final. */
+    nta_incoming_t *irq = nta_incoming_create(agent, NULL, msg, sip, TAG_END());
+    if (!irq) {
+        env->counters->send_failed++;
+        log_error("route", "method=%s status=dropped reason=\"cannot create a server transaction\"",
+                  sip->sip_request->rq_method_name);
+        return 0;
+    }
+    int status = forward_request(env, NULL, irq, sip);
+    if (status) {
+        nta_incoming_treply(irq, status, NULL, TAG_END());
+        nta_incoming_destroy(irq);
+    }
     return 0;
 }

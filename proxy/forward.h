@@ -26,13 +26,17 @@ struct forward_env {
                                         * the proxy, kept across reloads */
 };
 
-/* The default leg's callback: every request. Returns 0 (we own the transaction) or a status
- * for nta to answer. `env` is the leg's magic. */
+/* The agent's message callback (the agent runs with NTATAG_STATELESS(1), so every request that
+ * matches no transaction comes here first): ACK for a 2xx and BENOTIFY are forwarded without a
+ * transaction (BENOTIFY must never be answered, and an nta server transaction destroyed without
+ * a final response answers 500); every other request gets a server transaction
+ * (nta_incoming_create) and goes to forward_request(). A response outside any transaction is
+ * passed on only when it is a 2xx to INVITE under our Via. Always returns 0. */
+int forward_message(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip_t *sip);
+
+/* Route one request held in server transaction `irq` (`leg` unused, may be NULL). Returns 0 (we
+ * own the transaction) or a status for the caller to answer with. */
 int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq,
                     const sip_t *sip);
-
-/* The agent's callback for messages outside any transaction: a retransmitted 2xx to an INVITE
- * from downstream is passed on statelessly (RFC 3261 §16.7 step 4 / §13.3.1.4). Always 0. */
-int forward_stray(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip_t *sip);
 
 #endif

@@ -140,7 +140,8 @@ static char *ini_reader_line(char *str, int num, void *stream)
         return NULL;
     r->lineno++;
     if (len + 1 > num) {
-        diag_error(r->d, r->display, r->lineno, "line too long (at most %d characters)",
+        diag_error(r->d, r->display, r->lineno, "line too long (at most %d characters): "
+                   "split a list over indented lines",
                    num - 2);
         r->expect_key = false;
         snprintf(str, (size_t)num, "\n");

@@ -34,7 +34,6 @@ struct proxy {
     su_home_t home[1];
     su_root_t *root;
     nta_agent_t *agent;
-    nta_leg_t *leg;
     const char *config_path;
     struct forward_env env;
     struct proxy_counters counters;
@@ -254,8 +253,8 @@ static int agent_listen(struct proxy *px, const struct node_config *cfg)
         char *url = listen_url(px->home, l);
         int rc;
         if (!px->agent) {
-            px->agent = nta_agent_create(px->root, (url_string_t *)url, forward_stray, &px->env,
-                                         NTATAG_UA(0), NTATAG_CANCEL_487(0),
+            px->agent = nta_agent_create(px->root, (url_string_t *)url, forward_message, &px->env,
+                                         NTATAG_UA(0), NTATAG_STATELESS(1), NTATAG_CANCEL_487(0),
                                          NTATAG_SERVER_RPORT(1), NTATAG_PASS_100(1),
                                          NTATAG_TIMEOUT_408(1), NTATAG_MERGE_482(0),
                                          NTATAG_MAXSIZE(cfg->max_message_size), TAG_END());
@@ -313,13 +312,6 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
     if ((err = agent_listen(px, gen->cfg)) != 0)
         goto fail;
     px->env.agent = px->agent;
-    px->leg = nta_leg_tcreate(px->agent, forward_request, &px->env, NTATAG_NO_DIALOG(1),
-                              TAG_END());
-    if (!px->leg) {
-        fprintf(stderr, "sipfed: cannot create the default leg\n");
-        err = ENOMEM;
-        goto fail;
-    }
     *out = px;
     return 0;
 fail:
@@ -346,8 +338,6 @@ void proxy_destroy(struct proxy *px)
         return;
     if (px->drain_timer)
         su_timer_destroy(px->drain_timer);
-    if (px->leg)
-        nta_leg_destroy(px->leg);
     if (px->agent)
         nta_agent_destroy(px->agent);
     dns_resolver_destroy(px->dns);

@@ -226,8 +226,9 @@ int tls_material_load(const struct node_config *cfg, const struct dialplan *dp, 
 
     m->min_version = t->min_version == 13 ? TLS1_3_VERSION : TLS1_2_VERSION;
     m->ciphers = t->ciphers && *t->ciphers ? t->ciphers : TLS_DEFAULT_CIPHERS;
-    const struct zone *dz = dp ? dialplan_default_zone(dp) : NULL;
-    m->require_client_cert = dz && dz->require_client_certificate;
+    for (size_t i = 0; dp && i < dp->n_zones; i++)
+        if (dp->zones[i]->type == ZONE_DEFAULT)
+            m->require_client_cert = dp->zones[i]->require_client_certificate;
 
     if (load_identity(&w, "", t->certificate, t->private_key, &m->server) == 0 &&
         cfg->hostname) {
