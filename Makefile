@@ -69,7 +69,7 @@ run: deps
 test: deps
 	$(MAKE) all
 	$(MAKE) certs
-	$(B)/sipfed -c sipfed.ini check --cases rules/lab.cases
+	$(B)/sipfed -c sipfed.ini check --cases rules/lab.cases --cases rules/policy.cases
 	$(MAKE) unit
 	$(MAKE) unit-asan
 	$(MAKE) acceptance

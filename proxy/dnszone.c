@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+enum { SIP_DEFAULT_PORT = 5060 };
+
 void dnszone_request(const struct dialplan *dp, const struct zone *z, const char *domain,
                      struct dns_request *req, const struct static_route **route)
 {
@@ -14,7 +16,9 @@ void dnszone_request(const struct dialplan *dp, const struct zone *z, const char
     if (sr != NULL) {
         req->domain = sr->next_hop.host;
         req->fallback_a = true;
-        req->port = sr->next_hop.port ? sr->next_hop.port : DNS_FALLBACK_PORT;
+        /* The transport's default port, as the proxy's static-route table uses (nexthop.c). */
+        req->port = sr->next_hop.port ? sr->next_hop.port
+                    : sr->transport == SIP_TP_TLS ? DNS_FALLBACK_PORT : SIP_DEFAULT_PORT;
     } else {
         req->domain = domain;
         req->services = z->srv;

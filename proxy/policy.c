@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "srv.h"
@@ -19,12 +20,28 @@ struct policy_learnt {
     unsigned long long clock;    /* bumped on every add */
 };
 
+/* `name` is a listed domain or a host inside one (sip.msexample.test for msexample.test). */
 static bool name_in_list(const char *name, char *const *list, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (srv_name_equal(name, list[i]))
+        if (srv_target_in_namespace(list[i], name))
             return true;
     return false;
+}
+
+/* An IPv4 or IPv6 literal (with or without brackets). */
+static bool name_is_ip(const char *name)
+{
+    struct in6_addr a6;
+    struct in_addr a4;
+    char buf[INET6_ADDRSTRLEN + 2];
+    size_t n = strlen(name);
+    if (n >= 2 && name[0] == '[' && name[n - 1] == ']' && n - 2 < sizeof buf) {
+        memcpy(buf, name + 1, n - 2);
+        buf[n - 2] = '\0';
+        name = buf;
+    }
+    return inet_pton(AF_INET, name, &a4) == 1 || inet_pton(AF_INET6, name, &a6) == 1;
 }
 
 static bool policy_has_static_route(const struct dialplan *dp, const char *domain)
@@ -46,6 +63,8 @@ bool policy_domain_allowed(const struct dialplan *dp, const struct policy_learnt
         ok = false, why = "no_domain";
     } else if (name_in_list(domain, f->local_domains, f->n_local_domains)) {
         ok = true, why = "local_domain";
+    } else if (dir == POLICY_OUTBOUND && name_is_ip(domain)) {
+        ok = true, why = "ip_address";
     } else if (f->privacy == PRIVACY_DENY_LIST && name_in_list(domain, f->domains, f->n_domains)) {
         ok = false, why = "deny_list";
     } else if (policy_has_static_route(dp, domain)) {

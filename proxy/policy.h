@@ -22,6 +22,10 @@ struct policy_learnt;
  * traces) to why. The order, first match wins:
  *   empty domain                        -> refused  "no_domain"
  *   a local domain                      -> allowed  "local_domain"  (never a federation partner)
+ *   outbound to an IP address           -> allowed  "ip_address"    (a dialog contact such as a
+ *                                                                     Lync NOTIFY target: no domain
+ *                                                                     to judge; only rules from
+ *                                                                     internal zones reach it)
  *   privacy = deny_list, listed         -> refused  "deny_list"     (even with a static route or
  *                                                                     open federation)
  *   a static route exists               -> allowed  "static_route"
@@ -32,8 +36,10 @@ struct policy_learnt;
  *   allow_list, open federation, outbound -> allowed "open_federation"
  *   otherwise                           -> refused  "not_allowed"
  * So with allow_list and open_federation a partner outside the list may be reached, and may
- * reach us once a 2xx exchange has taught us its domain. `learnt` may be NULL. Names compare
- * case-insensitively, a trailing dot ignored. */
+ * reach us once a 2xx exchange has taught us its domain. `learnt` may be NULL. A listed (local,
+ * allowed, denied) domain covers the hosts inside it: sip.msexample.test is judged as
+ * msexample.test (Microsoft's same-namespace notion); a static route covers its exact domain.
+ * Names compare case-insensitively, a trailing dot ignored. */
 bool policy_domain_allowed(const struct dialplan *dp, const struct policy_learnt *learnt,
                            enum policy_dir dir, const char *domain, const char **reason);
 
