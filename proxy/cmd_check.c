@@ -14,10 +14,10 @@
 #include "dialplan.h"
 #include "dns_report.h"
 
-static int check_usage(void)
+static int check_usage(FILE *out)
 {
-    fputs("usage: sipfed [-c FILE] check [--dns] [--cases FILE]...\n", stderr);
-    return EXIT_USAGE;
+    fputs("usage: sipfed [-c FILE] check [--dns] [--cases FILE]...\n", out);
+    return out == stdout ? EXIT_OK : EXIT_USAGE;
 }
 
 /* An input the admin named that cannot be read is a usage problem (exit 2), not a failed
@@ -54,12 +54,12 @@ int cmd_check(const char *config_path, int argc, char **argv)
         } else if (c == 'D') {
             dns = true;
         } else {
-            rc = check_usage();
+            rc = check_usage(c == 'h' ? stdout : stderr);
             goto out;
         }
     }
     if (optind != argc) {
-        rc = check_usage();
+        rc = check_usage(stderr);
         goto out;
     }
     if (!check_readable(config_path))

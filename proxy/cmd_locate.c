@@ -21,11 +21,15 @@
 
 #define LOCATE_MAX_MARKERS 16
 
-static int locate_usage(void)
+static int locate_usage(FILE *out)
 {
     fputs("usage: sipfed [-c FILE] locate [--from ZONE] [--method M] "
-          "[--header 'Name: value']... [--authenticated] ALIAS\n", stderr);
-    return EXIT_USAGE;
+          "[--header 'Name: value']... [--authenticated] ALIAS\n"
+          "  --from ZONE      source zone (default: the default zone)\n"
+          "  --method M       request method (default: MESSAGE)\n"
+          "  --header H       add a header, 'Name: value' (repeatable)\n"
+          "  --authenticated  the request is authenticated (SPEC 5.5)\n", out);
+    return out == stdout ? EXIT_OK : EXIT_USAGE;
 }
 
 static const char *locate_pattern_type(enum pattern_type t)
@@ -191,12 +195,12 @@ int cmd_locate(const char *config_path, int argc, char **argv)
         case 'H': headers[n_headers++] = optarg; break;
         case 'a': authenticated = true; break;
         default:
-            rc = locate_usage();
+            rc = locate_usage(c == 'h' ? stdout : stderr);
             goto out;
         }
     }
     if (optind != argc - 1) {
-        rc = locate_usage();
+        rc = locate_usage(stderr);
         goto out;
     }
     const char *alias = argv[optind];

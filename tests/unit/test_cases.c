@@ -3,7 +3,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cases.h"
 
@@ -158,6 +161,67 @@ static void test_case_expect_validate(void **state)
     }
 }
 
+/* A whole file through decide_request(): passes, each kind of failure with its file:line. */
+static void test_cases_run_file(void **state)
+{
+    (void)state;
+    struct dialplan *dp = su_home_new(sizeof *dp);
+    struct zone imp = { .name = "IMP", .type = ZONE_NEIGHBOR, .authenticated = ZONE_AUTH_YES };
+    struct zone dflt = { .name = "default", .type = ZONE_DEFAULT };
+    struct zone *dp_zones[] = { &imp, &dflt };
+    const struct zone *imp_only[] = { &imp };
+    struct rule out = { .name = "out", .priority = 10, .source = RULE_SOURCE_NAMED,
+                        .sources = imp_only, .n_sources = 1, .traffic = TRAFFIC_ANY,
+                        .authenticated = true, .mode = RULE_MODE_ALIAS_PATTERN,
+                        .pattern_type = PATTERN_SUFFIX, .pattern = "@ms.test",
+                        .behavior = BEHAVIOR_STRIP, .on_match = ON_MATCH_STOP, .target = &imp,
+                        .enabled = true };
+    struct rule *rules[] = { &out };
+    dp->zones = dp_zones;
+    dp->n_zones = 2;
+    dp->rules = rules;
+    dp->n_rules = 1;
+
+    char path[] = "/tmp/test_cases_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    static const char text[] =
+        "# comment\n"
+        "IMP MESSAGE bob@ms.test -> IMP=bob\n"          /* 2: passes (auth by zone) */
+        "default MESSAGE bob@ms.test auth -> 404\n"     /* 3: passes (wrong source) */
+        "IMP MESSAGE bob@ms.test -> IMP\n"              /* 4: the rewrite is not written */
+        "Nowhere MESSAGE bob@ms.test -> 404\n"          /* 5: unknown source zone */
+        "IMP MESSAGE bob@ms.test\n"                     /* 6: malformed */
+        "\n"
+        "IMP MESSAGE bob@ms.test -> 403\n";             /* 8: no policy yet: fails */
+    assert_int_equal(write(fd, text, sizeof text - 1), (ssize_t)(sizeof text - 1));
+    close(fd);
+
+    char *buf = NULL;
+    size_t len = 0, run = 0, failed = 0;
+    FILE *out_f = open_memstream(&buf, &len);
+    assert_int_equal(cases_run_file(path, dp, out_f, &run, &failed), 0);
+    fclose(out_f);
+    unlink(path);
+    char expect[1024];
+    snprintf(expect, sizeof expect,
+             "%s:4: expected IMP, got IMP=bob\n"
+             "%s:5: unknown source zone 'Nowhere'\n"
+             "%s:6: missing '-> EXPECT'\n"
+             "%s:8: expected 403, got IMP=bob\n", path, path, path, path);
+    assert_string_equal(buf, expect);
+    assert_int_equal(run, 6);
+    assert_int_equal(failed, 4);
+    free(buf);
+
+    out_f = open_memstream(&buf, &len);
+    assert_int_not_equal(cases_run_file("/nonexistent/x.cases", dp, out_f, &run, &failed), 0);
+    fclose(out_f);
+    assert_string_equal(buf, "/nonexistent/x.cases: cannot open: No such file or directory\n");
+    free(buf);
+    su_home_unref(dp->home);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -165,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_case_format_decision),
         cmocka_unit_test(test_case_expect_matches),
         cmocka_unit_test(test_case_expect_validate),
+        cmocka_unit_test(test_cases_run_file),
     };
     return cmocka_run_group_tests_name("cases", tests, NULL, NULL);
 }
