@@ -292,7 +292,9 @@ static void config_section_load(void *user, struct ini_section *sec)
         if (strcmp(sec->header, config_sections[i].name) == 0)
             break;
     if (i == CFG_N) {
-        diag_error(L->d, sec->file, sec->line, "unknown section [%s]", sec->header);
+        diag_error(L->d, sec->file, sec->line,
+                   "unknown section [%s] (expected proxy, tls, dns, log, admin or presence)",
+                   sec->header);
         return;
     }
     if (L->seen[i]) {
