@@ -197,3 +197,76 @@ stop_all() {
     mkdir -p "$round"
     mv "$T"/*.log "$T"/*.msg "$T"/*.out "$T"/*.err "$round"/ 2>/dev/null || true
 }
+
+# uac_xml FILE METHOD RURI STATUS [EXTRA_HEADER_LINES] [CHECK_HEADER CHECK_REGEX]: a one-request
+# client scenario (non-INVITE) expecting final STATUS; optionally checks a response header.
+uac_xml() {
+    local file=$1 method=$2 ruri=$3 status=$4 extra=${5:-} chk_h=${6:-} chk_re=${7:-} action=""
+    [ -n "$extra" ] && extra="$extra"$'\n'
+    if [ -n "$chk_h" ]; then
+        action="<action><ereg regexp=\"$chk_re\" search_in=\"hdr\" header=\"$chk_h\" check_it=\"true\" assign_to=\"chk\"/></action>"
+    fi
+    cat > "$file" <<XML
+<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="uac_$method">
+  <send retrans="500">
+    <![CDATA[
+$method $ruri SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+Max-Forwards: [max_forwards]
+From: <sip:sender@[from_domain]>;tag=[call_number]-uac
+To: <$ruri>
+Call-ID: [call_id]
+CSeq: 1 $method
+Contact: <sip:sender@[local_ip]:[local_port];transport=[transport]>
+Event: presence
+Subscription-State: active;expires=60
+${extra}Content-Length: 0
+
+]]>
+  </send>
+  <recv response="100" optional="true"/>
+  <recv response="$status">$action</recv>
+  $( [ -n "$chk_h" ] && echo '<Reference variables="chk"/>' )
+</scenario>
+XML
+}
+
+# uas_xml FILE METHOD STATUS [DELAY_MS]: a server answering one request with STATUS (after a
+# 100 Trying and DELAY_MS when given), then done.
+uas_xml() {
+    local file=$1 method=$2 status=$3 delay=${4:-}
+    local pre=""
+    if [ -n "$delay" ]; then
+        pre="<send><![CDATA[
+SIP/2.0 100 Trying
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+  <pause milliseconds=\"$delay\"/>"
+    fi
+    cat > "$file" <<XML
+<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="uas_$method">
+  <recv request="$method"/>
+  $pre
+  <send>
+    <![CDATA[
+SIP/2.0 $status Answer
+[last_Via:]
+[last_From:]
+[last_To:];tag=[call_number]-uas
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]>
+  </send>
+</scenario>
+XML
+}
