@@ -2,6 +2,7 @@
  * dial plan, print every diagnostic, run the routing cases through the proxy's decide path. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,10 +12,11 @@
 #include "config.h"
 #include "diag.h"
 #include "dialplan.h"
+#include "dns_report.h"
 
 static int check_usage(FILE *out)
 {
-    fputs("usage: sipfed [-c FILE] check [--cases FILE]...\n", out);
+    fputs("usage: sipfed [-c FILE] check [--dns] [--cases FILE]...\n", out);
     return out == stdout ? EXIT_OK : EXIT_USAGE;
 }
 
@@ -32,12 +34,14 @@ int cmd_check(const char *config_path, int argc, char **argv)
 {
     static const struct option opts[] = {
         { "cases", required_argument, NULL, 'C' },
+        { "dns", no_argument, NULL, 'D' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     su_home_t *home = su_home_new(sizeof *home);
     const char **cases = home ? su_zalloc(home, (size_t)argc * sizeof *cases) : NULL;
     size_t n_cases = 0;
+    bool dns = false;
     int c, rc = EXIT_USAGE;
 
     if (cases == NULL) {
@@ -47,6 +51,8 @@ int cmd_check(const char *config_path, int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (c == 'C') {
             cases[n_cases++] = optarg;
+        } else if (c == 'D') {
+            dns = true;
         } else {
             rc = check_usage(c == 'h' ? stdout : stderr);
             goto out;
@@ -84,6 +90,13 @@ int cmd_check(const char *config_path, int argc, char **argv)
             if (failed > 0)
                 rc = EXIT_FAILED;
         }
+    }
+    /* --dns: our own published records as a Microsoft edge sees them (dns_report.c). */
+    if (dns && dp != NULL && rc != EXIT_USAGE) {
+        int problems = dns_report_check(stdout, cfg, dp);
+        printf("dns: %d problem%s\n", problems, problems == 1 ? "" : "s");
+        if (problems > 0)
+            rc = EXIT_FAILED;
     }
     if (rc == EXIT_OK)
         puts("configuration OK");

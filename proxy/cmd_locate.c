@@ -16,6 +16,7 @@
 #include "decide.h"
 #include "diag.h"
 #include "dialplan.h"
+#include "dns_report.h"
 #include "sipmsg.h"
 
 #define LOCATE_MAX_MARKERS 16
@@ -94,28 +95,21 @@ static void locate_print_step(const struct search_step *st, const struct search_
 }
 
 /* The next hop of a DNS-zone target: the static route when one exists (no DNS then, SPEC
- * §5.3). DNS resolution itself belongs to dns.c; its hook goes here. */
-static void locate_print_dns_next_hop(su_home_t *home, const struct dialplan *dp,
-                                      const struct search_target *t)
+ * §5.3), else the SRV answers, the record chosen and its addresses (dns_report.c resolves with
+ * the proxy's code and the node file's [dns] servers). */
+static void locate_print_dns_next_hop(su_home_t *home, const struct node_config *cfg,
+                                      const struct dialplan *dp, const struct search_target *t)
 {
     char *host = alias_host(home, t->alias);
-    const struct static_route *sr = host ? dialplan_static_route_find(dp, host) : NULL;
-    if (sr != NULL) {
-        printf("      next hop: %s:%u over %s (static route for %s, %s:%u; no DNS)\n",
-               sr->next_hop.host, sr->next_hop.port ? sr->next_hop.port : 5061,
-               sip_transport_name(sr->transport), sr->domain, sr->file, sr->line);
+    if (host == NULL) {
+        puts("      next hop: none (the alias has no host)");
         return;
     }
-    /* dns helper: resolve the zone's SRV services for `host` here (SPEC §5.3) and print the
-     * chosen record and address. Until then locate only says what would be looked up. */
-    printf("      next hop: DNS lookup of");
-    for (size_t i = 0; i < t->zone->n_srv; i++)
-        printf(" %s.%s", t->zone->srv[i], host ? host : "?");
-    printf("%s (not resolved by this build)\n",
-           t->zone->fallback_a_record ? ", then A/AAAA on 5061" : "");
+    dns_report_locate(stdout, cfg, dp, t->zone, host);
 }
 
-static void locate_print(su_home_t *home, const struct dialplan *dp, const sip_t *sip,
+static void locate_print(su_home_t *home, const struct node_config *cfg,
+                         const struct dialplan *dp, const sip_t *sip,
                          const struct decide_input *in, const struct decision *dec)
 {
     const char *markers[LOCATE_MAX_MARKERS];
@@ -160,7 +154,7 @@ static void locate_print(su_home_t *home, const struct dialplan *dp, const sip_t
             printf("    -> %s (%s zone) alias %s, rule \"%s\"\n", t->zone->name,
                    zone_type_name(t->zone->type), t->alias, t->rule->name);
             if (t->zone->type == ZONE_DNS)
-                locate_print_dns_next_hop(home, dp, t);
+                locate_print_dns_next_hop(home, cfg, dp, t);
         }
     }
     if (dec->status != 0)
@@ -251,7 +245,7 @@ int cmd_locate(const char *config_path, int argc, char **argv)
         rc = EXIT_FAILED;
         goto out;
     }
-    locate_print(home, dp, in.sip, &in, &dec);
+    locate_print(home, cfg, dp, in.sip, &in, &dec);
     rc = EXIT_OK;
 out:
     if (msg != NULL)

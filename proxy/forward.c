@@ -30,10 +30,12 @@ struct forward_env;
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/tport.h>
 
+#include "alias.h"
 #include "decide.h"
 #include "forward.h"
 #include "log.h"
 #include "nexthop.h"
+#include "policy.h"
 #include "proxy.h"
 #include "route.h"
 #include "srczone.h"
@@ -41,6 +43,8 @@ struct forward_env;
 /* Our own no-answer limit per attempt: a dead UDP peer or a TLS handshake that never completes
  * is not reported to nta before Timer F (32 s), far beyond what failover should cost. */
 enum { FWD_ATTEMPT_TIMEOUT_MS = 4000, FWD_CANCEL_TIMEOUT_MS = 32000 };
+/* Retry-After (seconds) on our own 503s. */
+#define FWD_RETRY_AFTER "30"
 
 /* Statuses returned to nta as plain numbers (sip_status.h's SIP_nnn_* are status + phrase). */
 enum {
@@ -425,7 +429,11 @@ static void txn_log(struct fwd_txn *tx, int status)
 /* Answer locally with `status` (a refusal or a failure with no downstream response). */
 static void txn_reply_local(struct fwd_txn *tx, int status, const char *phrase)
 {
-    if (nta_incoming_treply(tx->irq, status, phrase, TAG_END()) < 0)
+    /* A local 503 (next hop unreachable, DNS failure) says when to retry (RFC 3261 §21.5.4). */
+    if (nta_incoming_treply(tx->irq, status, phrase,
+                            TAG_IF(status == STATUS_UNAVAILABLE,
+                                   SIPTAG_RETRY_AFTER_STR(FWD_RETRY_AFTER)),
+                            TAG_END()) < 0)
         tx->env->counters->send_failed++;
     tx->answered = true;
 }
@@ -551,6 +559,20 @@ static void branch_timeout(su_root_magic_t *magic, su_timer_t *t, struct fwd_bra
         branch_fail(br, SIP_408_REQUEST_TIMEOUT);
 }
 
+/* SPEC §6 open federation: a DNS-zone domain that completed a 2xx exchange is learnt. */
+static void branch_learn(struct fwd_branch *br)
+{
+    struct fwd_txn *tx = br->tx;
+    if (!br->zone || br->zone->type != ZONE_DNS || !br->alias || !tx->env->learnt)
+        return;
+    char *domain = alias_host(tx->home, br->alias);
+    bool added = false;
+    if (domain && policy_domain_learnable(tx->gen->dp, domain) &&
+        policy_learnt_add(tx->env->learnt, domain, &added) == 0 && added)
+        log_info("policy", "event=learnt domain=%s method=%s learnt=%zu", domain,
+                 tx->method_name, policy_learnt_count(tx->env->learnt));
+}
+
 static int branch_response(struct fwd_branch *br, nta_outgoing_t *orq, const sip_t *sip)
 {
     struct fwd_txn *tx = br->tx;
@@ -582,6 +604,7 @@ static int branch_response(struct fwd_branch *br, nta_outgoing_t *orq, const sip
     }
 
     if (status < 300) {
+        branch_learn(br);
         if (!tx->answered) {
             msg_t *m = response_for_upstream(orq);
             if (m && txn_relay(tx, m))
@@ -877,7 +900,7 @@ int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq
     }
 
     struct decide_input in = { .sip = tx->sip, .source = tx->src,
-                               .authenticated = tx->authenticated };
+                               .authenticated = tx->authenticated, .learnt = env->learnt };
     if (decide_request(tx->home, g->dp, &in, &tx->dec) != 0)
         return txn_refuse(tx, SIP_500_INTERNAL_SERVER_ERROR, "out of memory");
     if (tx->dec.alias)

@@ -10,6 +10,7 @@
 
 struct proxy;
 struct proxy_gen;
+struct policy_learnt;
 
 /* What forward.c needs from the proxy; owned by proxy.c. */
 struct forward_env {
@@ -21,6 +22,8 @@ struct forward_env {
     unsigned active;                   /* transactions in flight */
     uint64_t branch_seq;               /* makes our Via branches unique */
     void (*idle)(struct forward_env *env); /* called when `active` drops to 0 while stopping */
+    struct policy_learnt *learnt;      /* open federation's learnt domains (policy.h); owned by
+                                        * the proxy, kept across reloads */
 };
 
 /* The agent's message callback (the agent runs with NTATAG_STATELESS(1), so every request that

@@ -20,8 +20,11 @@ struct forward_env;
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/su_wait.h>
 
+#include "dns.h"
+#include "dnszone.h"
 #include "forward.h"
 #include "log.h"
+#include "policy.h"
 #include "proxy.h"
 
 /* SPEC §2: on SIGTERM/SIGINT transactions get this long to finish. */
@@ -38,7 +41,12 @@ struct proxy {
     su_wait_t sigwait[1];
     int sigindex;
     su_timer_t *drain_timer;
+    struct dns_resolver *dns;           /* c-ares on our root; outlives configuration reloads */
+    struct policy_learnt *learnt;       /* open federation's learnt domains (SPEC §6) */
 };
+
+/* Open federation remembers at most this many partner domains (least recently used go first). */
+enum { PROXY_LEARNT_MAX = 1024 };
 
 /* ------------------------------------------------------------ generations */
 
@@ -142,6 +150,7 @@ static void proxy_reload(struct proxy *px)
     } else {
         if (!listen_same(g->cfg, px->env.gen->cfg))
             log_warn("config", "event=reload msg=\"listen addresses changed: restart to apply\"");
+        g->nh.dns = px->dns;            /* [dns] servers changes need a restart */
         proxy_gen_unref(px->env.gen);
         px->env.gen = g;
         log_set_level(g->cfg->log_level);
@@ -285,6 +294,17 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
         goto fail;
     }
     px->env.root = px->root;
+    struct dns_options dopt;
+    const char *dns_error = NULL;
+    dnszone_options(gen->cfg, &dopt);
+    if ((err = dns_resolver_create(px->root, &dopt, &px->dns, &dns_error)) != 0) {
+        fprintf(stderr, "%s: %s\n", gen->cfg->file, dns_error ? dns_error : strerror(err));
+        goto fail;
+    }
+    gen->nh.dns = px->dns;
+    if ((err = policy_learnt_create(px->home, PROXY_LEARNT_MAX, &px->learnt)) != 0)
+        goto fail;
+    px->env.learnt = px->learnt;
     if ((err = signals_setup(px)) != 0) {
         fprintf(stderr, "sipfed: signals: %s\n", strerror(err));
         goto fail;
@@ -320,6 +340,7 @@ void proxy_destroy(struct proxy *px)
         su_timer_destroy(px->drain_timer);
     if (px->agent)
         nta_agent_destroy(px->agent);
+    dns_resolver_destroy(px->dns);
     if (px->sigindex >= 0)
         su_root_deregister(px->root, px->sigindex);
     else if (px->sigfd >= 0)
