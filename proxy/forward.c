@@ -39,6 +39,7 @@ struct forward_env;
 #include "proxy.h"
 #include "route.h"
 #include "srczone.h"
+#include "tls.h"
 
 /* Our own no-answer limit per attempt: a dead UDP peer or a TLS handshake that never completes
  * is not reported to nta before Timer F (32 s), far beyond what failover should cost. */
@@ -71,6 +72,11 @@ struct fwd_branch {
     bool done;
     const char *branch_key;              /* our Via branch of the current attempt */
     const char *route_url;               /* where the current attempt went */
+    /* sent over TLS and waiting (env->tls_waiting): a handshake failure there fails it */
+    char hop_ip[64];
+    uint16_t hop_port;
+    uint64_t tls_seq;
+    struct fwd_branch *tls_next, **tls_pprev;
 };
 
 struct fwd_txn {
@@ -315,8 +321,33 @@ static void txn_free(struct fwd_txn *tx)
         env->idle(env);
 }
 
+static void branch_tls_unlink(struct fwd_branch *br)
+{
+    if (!br->tls_pprev)
+        return;
+    *br->tls_pprev = br->tls_next;
+    if (br->tls_next)
+        br->tls_next->tls_pprev = br->tls_pprev;
+    br->tls_next = NULL;
+    br->tls_pprev = NULL;
+}
+
+static void branch_tls_link(struct fwd_branch *br, const struct nexthop *hop)
+{
+    struct forward_env *env = br->tx->env;
+    snprintf(br->hop_ip, sizeof br->hop_ip, "%s", hop->ip);
+    br->hop_port = hop->port;
+    br->tls_seq = ++env->tls_seq;
+    br->tls_next = env->tls_waiting;
+    if (br->tls_next)
+        br->tls_next->tls_pprev = &br->tls_next;
+    br->tls_pprev = &env->tls_waiting;
+    env->tls_waiting = br;
+}
+
 static void branch_stop(struct fwd_branch *br)
 {
+    branch_tls_unlink(br);
     if (br->timer) {
         su_timer_destroy(br->timer);
         br->timer = NULL;
@@ -676,6 +707,11 @@ static void branch_hop_ready(void *arg, int status, const char *reason, const st
             msg_header_insert(m, (msg_pub_t *)s, h);
     }
 
+    /* TLS: what the server certificate must prove (the zone's rules, the hop's name). */
+    /* (the current set-up: after a reload it is the one new connections get) */
+    if (hop->transport == SIP_TP_TLS && tx->env->gen->tls)
+        tls_expect_zone(tx->env->gen->tls, br->zone, hop->host, hop->ip, hop->port);
+
     char branch[ROUTE_LOOP_HASH_LEN + 64];
     snprintf(branch, sizeof branch, "%s%s.%llx", ROUTE_BRANCH_MAGIC, tx->loop_hash,
              (unsigned long long)++tx->env->branch_seq);
@@ -689,9 +725,31 @@ static void branch_hop_ready(void *arg, int status, const char *reason, const st
         branch_fail(br, SIP_503_SERVICE_UNAVAILABLE);
         return;
     }
+    if (hop->transport == SIP_TP_TLS)
+        branch_tls_link(br, hop);
     br->timer = su_timer_create(su_root_task(tx->env->root), FWD_ATTEMPT_TIMEOUT_MS);
     if (br->timer)
         su_timer_set(br->timer, branch_timeout, br);
+}
+
+void forward_tls_failed(void *arg, const char *ip, uint16_t port, const char *reason)
+{
+    struct forward_env *env = arg;
+    uint64_t before = ++env->tls_seq;   /* branches sent after this wait for their own try */
+
+    /* One branch at a time: failing one may finish its transaction (freeing its siblings) or
+     * fail over (adding new branches), so the list is searched again each time. */
+    for (;;) {
+        struct fwd_branch *br = env->tls_waiting;
+        while (br && (br->tls_seq >= before || br->provisional || br->done ||
+                      br->hop_port != port || strcmp(br->hop_ip, ip) != 0))
+            br = br->tls_next;
+        if (!br)
+            break;
+        branch_tls_unlink(br);
+        branch_fail(br, STATUS_UNAVAILABLE,
+                    su_sprintf(br->tx->home, "TLS handshake failed: %s", reason));
+    }
 }
 
 static void branch_start(struct fwd_branch *br)
@@ -802,9 +860,14 @@ static void txn_classify_source(struct fwd_txn *tx, msg_t *req)
     tx->in_tp = tport_transport(tp);
     o.tls = tx->in_tp == SIP_TP_TLS;
     if (o.tls && tp) {
-        /* Valid only now, synchronously in the request callback (SOFIA-NOTES). */
-        o.tls_verified = tport_is_verified(tp) != 0;
-        o.subjects = tport_delivered_from_subjects(tp, req);
+        /* The certificate facts tls_hook.c recorded for this connection: SAN dNSName, the CN
+         * only without one (sofia's own subject list always adds the CN). */
+        const struct tls_peer *peer = tls_peer_of(tx->gen->tls, tp);
+        su_strlst_t *names = peer ? su_strlst_create(tx->home) : NULL;
+        for (size_t i = 0; names && i < peer->n_names; i++)
+            su_strlst_dup_append(names, peer->names[i]);
+        o.tls_verified = peer && peer->verified;
+        o.subjects = names;
     }
     o.from_domain = tx->sip->sip_from ? tx->sip->sip_from->a_url->url_host : NULL;
     tx->src = srczone_lookup(tx->gen->sz, tx->gen->dp, &o, &tx->authenticated);
