@@ -19,6 +19,7 @@ struct forward_env;
 #include <sofia-sip/nta.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/su_wait.h>
+#include <sofia-sip/tport_tag.h>
 
 #include "dns.h"
 #include "dnszone.h"
@@ -244,6 +245,26 @@ static char *listen_url(su_home_t *home, const struct listen_addr *l)
                       l->port, sip_transport_name(l->transport));
 }
 
+/* A node with a TLS zone but no tls: listen address (SPEC §3.1 allows it) still needs a TLS
+ * transport to connect out: a client-only one (TPTAG_SERVER(0)), bound to no port. */
+static int agent_tls_client(struct proxy *px, const struct node_config *cfg,
+                            const struct tls_setup *tls)
+{
+    if (!tls)
+        return 0;
+    for (size_t i = 0; i < cfg->n_listen; i++)
+        if (cfg->listen[i].transport == SIP_TP_TLS)
+            return 0;
+    if (nta_agent_add_tport(px->agent, (url_string_t *)"sips:*:*", TPTAG_SERVER(0),
+                            TAG_NEXT(tls_setup_tport_tags(tls))) < 0) {
+        fprintf(stderr, "%s: cannot create the outgoing TLS transport: %s\n", cfg->file,
+                strerror(errno));
+        return EIO;
+    }
+    log_info("proxy", "event=listen url=sips:* outgoing_only=yes");
+    return 0;
+}
+
 static int agent_listen(struct proxy *px, const struct node_config *cfg)
 {
     const struct tls_setup *tls = px->env.gen->tls;
@@ -272,7 +293,7 @@ static int agent_listen(struct proxy *px, const struct node_config *cfg)
         }
         log_info("proxy", "event=listen url=%s", url);
     }
-    return 0;
+    return agent_tls_client(px, cfg, tls);
 }
 
 int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **out)
