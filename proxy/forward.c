@@ -993,6 +993,17 @@ int forward_message(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip
         msg_destroy(msg);
         return 0;
     }
+    if (msg_size(msg) > env->gen->cfg->max_message_size) {
+        /* RFC 3261 §21.5.14 (nta's read limit is the stream's, proxy.c). */
+        env->counters->refused++;
+        log_warn("route", "method=%s status=513 size=%u reason=\"larger than max_message_size\"",
+                 sip->sip_request->rq_method_name, (unsigned)msg_size(msg));
+        if (sip->sip_request->rq_method != sip_method_ack)
+            nta_msg_treply(agent, msg, SIP_513_MESSAGE_TOO_LARGE, TAG_END());
+        else
+            msg_destroy(msg);
+        return 0;
+    }
     sip_method_t method = sip->sip_request->rq_method;
     if (method == sip_method_ack || su_casematch(sip->sip_request->rq_method_name, "BENOTIFY")) {
         /* ACK for a 2xx (its own end-to-end transaction, RFC 3261 §17.1.1.3) and BENOTIFY (the

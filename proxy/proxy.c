@@ -235,6 +235,13 @@ static int signals_setup(struct proxy *px)
 
 /* ------------------------------------------------------------------ agent */
 
+/* sofia reads everything a TCP socket holds into one buffer, and closes the connection when
+ * that exceeds NTATAG_MAXSIZE: with max_message_size there, a burst of pipelined requests over
+ * 64 kB (a loaded IM&P or sipp connection) dropped the connection. The read limit is therefore
+ * above the kernel's largest TCP receive buffer (net.ipv4.tcp_rmem max, 6 MB by default);
+ * forward_message() enforces max_message_size per message (513). */
+#define PROXY_STREAM_READ_MAX (16u * 1024 * 1024)
+
 static char *listen_url(su_home_t *home, const struct listen_addr *l)
 {
     bool v6 = strchr(l->host, ':') != NULL;
@@ -245,23 +252,24 @@ static char *listen_url(su_home_t *home, const struct listen_addr *l)
                       l->port, sip_transport_name(l->transport));
 }
 
-/* A node with a TLS zone but no tls: listen address (SPEC §3.1 allows it) still needs a TLS
- * transport to connect out: a client-only one (TPTAG_SERVER(0)), bound to no port. */
-static int agent_tls_client(struct proxy *px, const struct node_config *cfg,
-                            const struct tls_setup *tls)
+/* A node may send over a transport it does not listen on (SPEC §3.1: e.g. TCP in, TLS out to a
+ * zone). nta needs a transport of that kind to connect out: add a client-only one
+ * (TPTAG_SERVER(0), no port bound) for TCP, and for TLS when the node has a TLS set-up. Not for
+ * UDP: responses follow the Via, which must name an address we listen on. */
+static int agent_add_client(struct proxy *px, const struct node_config *cfg,
+                            enum sip_transport tp, const struct tls_setup *tls)
 {
-    if (!tls)
-        return 0;
     for (size_t i = 0; i < cfg->n_listen; i++)
-        if (cfg->listen[i].transport == SIP_TP_TLS)
+        if (cfg->listen[i].transport == tp)
             return 0;
-    if (nta_agent_add_tport(px->agent, (url_string_t *)"sips:*:*", TPTAG_SERVER(0),
-                            TAG_NEXT(tls_setup_tport_tags(tls))) < 0) {
-        fprintf(stderr, "%s: cannot create the outgoing TLS transport: %s\n", cfg->file,
-                strerror(errno));
+    const char *url = tp == SIP_TP_TLS ? "sips:*:*" : "sip:*:*;transport=tcp";
+    const tagi_t *tags = tp == SIP_TP_TLS ? tls_setup_tport_tags(tls) : NULL;
+    if (nta_agent_add_tport(px->agent, (url_string_t *)url, TPTAG_SERVER(0), TAG_NEXT(tags)) < 0) {
+        fprintf(stderr, "%s: cannot create the outgoing %s transport: %s\n", cfg->file,
+                sip_transport_name(tp), strerror(errno));
         return EIO;
     }
-    log_info("proxy", "event=listen url=sips:* outgoing_only=yes");
+    log_info("proxy", "event=listen url=%s outgoing_only=yes", url);
     return 0;
 }
 
@@ -280,7 +288,7 @@ static int agent_listen(struct proxy *px, const struct node_config *cfg)
                                          NTATAG_UA(0), NTATAG_STATELESS(1), NTATAG_CANCEL_487(0),
                                          NTATAG_SERVER_RPORT(1), NTATAG_PASS_100(1),
                                          NTATAG_TIMEOUT_408(1), NTATAG_MERGE_482(0),
-                                         NTATAG_MAXSIZE(cfg->max_message_size),
+                                         NTATAG_MAXSIZE(PROXY_STREAM_READ_MAX),
                                          TAG_NEXT(tp_tags));
             rc = px->agent ? 0 : -1;
         } else {
@@ -293,7 +301,8 @@ static int agent_listen(struct proxy *px, const struct node_config *cfg)
         }
         log_info("proxy", "event=listen url=%s", url);
     }
-    return agent_tls_client(px, cfg, tls);
+    int err = agent_add_client(px, cfg, SIP_TP_TCP, NULL);
+    return err || !tls ? err : agent_add_client(px, cfg, SIP_TP_TLS, tls);
 }
 
 int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **out)
