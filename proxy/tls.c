@@ -257,12 +257,25 @@ static struct tls_expectation *expect_find(const struct tls_setup *ts, const cha
     return NULL;
 }
 
+static bool expect_same(const struct tls_expectation *e, const char *const *names, size_t n_names,
+                        bool verify)
+{
+    if (e->verify != verify || e->n_names != n_names)
+        return false;
+    for (size_t i = 0; i < n_names; i++)
+        if (strcmp(e->names[i], names[i]) != 0)
+            return false;
+    return true;
+}
+
 int tls_expect(struct tls_setup *ts, const char *ip, uint16_t port, const char *const *names,
                size_t n_names, bool verify)
 {
     if (!ip || strlen(ip) >= sizeof ts->expect[0].ip)
         return EINVAL;
     struct tls_expectation *e = expect_find(ts, ip, port);
+    if (e && expect_same(e, names, n_names, verify))
+        return 0;                        /* the usual case: every request to a known next hop */
     if (!e) {
         if (ts->n_expect < TLS_MAX_EXPECT) {
             e = &ts->expect[ts->n_expect++];
@@ -301,13 +314,13 @@ int tls_expect_zone(struct tls_setup *ts, const struct zone *z, const char *name
                     uint16_t port)
 {
     const char *one[1] = { name };
-    bool has_name = name && *name && !is_ip_literal(name);
 
     if (z && !z->tls_verify && z->n_tls_verify_subject == 0)
         return tls_expect(ts, ip, port, NULL, 0, false);
     if (z && z->type != ZONE_DNS && z->n_tls_verify_subject > 0)
         return tls_expect(ts, ip, port, (const char *const *)z->tls_verify_subject,
                           z->n_tls_verify_subject, true);
+    bool has_name = name && *name && !is_ip_literal(name);
     return tls_expect(ts, ip, port, has_name ? one : NULL, has_name ? 1 : 0, true);
 }
 
