@@ -697,14 +697,12 @@ static void branch_hop_ready(void *arg, int status, const char *reason, const st
     if (rr) {
         /* RFC 5658 double Record-Route when the transport changes: the entry facing each side
          * carries that side's transport. */
-        const char *host = tx->gen->cfg->hostname;
+        const sip_record_route_t *const *ours = tx->gen->self.record_route;
         if (hop->transport != tx->in_tp)
-            sip_add_make(m, s, sip_record_route_class,
-                         route_record_route_make(msg_home(m), host, tx->in_tp));
-        msg_header_t *h = (msg_header_t *)sip_record_route_make(
-            msg_home(m), route_record_route_make(msg_home(m), host, hop->transport));
-        if (h)
-            msg_header_insert(m, (msg_pub_t *)s, h);
+            msg_header_insert(m, (msg_pub_t *)s, msg_header_dup(msg_home(m),
+                                                                (msg_header_t *)ours[tx->in_tp]));
+        msg_header_insert(m, (msg_pub_t *)s, msg_header_dup(msg_home(m),
+                                                            (msg_header_t *)ours[hop->transport]));
     }
 
     /* TLS: what the server certificate must prove (the zone's rules, the hop's name). */

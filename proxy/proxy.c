@@ -65,6 +65,9 @@ static void self_build(struct proxy_gen *g)
         ports[i] = cfg->listen[i].port;
         g->self.n++;
     }
+    for (int tp = SIP_TP_UDP; tp <= SIP_TP_TLS; tp++)
+        g->self.record_route[tp] = sip_record_route_make(
+            g->home, route_record_route_make(g->home, cfg->hostname, (enum sip_transport)tp));
 }
 
 int proxy_gen_load(const char *config_path, struct diag *d, struct proxy_gen **out)

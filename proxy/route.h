@@ -19,6 +19,9 @@ struct route_self {
     const char **hosts;          /* listen hosts (IP literals or names) */
     const uint16_t *ports;       /* their ports, same index */
     size_t n;
+    /* Our Record-Route entry per transport (index enum sip_transport), parsed once per
+     * generation: a request gets copies (msg_header_dup), not a formatted and parsed string. */
+    const sip_record_route_t *record_route[3];
 };
 
 /* Length of the loop hash written by route_loop_hash() (hex digits, without the NUL). */
