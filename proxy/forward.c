@@ -92,7 +92,7 @@ struct fwd_txn {
     enum sip_transport in_tp;
     const struct zone *src;
     bool authenticated;
-    const char *alias;
+    const char *alias;                   /* set by the search; else tx_alias() formats it */
     const url_t *route_uri;              /* loose routing: the next hop URI; NULL: search */
     struct decision dec;
     size_t level;
@@ -441,6 +441,15 @@ static void txn_cancel_pending(struct fwd_txn *tx, struct fwd_branch *except)
             branch_cancel(br);
 }
 
+/* The alias for the log line: the search's (maybe rewritten) one, else the Request-URI's,
+ * formatted only when a line is written (tx->sip's Request-URI is never modified). */
+static const char *tx_alias(struct fwd_txn *tx)
+{
+    if (tx->alias)
+        return tx->alias;
+    return tx->sip ? uri_alias(tx->home, tx->sip->sip_request->rq_url) : "-";
+}
+
 static void txn_log(struct fwd_txn *tx, int status)
 {
     const sip_t *sip = tx->sip;
@@ -449,7 +458,7 @@ static void txn_log(struct fwd_txn *tx, int status)
     LOG_AT(lvl, "route",
            "method=%s alias=%s src=%s auth=%s rule=\"%s\" target=%s next_hop=%s status=%d "
            "call_id=%s%s%s%s%s",
-           tx->method_name, tx->alias ? tx->alias : "-", zone_name_or(tx->src, "-"),
+           tx->method_name, tx_alias(tx), zone_name_or(tx->src, "-"),
            tx->authenticated ? "yes" : "no", tx->log_rules ? tx->log_rules : "-",
            tx->log_targets ? tx->log_targets : "-", tx->log_hops ? tx->log_hops : "-", status,
            sip && sip->sip_call_id ? sip->sip_call_id->i_id : "-",
@@ -919,7 +928,6 @@ int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq
     }
     txn_classify_source(tx, req);
     msg_destroy(req);
-    tx->alias = uri_alias(tx->home, sip->sip_request->rq_url);
 
     if (method == sip_method_invite)
         nta_incoming_treply(irq, SIP_100_TRYING, TAG_END());
