@@ -46,6 +46,12 @@ struct forward_env;
 enum { FWD_ATTEMPT_TIMEOUT_MS = 4000, FWD_CANCEL_TIMEOUT_MS = 32000 };
 /* Retry-After (seconds) on our own 503s. */
 #define FWD_RETRY_AFTER "30"
+/* Overload control. A single sofia event loop without admission control collapses at ~1.2x its
+ * capacity (SOFIA-NOTES): queues grow, every transaction times out. Beyond FWD_MAX_ACTIVE live
+ * transactions (~200 ms of work at 5000/s) a new request is refused statelessly with 503 and a
+ * short Retry-After (RFC 3261 §21.5.4) before it costs a transaction. */
+enum { FWD_MAX_ACTIVE = 1000 };
+#define FWD_OVERLOAD_RETRY_AFTER "5"
 
 /* Statuses returned to nta as plain numbers (sip_status.h's SIP_nnn_* are status + phrase). */
 enum {
@@ -985,6 +991,34 @@ int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq
     return 0;
 }
 
+/* Overload control (FWD_MAX_ACTIVE): true when the request was refused. CANCEL always goes on
+ * (it ends work). One log line when an episode starts and one when it ends. */
+static bool overload_refuse(struct forward_env *env, nta_agent_t *agent, msg_t *msg,
+                            const sip_t *sip)
+{
+    /* Hysteresis: an episode ends when half the limit is free again. */
+    bool busy = env->active >= (env->overloaded ? FWD_MAX_ACTIVE / 2 : FWD_MAX_ACTIVE);
+    if (!busy || sip->sip_request->rq_method == sip_method_cancel) {
+        if (env->overloaded && !busy) {
+            env->overloaded = false;
+            log_warn("proxy", "event=overload_end refused=%llu",
+                     (unsigned long long)env->overload_refused);
+        }
+        return false;
+    }
+    if (!env->overloaded) {
+        env->overloaded = true;
+        env->overload_refused = 0;
+        log_warn("proxy", "event=overload_start active=%u status=503 retry_after=%s",
+                 env->active, FWD_OVERLOAD_RETRY_AFTER);
+    }
+    env->overload_refused++;
+    env->counters->refused++;
+    nta_msg_treply(agent, msg, SIP_503_SERVICE_UNAVAILABLE,
+                   SIPTAG_RETRY_AFTER_STR(FWD_OVERLOAD_RETRY_AFTER), TAG_END());
+    return true;
+}
+
 int forward_message(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip_t *sip)
 {
     if (!sip || !env->gen) {
@@ -1017,6 +1051,8 @@ int forward_message(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip
         forward_stateless(env, msg, sip->sip_request->rq_method_name);
         return 0;
     }
+    if (overload_refuse(env, agent, msg, sip))
+        return 0;
     /* Everything else becomes a server transaction: nta then absorbs retransmissions, matches
      * CANCEL and the ACK of a non-2xx final. */
     nta_incoming_t *irq = nta_incoming_create(agent, NULL, msg, sip, TAG_END());

@@ -27,6 +27,8 @@ struct forward_env {
                                         * the proxy, kept across reloads */
     struct fwd_branch *tls_waiting;    /* branches sent over TLS, no response yet (forward.c) */
     uint64_t tls_seq;                  /* orders sends against handshake-failure reports */
+    bool overloaded;                   /* refusing new requests (forward.c, overload control) */
+    uint64_t overload_refused;         /* refused in the current overload episode */
 };
 
 /* The agent's message callback (the agent runs with NTATAG_STATELESS(1), so every request that
