@@ -701,8 +701,9 @@ static void branch_hop_ready(void *arg, int status, const char *reason, const st
         branch_fail(br, SIP_500_INTERNAL_SERVER_ERROR);
         return;
     }
-    if (br->zone && br->alias) {
-        /* The search may have rewritten the alias (strip/replace): it becomes the URI. */
+    if (br->zone && br->alias && (!tx->dec.alias || strcmp(br->alias, tx->dec.alias) != 0)) {
+        /* The search rewrote the alias (strip/replace): it becomes the URI. An unchanged alias
+         * leaves the Request-URI as received (no format-and-parse per request). */
         url_t *ru = url_hdup(msg_home(m), (url_t *)su_sprintf(msg_home(m), "sip:%s", br->alias));
         if (ru && ru->url_host)
             s->sip_request->rq_url[0] = *ru;
