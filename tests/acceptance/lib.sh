@@ -206,6 +206,11 @@ stop_all() {
         wait_until 6 sh -c "! kill -0 $p 2>/dev/null" || kill -9 "$p" 2>/dev/null
     done
     PIDS=()
+    # Under the sanitizer build (SIPFED=build-asan/sipfed) any report fails the scenario.
+    if grep -qE "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" "$T/sipfed.log" 2>/dev/null; then
+        grep -E -A30 "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" "$T/sipfed.log" | head -40 >&2
+        fail "sanitizer report in the sipfed log"
+    fi
     local round
     round=$T/round.$(date +%s%N)
     mkdir -p "$round"
