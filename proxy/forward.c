@@ -131,6 +131,24 @@ static const char *uri_alias(su_home_t *home, const url_t *u)
     return colon ? colon + 1 : "-";
 }
 
+/* `s` with `"` and `\` escaped, for a quoted log value. */
+static const char *log_quote(su_home_t *home, const char *s)
+{
+    size_t n = 0;
+    for (const char *p = s; *p; p++)
+        n += (*p == '"' || *p == '\\') ? 2 : 1;
+    char *out = su_alloc(home, n + 1), *o = out;
+    if (!out)
+        return "";
+    for (const char *p = s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            *o++ = '\\';
+        *o++ = *p;
+    }
+    *o = '\0';
+    return out;
+}
+
 /* ms-diagnostics / ms-diagnostics-public of a response (SPEC §4.3.7), or NULL. */
 static const char *ms_diagnostics(su_home_t *home, const sip_t *sip)
 {
@@ -139,7 +157,8 @@ static const char *ms_diagnostics(su_home_t *home, const sip_t *sip)
     for (const sip_unknown_t *u = sip ? sip->sip_unknown : NULL; u; u = u->un_next)
         if (su_casematch(u->un_name, "ms-diagnostics") ||
             su_casematch(u->un_name, "ms-diagnostics-public"))
-            out = str_add(home, out, " ", su_sprintf(home, "%s=\"%s\"", u->un_name, u->un_value));
+            out = str_add(home, out, " ", su_sprintf(home, "%s=\"%s\"", u->un_name,
+                                                     log_quote(home, u->un_value)));
     return out;
 }
 
