@@ -15,6 +15,8 @@ struct nexthop_query {
     void *arg;
     size_t attempt;
     char domain[256];
+    bool uri_host;               /* nexthop_dns_select_host(): the transport is the URI's */
+    enum sip_transport tp;
 };
 
 bool nexthop_dns_hop(const struct dns_answer *ans, size_t attempt, enum sip_transport tp,
@@ -45,7 +47,8 @@ static void nexthop_dns_answered(void *arg, const struct dns_answer *ans, bool f
         log_warn("dns", "event=failure domain=%s reason=%s error=\"%s\"", q.domain, ans->reason,
                  ans->error ? ans->error : "-");
         q.done(q.arg, DNS_UNAVAILABLE, ans->reason, NULL);
-    } else if (!nexthop_dns_hop(ans, q.attempt, srv_service_transport(ans->service), &hop)) {
+    } else if (!nexthop_dns_hop(ans, q.attempt,
+                                q.uri_host ? q.tp : srv_service_transport(ans->service), &hop)) {
         q.done(q.arg, DNS_UNAVAILABLE, "no more addresses", NULL);
     } else {
         q.done(q.arg, 0, NULL, &hop);
@@ -71,6 +74,30 @@ struct nexthop_query *nexthop_dns_select(struct dns_resolver *dns, const struct 
     dnszone_request(dp, rq->zone, rq->domain, &req, NULL);
     int err = dns_resolve(dns, &req, nexthop_dns_answered, q, &q->dq);
     if (err != 0) {
+        free(q);
+        done(arg, DNS_UNAVAILABLE, "DNS query failed", NULL);
+        return NULL;
+    }
+    return q;
+}
+
+struct nexthop_query *nexthop_dns_select_host(struct dns_resolver *dns, const char *host,
+                                              uint16_t port, enum sip_transport tp,
+                                              nexthop_done_f *done, void *arg)
+{
+    struct dns_request req = { .domain = host, .fallback_a = true, .port = port };
+    if (dns == NULL) {
+        done(arg, DNS_UNAVAILABLE, "no DNS resolver", NULL);
+        return NULL;
+    }
+    struct nexthop_query *q = calloc(1, sizeof *q);
+    if (q == NULL) {
+        done(arg, DNS_UNAVAILABLE, "out of memory", NULL);
+        return NULL;
+    }
+    q->done = done, q->arg = arg, q->uri_host = true, q->tp = tp;
+    snprintf(q->domain, sizeof q->domain, "%s", host);
+    if (dns_resolve(dns, &req, nexthop_dns_answered, q, &q->dq) != 0) {
         free(q);
         done(arg, DNS_UNAVAILABLE, "DNS query failed", NULL);
         return NULL;
