@@ -43,10 +43,9 @@ struct forward_env;
 
 /* Our own no-answer limit per attempt: a dead UDP peer or a TLS handshake that never completes
  * is not reported to nta before Timer F (32 s), far beyond what failover should cost. */
-enum { FWD_ATTEMPT_TIMEOUT_MS = 4000 };
+enum { FWD_ATTEMPT_TIMEOUT_MS = 4000, FWD_CANCEL_TIMEOUT_MS = 32000 };
 /* Retry-After (seconds) on our own 503s. */
 #define FWD_RETRY_AFTER "30"
-
 
 /* Statuses returned to nta as plain numbers (sip_status.h's SIP_nnn_* are status + phrase). */
 enum {
@@ -68,7 +67,11 @@ struct fwd_branch {
     su_timer_t *timer;
     int status;                          /* final status, 0 while pending */
     bool provisional;                    /* got a 1xx (100 included): the peer is alive */
+    bool cancel_wanted;                  /* CANCEL as soon as a provisional arrives */
+    bool cancel_sent;
     bool done;
+    const char *branch_key;              /* our Via branch of the current attempt */
+    const char *route_url;               /* where the current attempt went */
     /* sent over TLS and waiting (env->tls_waiting): a handshake failure there fails it */
     char hop_ip[64];
     uint16_t hop_port;
@@ -101,7 +104,9 @@ struct fwd_txn {
     const char *best_phrase;
     bool answered;                       /* a final response went upstream */
     bool canceled;
-    const char *log_rules, *log_targets, *log_hops, *log_diag, *log_note;
+    const char *log_rules, *log_targets, *log_hops, *log_diag;
+    const char *log_note;                /* why we refused (reason=...) */
+    const char *log_failed;              /* attempts that failed (failed=...) */
 };
 
 /* ------------------------------------------------------------------ helpers */
@@ -126,6 +131,24 @@ static const char *uri_alias(su_home_t *home, const url_t *u)
     return colon ? colon + 1 : "-";
 }
 
+/* `s` with `"` and `\` escaped, for a quoted log value. */
+static const char *log_quote(su_home_t *home, const char *s)
+{
+    size_t n = 0;
+    for (const char *p = s; *p; p++)
+        n += (*p == '"' || *p == '\\') ? 2 : 1;
+    char *out = su_alloc(home, n + 1), *o = out;
+    if (!out)
+        return "";
+    for (const char *p = s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            *o++ = '\\';
+        *o++ = *p;
+    }
+    *o = '\0';
+    return out;
+}
+
 /* ms-diagnostics / ms-diagnostics-public of a response (SPEC §4.3.7), or NULL. */
 static const char *ms_diagnostics(su_home_t *home, const sip_t *sip)
 {
@@ -134,7 +157,8 @@ static const char *ms_diagnostics(su_home_t *home, const sip_t *sip)
     for (const sip_unknown_t *u = sip ? sip->sip_unknown : NULL; u; u = u->un_next)
         if (su_casematch(u->un_name, "ms-diagnostics") ||
             su_casematch(u->un_name, "ms-diagnostics-public"))
-            out = str_add(home, out, " ", su_sprintf(home, "%s=\"%s\"", u->un_name, u->un_value));
+            out = str_add(home, out, " ", su_sprintf(home, "%s=\"%s\"", u->un_name,
+                                                     log_quote(home, u->un_value)));
     return out;
 }
 
@@ -198,16 +222,25 @@ static void sl_hop_done(void *arg, int status, const char *reason, const struct 
         msg_destroy(job->msg);
     } else {
         char *url = nexthop_route_url(job->home, hop);
+        /* nta takes the message: everything the log needs is copied first. */
+        const char *alias = uri_alias(job->home, sip->sip_request->rq_url);
+        const char *call_id = su_strdup(job->home, sip->sip_call_id ? sip->sip_call_id->i_id : "-");
         nta_outgoing_t *o = nta_outgoing_mcreate(job->env->agent, NULL, NULL,
                                                  (url_string_t const *)url, job->msg,
                                                  NTATAG_STATELESS(1), TAG_END());
+        job->msg = NULL;
         if (!o) {
             job->env->counters->send_failed++;
-            log_warn("route", "method=%s stateless=yes next_hop=%s status=send-failed",
-                     job->what, url);
+            log_warn("route", "method=%s alias=%s stateless=yes next_hop=%s status=send-failed "
+                     "call_id=%s", job->what, alias, url, call_id);
         } else {
             job->env->counters->stateless++;
-            log_debug("route", "method=%s stateless=yes next_hop=%s", job->what, url);
+            /* BENOTIFY is a routed request and gets its route line; an ACK for a 2xx only
+             * completes the INVITE already logged. */
+            LOG_AT(su_casematch(job->what, "ACK") ? LOG_LVL_DEBUG : LOG_LVL_INFO, "route",
+                   "method=%s alias=%s stateless=yes next_hop=%s:%u/%s status=- call_id=%s",
+                   job->what, alias, hop->ip, hop->port, sip_transport_name(hop->transport),
+                   call_id);
             if (o != (nta_outgoing_t *)-1)
                 nta_outgoing_destroy(o);
         }
@@ -215,8 +248,8 @@ static void sl_hop_done(void *arg, int status, const char *reason, const struct 
     su_home_unref(job->home);
 }
 
-/* Forward `msg` (ours) without a transaction: ACK for a 2xx (RFC 3261 §16.11? no: §13.2.2.4
- * makes it an end-to-end request) and BENOTIFY ([MS-SIP] best-effort NOTIFY: never answered). */
+/* Forward `msg` (ours) without a transaction: ACK for a 2xx (an end-to-end request of its own,
+ * RFC 3261 §13.2.2.4, §16.11) and BENOTIFY ([MS-SIP] best-effort NOTIFY: never answered). */
 static void forward_stateless(struct forward_env *env, msg_t *msg, const char *what)
 {
     struct proxy_gen *g = env->gen;
@@ -359,13 +392,83 @@ static void branch_stop(struct fwd_branch *br)
     }
 }
 
+static void branch_timeout(su_root_magic_t *magic, su_timer_t *t, struct fwd_branch *br);
+
+static int cancel_response(struct fwd_branch *unused, nta_outgoing_t *orq, const sip_t *sip)
+{
+    (void)unused;
+    if (!sip || !sip->sip_status || sip->sip_status->st_status >= 200)
+        nta_outgoing_destroy(orq);
+    return 0;
+}
+
+/* Send a CANCEL for an INVITE branch (RFC 3261 §9.1) as its own client transaction. Not
+ * nta_outgoing_tcancel(): on a reliable transport it terminates the INVITE client transaction of
+ * a proxy (UA mode off) at once, so the 487 that follows matches nothing, is never ACKed and
+ * never reaches us. Built from the INVITE as sent: same Request-URI, top Via, From, To,
+ * Call-ID, CSeq number and Route. */
+static void branch_cancel(struct fwd_branch *br)
+{
+    struct fwd_txn *tx = br->tx;
+
+    if (br->done || br->cancel_sent || !br->orq)
+        return;
+    if (!br->provisional) {
+        br->cancel_wanted = true;     /* RFC 3261 §9.1: not before a provisional response */
+        return;
+    }
+    msg_t *inv = nta_outgoing_getrequest(br->orq);
+    sip_t *is = inv ? sip_object(inv) : NULL;
+    msg_t *c = is && is->sip_via ? nta_msg_create(tx->env->agent, 0) : NULL;
+    sip_t *cs = c ? sip_object(c) : NULL;
+    if (cs) {
+        su_home_t *h = msg_home(c);
+        sip_via_t via = *is->sip_via;
+        via.v_next = NULL;
+        if (sip_add_tl(c, cs,
+                       SIPTAG_REQUEST(sip_request_create(h, SIP_METHOD_CANCEL,
+                                                         (url_string_t *)is->sip_request->rq_url,
+                                                         NULL)),
+                       SIPTAG_VIA(&via), SIPTAG_FROM(is->sip_from), SIPTAG_TO(is->sip_to),
+                       SIPTAG_CALL_ID(is->sip_call_id),
+                       SIPTAG_CSEQ(sip_cseq_create(h, is->sip_cseq->cs_seq, SIP_METHOD_CANCEL)),
+                       SIPTAG_ROUTE(is->sip_route), SIPTAG_MAX_FORWARDS(is->sip_max_forwards),
+                       TAG_END()) < 0) {
+            msg_destroy(c);
+            cs = NULL;
+        }
+    }
+    if (inv)
+        msg_destroy(inv);
+    nta_outgoing_t *co = NULL;
+    if (cs)
+        co = nta_outgoing_mcreate(tx->env->agent, cancel_response, NULL,
+                                  (url_string_t const *)br->route_url, c, NTATAG_USER_VIA(1),
+                                  NTATAG_BRANCH_KEY(br->branch_key), TAG_END());
+    if (!co) {
+        tx->env->counters->send_failed++;
+        log_warn("route", "method=CANCEL call_id=%s status=send-failed",
+                 tx->sip->sip_call_id ? tx->sip->sip_call_id->i_id : "-");
+        return;
+    }
+    br->cancel_sent = true;
+    /* RFC 3261 §9.1: without a final response 64*T1 after the CANCEL, give the branch up. */
+    if (br->timer)
+        su_timer_destroy(br->timer);
+    br->timer = su_timer_create(su_root_task(tx->env->root), FWD_CANCEL_TIMEOUT_MS);
+    if (br->timer)
+        su_timer_set(br->timer, branch_timeout, br);
+}
+
 /* Cancel every pending INVITE branch (after a 2xx or 6xx, or a CANCEL from upstream: RFC 3261
- * §16.7 step 10, §16.10). nta sends the CANCEL once the branch got a provisional response. */
+ * §16.7 step 10, §16.10). */
 static void txn_cancel_pending(struct fwd_txn *tx, struct fwd_branch *except)
 {
+    if (tx->method != sip_method_invite)
+        return;
     for (struct fwd_branch *br = tx->branches; br; br = br->next)
-        if (br != except && !br->done && br->orq && tx->method == sip_method_invite)
-            nta_outgoing_tcancel(br->orq, NULL, NULL, TAG_END());
+        if (br != except)
+            branch_cancel(br);
 }
 
 static void txn_log(struct fwd_txn *tx, int status)
@@ -375,13 +478,15 @@ static void txn_log(struct fwd_txn *tx, int status)
 
     LOG_AT(lvl, "route",
            "method=%s alias=%s src=%s auth=%s rule=\"%s\" target=%s next_hop=%s status=%d "
-           "call_id=%s%s%s%s%s",
+           "call_id=%s%s%s%s%s%s%s%s",
            tx->method_name, tx->alias ? tx->alias : "-", zone_name_or(tx->src, "-"),
            tx->authenticated ? "yes" : "no", tx->log_rules ? tx->log_rules : "-",
            tx->log_targets ? tx->log_targets : "-", tx->log_hops ? tx->log_hops : "-", status,
            sip && sip->sip_call_id ? sip->sip_call_id->i_id : "-",
            tx->log_note ? " reason=\"" : "", tx->log_note ? tx->log_note : "",
-           tx->log_note ? "\"" : "", tx->log_diag ? su_sprintf(tx->home, " %s", tx->log_diag) : "");
+           tx->log_note ? "\"" : "", tx->log_failed ? " failed=\"" : "",
+           tx->log_failed ? tx->log_failed : "", tx->log_failed ? "\"" : "",
+           tx->log_diag ? su_sprintf(tx->home, " %s", tx->log_diag) : "");
 }
 
 /* Answer locally with `status` (a refusal or a failure with no downstream response). */
@@ -463,7 +568,6 @@ static void level_done(struct fwd_txn *tx)
 /* The transaction is over for us: stop what is left and free. */
 static void txn_finish(struct fwd_txn *tx)
 {
-    txn_cancel_pending(tx, NULL);
     for (struct fwd_branch *br = tx->branches; br; br = br->next)
         branch_stop(br);
     txn_free(tx);
@@ -488,7 +592,7 @@ static void branch_fail(struct fwd_branch *br, int status, const char *reason)
 {
     struct fwd_txn *tx = br->tx;
 
-    tx->log_note = str_add(tx->home, tx->log_note, "; ",
+    tx->log_failed = str_add(tx->home, tx->log_failed, "; ",
                            su_sprintf(tx->home, "%s: %d %s", zone_name_or(br->zone, "route"),
                                       status, reason));
     if (!tx->canceled && !tx->answered && br->zone &&
@@ -514,7 +618,7 @@ static void branch_timeout(su_root_magic_t *magic, su_timer_t *t, struct fwd_bra
 {
     (void)magic;
     (void)t;
-    if (!br->provisional && !br->done)
+    if (!br->done && (!br->provisional || br->cancel_sent))
         branch_fail(br, SIP_408_REQUEST_TIMEOUT);
 }
 
@@ -540,6 +644,10 @@ static int branch_response(struct fwd_branch *br, nta_outgoing_t *orq, const sip
 
     if (status < 200) {
         br->provisional = true;
+        if (br->cancel_wanted) {
+            branch_cancel(br);
+            return 0;
+        }
         if (status > 100 && !tx->answered) {
             msg_t *m = response_for_upstream(orq);
             if (m)
@@ -639,6 +747,9 @@ static void branch_hop_ready(void *arg, int status, const char *reason, const st
     char branch[ROUTE_LOOP_HASH_LEN + 64];
     snprintf(branch, sizeof branch, "%s%s.%llx", ROUTE_BRANCH_MAGIC, tx->loop_hash,
              (unsigned long long)++tx->env->branch_seq);
+    br->branch_key = su_strdup(tx->home, branch);
+    br->route_url = url;
+    br->cancel_wanted = br->cancel_sent = false;
     br->orq = nta_outgoing_mcreate(tx->env->agent, branch_response, br, (url_string_t const *)url,
                                    m, NTATAG_BRANCH_KEY(branch), TAG_END());
     if (!br->orq) {
