@@ -254,3 +254,44 @@ bool ini_section_require(const struct ini_section *sec, struct diag *d, const ch
     diag_error(d, sec->file, sec->line, "missing required key '%s' in [%s]", key, sec->header);
     return false;
 }
+
+struct ini_diag_key {
+    size_t file;                 /* 0: not one of the files; else 1 + its index */
+    unsigned line;
+    size_t i;                    /* order reported */
+};
+
+static int ini_diag_key_compare(const void *a, const void *b)
+{
+    const struct ini_diag_key *x = a, *y = b;
+    if (x->file != y->file)
+        return x->file < y->file ? -1 : 1;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+void ini_diag_append_sorted(struct diag *dst, const struct diag *src, const char *const *files,
+                            size_t n_files)
+{
+    size_t n = diag_count(src);
+    struct ini_diag_key *keys = calloc(n ? n : 1, sizeof *keys);
+    for (size_t i = 0; i < n && keys; i++) {
+        const struct diag_entry *e = diag_get(src, i);
+        keys[i].i = i;
+        keys[i].line = e->line;
+        for (size_t f = 0; f < n_files && !keys[i].file; f++)
+            if (strcmp(files[f], e->file) == 0)
+                keys[i].file = f + 1;
+    }
+    if (keys)
+        qsort(keys, n, sizeof *keys, ini_diag_key_compare);
+    for (size_t k = 0; k < n; k++) {
+        const struct diag_entry *e = diag_get(src, keys ? keys[k].i : k);
+        if (e->is_error)
+            diag_error(dst, e->file, e->line, "%s", e->msg);
+        else
+            diag_warn(dst, e->file, e->line, "%s", e->msg);
+    }
+    free(keys);
+}

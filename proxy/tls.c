@@ -212,7 +212,7 @@ int tls_setup_activate(struct tls_setup *ts, su_root_t *root, tls_failure_f *cb,
     ts->root = root;
     ts->failure_cb = cb;
     ts->failure_arg = arg;
-    if (root && !ts->timer && !(ts->timer = su_timer_create(su_root_task(root), 0)))
+    if (root && !ts->timer && !(ts->timer = su_timer_create(su_root_task(root), 1)))
         return ENOMEM;
     tls_hook_set_policy(ts);
     log_info("tls", "event=ready min_version=%s client_certificate=%s require_client_cert=%s",

@@ -321,5 +321,20 @@ int SSL_shutdown(SSL *ssl)
         }
         su_home_unref(c->home);
     }
-    return real ? real(ssl) : -1;
+    int ret = real ? real(ssl) : -1;
+    if (c) {
+        /* sofia's tls_free() calls SSL_shutdown, then BIO_free on the socket BIO it gave to the
+         * SSL, and never SSL_free: each connection would leak its SSL (~30 KB of buffers).
+         * Nothing touches the SSL after this call, so free it here; the extra BIO reference
+         * keeps the BIO alive for sofia's own BIO_free. The extra context reference balances
+         * the SSL_CTX_free that tls_free() wrongly applies to the shared context for every
+         * connection (tls_init_secondary copies the master's type), which until now only the
+         * leaked SSL's own reference absorbed. */
+        BIO *bio = SSL_get_rbio(ssl);
+        if (bio)
+            BIO_up_ref(bio);
+        SSL_CTX_up_ref(SSL_get_SSL_CTX(ssl));
+        SSL_free(ssl);
+    }
+    return ret;
 }

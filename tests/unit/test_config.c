@@ -299,7 +299,7 @@ static void test_config_unreadable(void **state)
     fixture_close(&f);
 }
 
-/* One run reports every error. */
+/* One run reports every error, in line order. */
 static void test_config_all_errors_in_one_run(void **state)
 {
     (void)state;
@@ -312,10 +312,10 @@ static void test_config_all_errors_in_one_run(void **state)
                                            "private_key = certs/open.key\nmin_version = 1.0\n"
                                            "[log]\nlevel = loud\n[bogus]\n", EINVAL);
     static const char *const expect[] = {
+        "node.ini:1: missing required key 'dialplan' in [proxy]",
         "node.ini:2: invalid value '10.0.0.1' for 'hostname' (expected a host name, not an IP "
         "address: Lync sends in-dialog requests only to an FQDN)",
         "node.ini:4: invalid value '0' for 'max_forwards' (expected a number from 1 to 255)",
-        "node.ini:1: missing required key 'dialplan' in [proxy]",
         "node.ini:7: private_key '$D/certs/open.key' is readable by group or others (mode "
         "0644): run chmod 600 $D/certs/open.key",
         "node.ini:8: invalid value '1.0' for 'min_version' (expected 1.2 or 1.3)",
