@@ -25,6 +25,7 @@ struct ini_reader {
     bool expect_key;             /* that line must reach the handler as key = value */
     bool key_seen;               /* ... and it did */
     bool continued;              /* that line continues the previous key (indented) */
+    bool ignored;                /* that line was reported: inih's call for it is ignored */
     bool have_prev_key;          /* inih's prev_name: a key line since the last header */
     bool skipping;               /* after a broken header: ignore keys until the next one */
     struct ini_section *sec;     /* being collected; NULL before the first header */
@@ -100,7 +101,8 @@ static void ini_line_header(struct ini_reader *r, const char *p)
     ini_section_start(r, p + 1, (size_t)(close - p - 1));
 }
 
-/* Classify the raw line before inih sees it. */
+/* Classify the raw line before inih sees it, in inih's order: comment, continuation (an indented
+ * line after a key), header, key. */
 static void ini_line_classify(struct ini_reader *r, const char *line)
 {
     const char *p = line;
@@ -111,14 +113,25 @@ static void ini_line_classify(struct ini_reader *r, const char *line)
         p++;
     r->expect_key = false;
     r->key_seen = false;
+    r->continued = false;
+    r->ignored = false;
     if (*p == '\0' || *p == ';' || *p == '#')
         return;
+    if (p != start && r->have_prev_key) {
+        r->expect_key = true;
+        r->continued = true;
+        if (*p == '[') {
+            diag_error(r->d, r->display, r->lineno,
+                       "indented section header: remove the indentation");
+            r->ignored = true;
+        }
+        return;
+    }
     if (*p == '[') {
         ini_line_header(r, p);
         return;
     }
     r->expect_key = true;
-    r->continued = p != start && r->have_prev_key;
 }
 
 /* Called before each new line and at the end: a key line inih did not accept. */
@@ -185,7 +198,7 @@ static int ini_handler_key(void *user, const char *section, const char *name, co
     r->key_seen = true;
     bool continued = r->continued;
     r->have_prev_key = true;
-    if (r->skipping)
+    if (r->skipping || r->ignored)
         return 1;
     if (!r->sec) {
         diag_error(r->d, r->display, r->lineno, "key '%s' is outside any [section]", name);

@@ -308,6 +308,9 @@ static const struct dp_case dp_cases[] = {
       { "50-case.ini:1: [rule \"\"] needs a name, e.g. [rule \"Outbound to Microsoft\"]" } },
     { "indented first key", "[zone Z]\n\ttype = dns\n  srv = _a._tcp\n",
       { "50-case.ini:3: 'type' takes a single value: remove the indentation of this line" } },
+    { "indented header", "[zone Z]\ntype = dns\n  [zone Y]\ntype = dns\n",
+      { "50-case.ini:3: indented section header: remove the indentation",
+        "50-case.ini:4: duplicate key 'type' in [zone Z] (first at line 2)" } },
     { "crlf and bom", "\xEF\xBB\xBF[zone Z]\r\ntype = dns\r\nsrv = _a._tcp\r\n", { NULL } },
     { "comments and blank lines", "; a comment\n# another\n\n[zone Z] ; trailing\n"
                                   "type = dns ; inline\n", { NULL } },
