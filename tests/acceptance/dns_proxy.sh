@@ -51,6 +51,7 @@ sipp_uas() {
 # it took (seconds) into DIR/NAME.took.
 sipp_uac() {
     sed -e "s/@METHOD@/$4/g" -e "s/@EXPECT@/$7/g" -e "s|@RURI@|$5|g" -e "s|@FROM@|$6|g" \
+        -e "s|@VIA@|${VIA:-[transport]}|g" \
         "$here/sipp/dns_uac.xml" >"$2/$1.xml"
     t0=$(date +%s%N)
     (cd "$2" && timeout $((${8:-10} + 5)) sipp -sf "$1.xml" -t t1 -i "$3" -p 0 -m 1 -nostdin \
