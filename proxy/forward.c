@@ -39,13 +39,13 @@ struct forward_env;
 #include "proxy.h"
 #include "route.h"
 #include "srczone.h"
+#include "tls.h"
 
 /* Our own no-answer limit per attempt: a dead UDP peer or a TLS handshake that never completes
  * is not reported to nta before Timer F (32 s), far beyond what failover should cost. */
-enum { FWD_ATTEMPT_TIMEOUT_MS = 4000 };
+enum { FWD_ATTEMPT_TIMEOUT_MS = 4000, FWD_CANCEL_TIMEOUT_MS = 32000 };
 /* Retry-After (seconds) on our own 503s. */
 #define FWD_RETRY_AFTER "30"
-
 
 /* Statuses returned to nta as plain numbers (sip_status.h's SIP_nnn_* are status + phrase). */
 enum {
@@ -67,7 +67,16 @@ struct fwd_branch {
     su_timer_t *timer;
     int status;                          /* final status, 0 while pending */
     bool provisional;                    /* got a 1xx (100 included): the peer is alive */
+    bool cancel_wanted;                  /* CANCEL as soon as a provisional arrives */
+    bool cancel_sent;
     bool done;
+    const char *branch_key;              /* our Via branch of the current attempt */
+    const char *route_url;               /* where the current attempt went */
+    /* sent over TLS and waiting (env->tls_waiting): a handshake failure there fails it */
+    char hop_ip[64];
+    uint16_t hop_port;
+    uint64_t tls_seq;
+    struct fwd_branch *tls_next, **tls_pprev;
 };
 
 struct fwd_txn {
@@ -312,8 +321,33 @@ static void txn_free(struct fwd_txn *tx)
         env->idle(env);
 }
 
+static void branch_tls_unlink(struct fwd_branch *br)
+{
+    if (!br->tls_pprev)
+        return;
+    *br->tls_pprev = br->tls_next;
+    if (br->tls_next)
+        br->tls_next->tls_pprev = br->tls_pprev;
+    br->tls_next = NULL;
+    br->tls_pprev = NULL;
+}
+
+static void branch_tls_link(struct fwd_branch *br, const struct nexthop *hop)
+{
+    struct forward_env *env = br->tx->env;
+    snprintf(br->hop_ip, sizeof br->hop_ip, "%s", hop->ip);
+    br->hop_port = hop->port;
+    br->tls_seq = ++env->tls_seq;
+    br->tls_next = env->tls_waiting;
+    if (br->tls_next)
+        br->tls_next->tls_pprev = &br->tls_next;
+    br->tls_pprev = &env->tls_waiting;
+    env->tls_waiting = br;
+}
+
 static void branch_stop(struct fwd_branch *br)
 {
+    branch_tls_unlink(br);
     if (br->timer) {
         su_timer_destroy(br->timer);
         br->timer = NULL;
@@ -328,13 +362,83 @@ static void branch_stop(struct fwd_branch *br)
     }
 }
 
+static void branch_timeout(su_root_magic_t *magic, su_timer_t *t, struct fwd_branch *br);
+
+static int cancel_response(struct fwd_branch *unused, nta_outgoing_t *orq, const sip_t *sip)
+{
+    (void)unused;
+    if (!sip || !sip->sip_status || sip->sip_status->st_status >= 200)
+        nta_outgoing_destroy(orq);
+    return 0;
+}
+
+/* Send a CANCEL for an INVITE branch (RFC 3261 §9.1) as its own client transaction. Not
+ * nta_outgoing_tcancel(): on a reliable transport it terminates the INVITE client transaction of
+ * a proxy (UA mode off) at once, so the 487 that follows matches nothing, is never ACKed and
+ * never reaches us. Built from the INVITE as sent: same Request-URI, top Via, From, To,
+ * Call-ID, CSeq number and Route. */
+static void branch_cancel(struct fwd_branch *br)
+{
+    struct fwd_txn *tx = br->tx;
+
+    if (br->done || br->cancel_sent || !br->orq)
+        return;
+    if (!br->provisional) {
+        br->cancel_wanted = true;     /* RFC 3261 §9.1: not before a provisional response */
+        return;
+    }
+    msg_t *inv = nta_outgoing_getrequest(br->orq);
+    sip_t *is = inv ? sip_object(inv) : NULL;
+    msg_t *c = is && is->sip_via ? nta_msg_create(tx->env->agent, 0) : NULL;
+    sip_t *cs = c ? sip_object(c) : NULL;
+    if (cs) {
+        su_home_t *h = msg_home(c);
+        sip_via_t via = *is->sip_via;
+        via.v_next = NULL;
+        if (sip_add_tl(c, cs,
+                       SIPTAG_REQUEST(sip_request_create(h, SIP_METHOD_CANCEL,
+                                                         (url_string_t *)is->sip_request->rq_url,
+                                                         NULL)),
+                       SIPTAG_VIA(&via), SIPTAG_FROM(is->sip_from), SIPTAG_TO(is->sip_to),
+                       SIPTAG_CALL_ID(is->sip_call_id),
+                       SIPTAG_CSEQ(sip_cseq_create(h, is->sip_cseq->cs_seq, SIP_METHOD_CANCEL)),
+                       SIPTAG_ROUTE(is->sip_route), SIPTAG_MAX_FORWARDS(is->sip_max_forwards),
+                       TAG_END()) < 0) {
+            msg_destroy(c);
+            cs = NULL;
+        }
+    }
+    if (inv)
+        msg_destroy(inv);
+    nta_outgoing_t *co = NULL;
+    if (cs)
+        co = nta_outgoing_mcreate(tx->env->agent, cancel_response, NULL,
+                                  (url_string_t const *)br->route_url, c, NTATAG_USER_VIA(1),
+                                  NTATAG_BRANCH_KEY(br->branch_key), TAG_END());
+    if (!co) {
+        tx->env->counters->send_failed++;
+        log_warn("route", "method=CANCEL call_id=%s status=send-failed",
+                 tx->sip->sip_call_id ? tx->sip->sip_call_id->i_id : "-");
+        return;
+    }
+    br->cancel_sent = true;
+    /* RFC 3261 §9.1: without a final response 64*T1 after the CANCEL, give the branch up. */
+    if (br->timer)
+        su_timer_destroy(br->timer);
+    br->timer = su_timer_create(su_root_task(tx->env->root), FWD_CANCEL_TIMEOUT_MS);
+    if (br->timer)
+        su_timer_set(br->timer, branch_timeout, br);
+}
+
 /* Cancel every pending INVITE branch (after a 2xx or 6xx, or a CANCEL from upstream: RFC 3261
- * §16.7 step 10, §16.10). nta sends the CANCEL once the branch got a provisional response. */
+ * §16.7 step 10, §16.10). */
 static void txn_cancel_pending(struct fwd_txn *tx, struct fwd_branch *except)
 {
+    if (tx->method != sip_method_invite)
+        return;
     for (struct fwd_branch *br = tx->branches; br; br = br->next)
-        if (br != except && !br->done && br->orq && tx->method == sip_method_invite)
-            nta_outgoing_tcancel(br->orq, NULL, NULL, TAG_END());
+        if (br != except)
+            branch_cancel(br);
 }
 
 static void txn_log(struct fwd_txn *tx, int status)
@@ -432,7 +536,6 @@ static void level_done(struct fwd_txn *tx)
 /* The transaction is over for us: stop what is left and free. */
 static void txn_finish(struct fwd_txn *tx)
 {
-    txn_cancel_pending(tx, NULL);
     for (struct fwd_branch *br = tx->branches; br; br = br->next)
         branch_stop(br);
     txn_free(tx);
@@ -483,7 +586,7 @@ static void branch_timeout(su_root_magic_t *magic, su_timer_t *t, struct fwd_bra
 {
     (void)magic;
     (void)t;
-    if (!br->provisional && !br->done)
+    if (!br->done && (!br->provisional || br->cancel_sent))
         branch_fail(br, SIP_408_REQUEST_TIMEOUT);
 }
 
@@ -509,6 +612,10 @@ static int branch_response(struct fwd_branch *br, nta_outgoing_t *orq, const sip
 
     if (status < 200) {
         br->provisional = true;
+        if (br->cancel_wanted) {
+            branch_cancel(br);
+            return 0;
+        }
         if (status > 100 && !tx->answered) {
             msg_t *m = response_for_upstream(orq);
             if (m)
@@ -600,9 +707,17 @@ static void branch_hop_ready(void *arg, int status, const char *reason, const st
             msg_header_insert(m, (msg_pub_t *)s, h);
     }
 
+    /* TLS: what the server certificate must prove (the zone's rules, the hop's name). */
+    /* (the current set-up: after a reload it is the one new connections get) */
+    if (hop->transport == SIP_TP_TLS && tx->env->gen->tls)
+        tls_expect_zone(tx->env->gen->tls, br->zone, hop->host, hop->ip, hop->port);
+
     char branch[ROUTE_LOOP_HASH_LEN + 64];
     snprintf(branch, sizeof branch, "%s%s.%llx", ROUTE_BRANCH_MAGIC, tx->loop_hash,
              (unsigned long long)++tx->env->branch_seq);
+    br->branch_key = su_strdup(tx->home, branch);
+    br->route_url = url;
+    br->cancel_wanted = br->cancel_sent = false;
     br->orq = nta_outgoing_mcreate(tx->env->agent, branch_response, br, (url_string_t const *)url,
                                    m, NTATAG_BRANCH_KEY(branch), TAG_END());
     if (!br->orq) {
@@ -610,9 +725,31 @@ static void branch_hop_ready(void *arg, int status, const char *reason, const st
         branch_fail(br, SIP_503_SERVICE_UNAVAILABLE);
         return;
     }
+    if (hop->transport == SIP_TP_TLS)
+        branch_tls_link(br, hop);
     br->timer = su_timer_create(su_root_task(tx->env->root), FWD_ATTEMPT_TIMEOUT_MS);
     if (br->timer)
         su_timer_set(br->timer, branch_timeout, br);
+}
+
+void forward_tls_failed(void *arg, const char *ip, uint16_t port, const char *reason)
+{
+    struct forward_env *env = arg;
+    uint64_t before = ++env->tls_seq;   /* branches sent after this wait for their own try */
+
+    /* One branch at a time: failing one may finish its transaction (freeing its siblings) or
+     * fail over (adding new branches), so the list is searched again each time. */
+    for (;;) {
+        struct fwd_branch *br = env->tls_waiting;
+        while (br && (br->tls_seq >= before || br->provisional || br->done ||
+                      br->hop_port != port || strcmp(br->hop_ip, ip) != 0))
+            br = br->tls_next;
+        if (!br)
+            break;
+        branch_tls_unlink(br);
+        branch_fail(br, STATUS_UNAVAILABLE,
+                    su_sprintf(br->tx->home, "TLS handshake failed: %s", reason));
+    }
 }
 
 static void branch_start(struct fwd_branch *br)
@@ -723,9 +860,14 @@ static void txn_classify_source(struct fwd_txn *tx, msg_t *req)
     tx->in_tp = tport_transport(tp);
     o.tls = tx->in_tp == SIP_TP_TLS;
     if (o.tls && tp) {
-        /* Valid only now, synchronously in the request callback (SOFIA-NOTES). */
-        o.tls_verified = tport_is_verified(tp) != 0;
-        o.subjects = tport_delivered_from_subjects(tp, req);
+        /* The certificate facts tls_hook.c recorded for this connection: SAN dNSName, the CN
+         * only without one (sofia's own subject list always adds the CN). */
+        const struct tls_peer *peer = tls_peer_of(tx->gen->tls, tp);
+        su_strlst_t *names = peer ? su_strlst_create(tx->home) : NULL;
+        for (size_t i = 0; names && i < peer->n_names; i++)
+            su_strlst_dup_append(names, peer->names[i]);
+        o.tls_verified = peer && peer->verified;
+        o.subjects = names;
     }
     o.from_domain = tx->sip->sip_from ? tx->sip->sip_from->a_url->url_host : NULL;
     tx->src = srczone_lookup(tx->gen->sz, tx->gen->dp, &o, &tx->authenticated);

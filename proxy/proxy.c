@@ -83,6 +83,8 @@ int proxy_gen_load(const char *config_path, struct diag *d, struct proxy_gen **o
         goto out;
     if ((err = nexthop_table_build(g->home, g->dp, d, &g->nt)) != 0)
         goto out;
+    if ((err = tls_setup_create(g->home, g->cfg, g->dp, d, &g->tls)) != 0)
+        goto out;
     self_build(g);
     g->nh.dp = g->dp;
     g->nh.sz = g->sz;
@@ -156,6 +158,8 @@ static void proxy_reload(struct proxy *px)
         if (dns_resolver_set_servers(px->dns, &dopt, &dns_error) != 0)
             log_warn("dns", "event=reload msg=\"%s\"", dns_error ? dns_error : "out of memory");
         g->nh.dns = px->dns;
+        if (g->tls && tls_setup_activate(g->tls, px->root, forward_tls_failed, &px->env) != 0)
+            log_error("tls", "event=reload msg=\"new TLS set-up not applied\"");
         proxy_gen_unref(px->env.gen);
         px->env.gen = g;
         log_set_level(g->cfg->log_level);
@@ -238,34 +242,33 @@ static int signals_setup(struct proxy *px)
 static char *listen_url(su_home_t *home, const struct listen_addr *l)
 {
     bool v6 = strchr(l->host, ':') != NULL;
+    /* nta binds TLS only for a sips: URI (";transport=tls" selects among udp/tcp/sctp). */
+    if (l->transport == SIP_TP_TLS)
+        return su_sprintf(home, v6 ? "sips:[%s]:%u" : "sips:%s:%u", l->host, l->port);
     return su_sprintf(home, v6 ? "sip:[%s]:%u;transport=%s" : "sip:%s:%u;transport=%s", l->host,
                       l->port, sip_transport_name(l->transport));
 }
 
 static int agent_listen(struct proxy *px, const struct node_config *cfg)
 {
-    for (size_t i = 0; i < cfg->n_listen; i++) {
-        const struct listen_addr *l = &cfg->listen[i];
-        if (l->transport == SIP_TP_TLS) {
-            fprintf(stderr, "%s:%u: tls listen addresses are not available in this build yet "
-                    "(TLS set-up lands with the tls module); use udp: or tcp:\n",
-                    cfg->file, l->line);
-            return ENOTSUP;
-        }
-    }
+    const struct tls_setup *tls = px->env.gen->tls;
     for (size_t i = 0; i < cfg->n_listen; i++) {
         const struct listen_addr *l = &cfg->listen[i];
         char *url = listen_url(px->home, l);
+        /* TLS: sofia's certificate directory and verification off (tls_hook.c does it). */
+        const tagi_t *tp_tags = l->transport == SIP_TP_TLS && tls ? tls_setup_tport_tags(tls)
+                                                                  : NULL;
         int rc;
         if (!px->agent) {
             px->agent = nta_agent_create(px->root, (url_string_t *)url, forward_message, &px->env,
                                          NTATAG_UA(0), NTATAG_STATELESS(1), NTATAG_CANCEL_487(0),
                                          NTATAG_SERVER_RPORT(1), NTATAG_PASS_100(1),
                                          NTATAG_TIMEOUT_408(1), NTATAG_MERGE_482(0),
-                                         NTATAG_MAXSIZE(cfg->max_message_size), TAG_END());
+                                         NTATAG_MAXSIZE(cfg->max_message_size),
+                                         TAG_NEXT(tp_tags));
             rc = px->agent ? 0 : -1;
         } else {
-            rc = nta_agent_add_tport(px->agent, (url_string_t *)url, TAG_END());
+            rc = nta_agent_add_tport(px->agent, (url_string_t *)url, TAG_NEXT(tp_tags));
         }
         if (rc < 0) {
             fprintf(stderr, "%s:%u: cannot listen on %s: %s\n", cfg->file, l->line, url,
@@ -314,6 +317,12 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
         fprintf(stderr, "sipfed: signals: %s\n", strerror(err));
         goto fail;
     }
+    /* Before the first TLS connection: every one of them gets sipfed's policy (tls_hook.c). */
+    if (gen->tls && (err = tls_setup_activate(gen->tls, px->root, forward_tls_failed,
+                                              &px->env)) != 0) {
+        fprintf(stderr, "%s: TLS cannot be enforced: %s\n", gen->cfg->file, strerror(err));
+        goto fail;
+    }
     if ((err = agent_listen(px, gen->cfg)) != 0)
         goto fail;
     px->env.agent = px->agent;
@@ -352,8 +361,9 @@ void proxy_destroy(struct proxy *px)
         su_wait_destroy(px->sigwait);
     if (px->sigfd >= 0)
         close(px->sigfd);
+    proxy_gen_unref(px->env.gen);       /* before the root: the TLS set-up has a timer on it */
+    px->env.gen = NULL;
     if (px->root)
         su_root_destroy(px->root);
-    proxy_gen_unref(px->env.gen);
     su_home_unref(px->home);
 }

@@ -65,7 +65,7 @@ static void tls_setup_destroy(void *arg)
 {
     struct tls_setup *ts = arg;
 
-    tls_hook_set_policy(NULL);      /* only clears it when `ts` is the active policy */
+    tls_hook_clear_policy(ts);      /* only when `ts` is the active policy */
     for (struct tls_conn *c = ts->conns, *next; c; c = next) {
         next = c->next;
         c->ts = NULL;
@@ -157,11 +157,8 @@ int tls_setup_create(su_home_t *home, const struct node_config *cfg, const struc
 
     if ((err = tls_material_load(cfg, dp, d, &ts->m)) != 0)
         goto out;
-    if (!cfg->tls.present) {
-        diag_error(d, cfg->file, 0, "TLS is used but the node file has no [tls] section");
-        err = EINVAL;
-        goto out;
-    }
+    if (!cfg->tls.present)
+        goto out;               /* no TLS anywhere (tls_material_load checked): *out stays NULL */
     if ((err = runtime_dir_create(ts, cfg)) != 0) {
         diag_error(d, cfg->file, cfg->tls.line, "cannot prepare the TLS runtime directory: %s",
                    strerror(err));
@@ -214,6 +211,17 @@ int tls_setup_activate(struct tls_setup *ts, su_root_t *root, tls_failure_f *cb,
     ts->failure_arg = arg;
     if (root && !ts->timer && !(ts->timer = su_timer_create(su_root_task(root), 1)))
         return ENOMEM;
+    struct tls_setup *prev = tls_hook_policy();
+    if (prev && prev != ts) {
+        /* A reload: live connections keep their certificate facts under the new set-up. */
+        while (prev->conns) {
+            struct tls_conn *c = prev->conns;
+            tls_setup_conn_unlink(prev, c);
+            tls_setup_conn_link(ts, c);
+            c->ts = ts;
+        }
+        prev->failure_cb = NULL;
+    }
     tls_hook_set_policy(ts);
     log_info("tls", "event=ready min_version=%s client_certificate=%s require_client_cert=%s",
              ts->m.min_version == TLS1_3_VERSION ? "1.3" : "1.2",

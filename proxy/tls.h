@@ -34,7 +34,9 @@ int tls_config_check(const struct node_config *cfg, const struct dialplan *dp, s
 /* Validate (tls_config_check) and prepare what sofia's TLS transport needs: certificates and
  * keys loaded into memory, the trust store, and a private 0700 runtime directory for sofia's
  * TPTAG_CERTIFICATE (removed when `home` is freed). Problems go to `d` as file:line. Returns 0 or
- * an errno code; *out is owned by `home`. `dp` may be NULL (no zone-specific requirement). */
+ * an errno code; *out is owned by `home`, and NULL when the node uses no TLS at all (no [tls], no
+ * tls: listen address, no TLS zone). `dp` may be NULL (no zone-specific requirement). Free it
+ * (with `home`) before the su_root it was activated on. */
 int tls_setup_create(su_home_t *home, const struct node_config *cfg, const struct dialplan *dp,
                      struct diag *d, struct tls_setup **out);
 
@@ -52,8 +54,8 @@ typedef void tls_failure_f(void *arg, const char *ip, uint16_t port, const char 
 /* Make `ts` the policy for every TLS connection from now on and report outgoing handshake
  * failures to `cb` (may be NULL) through `root`. Must be called before the agent opens its
  * first TLS connection. Fails with ENOSYS when the connection hook is not in effect (then sofia
- * would run TLS with its own weak defaults: refuse to start). A later call replaces the policy
- * for new connections (reload). */
+ * would run TLS with its own weak defaults: refuse to start). Activating another set-up (reload)
+ * applies it to new connections; live connections move over with their certificate facts. */
 int tls_setup_activate(struct tls_setup *ts, su_root_t *root, tls_failure_f *cb, void *arg);
 
 /* Before sending to a TLS next hop: the next connection to ip:port must present a certificate

@@ -77,13 +77,20 @@ bool tls_hook_in_effect(void)
 
 void tls_hook_set_policy(struct tls_setup *ts)
 {
-    if (ts) {
-        if (conn_idx < 0)
-            conn_idx = SSL_get_ex_new_index(0, "sipfed connection", NULL, NULL, NULL);
-        policy = ts;
-    } else {
+    if (conn_idx < 0)
+        conn_idx = SSL_get_ex_new_index(0, "sipfed connection", NULL, NULL, NULL);
+    policy = ts;
+}
+
+struct tls_setup *tls_hook_policy(void)
+{
+    return policy;
+}
+
+void tls_hook_clear_policy(const struct tls_setup *ts)
+{
+    if (policy == ts)
         policy = NULL;
-    }
 }
 
 static struct tls_conn *conn_of(const SSL *ssl)
@@ -214,8 +221,6 @@ static void conn_done(struct tls_conn *c)
     c->peer.verified = cert && SSL_get_verify_result(c->ssl) == X509_V_OK;
     if (cert && tls_cert_names(c->home, cert, &c->peer.names, &c->peer.n_names) != 0)
         c->peer.verified = false;
-    if (c->ts)
-        tls_setup_conn_link(c->ts, c);
     if (log_enabled(LOG_LVL_DEBUG)) {
         char names[256] = "";
         size_t used = 0;
@@ -303,6 +308,7 @@ SSL *SSL_new(SSL_CTX *ctx)
     }
     c->ts = ts;
     c->ssl = ssl;
+    tls_setup_conn_link(ts, c);     /* every live connection: a reload moves them all */
     return ssl;
 }
 

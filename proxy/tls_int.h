@@ -44,7 +44,9 @@ void tls_material_clear(struct tls_material *m);
 
 /* tls_hook.c: the connection hook. */
 bool tls_hook_in_effect(void);
-void tls_hook_set_policy(struct tls_setup *ts);          /* NULL: stop taking over connections */
+void tls_hook_set_policy(struct tls_setup *ts);
+struct tls_setup *tls_hook_policy(void);
+void tls_hook_clear_policy(const struct tls_setup *ts); /* if `ts` is the policy: none any more */
 
 /* tls.c: what the hook asks the setup. */
 const struct tls_material *tls_setup_material(const struct tls_setup *ts);

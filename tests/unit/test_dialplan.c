@@ -198,6 +198,8 @@ static const struct dp_case dp_cases[] = {
       { "50-case.ini:5: invalid value 'break' for 'on_match' (expected stop or continue)" } },
     { "rule target unknown", "[rule \"R\"]\npriority = 10\npattern = a\ntarget = DSN\n",
       { "50-case.ini:4: unknown target zone 'DSN' in rule 'R'" } },
+    { "rule target wrong case", "[rule \"R\"]\npriority = 10\npattern = a\ntarget = imp\n",
+      { "50-case.ini:4: unknown target zone 'imp' in rule 'R' (did you mean 'IMP'?)" } },
     { "rule target default", "[rule \"R\"]\npriority = 10\npattern = a\ntarget = default\n",
       { "50-case.ini:4: target zone 'default' is the default zone, which cannot be a "
         "target" } },
@@ -647,6 +649,32 @@ static void test_dialplan_line_too_long(void **state)
     fixture_close(&f);
 }
 
+/* Issue 2's acceptance: the Cisco guide's rules as its text extraction prints them. */
+static void test_dialplan_cisco_guide_as_printed(void **state)
+{
+    (void)state;
+    char dir[256];
+    const char *slash = strrchr(__FILE__, '/');
+    snprintf(dir, sizeof dir, "%.*s/data/loader/cisco-guide", (int)(slash - __FILE__), __FILE__);
+    su_home_t *home = su_home_new(sizeof *home);
+    struct diag *d = diag_new(home);
+    struct dialplan *dp = NULL;
+    char buf[512], want[512];
+    assert_int_equal(dialplan_load(dir, d, &dp), EINVAL);
+    assert_null(dp);
+    assert_int_equal(diag_count(d), 2);
+    assert_int_equal(diag_error_count(d), 1);
+    diag_format(diag_get(d, 0), buf, sizeof buf);
+    snprintf(want, sizeof want, "%s/20-rules.ini:7: invalid regex '*imp1-public\\uc\\local*': "
+             "quantifier does not follow a repeatable item at offset 0", dir);
+    assert_string_equal(buf, want);
+    diag_format(diag_get(d, 1), buf, sizeof buf);
+    snprintf(want, sizeof want, "%s/20-rules.ini:13: warning: pattern '.*@msexample\\com' "
+             "contains \\c (a control-character escape): did you mean '\\.c'?", dir);
+    assert_string_equal(buf, want);
+    su_home_unref(home);
+}
+
 /* Section headers longer than inih's own limit (50) keep their whole name. */
 static void test_dialplan_long_names(void **state)
 {
@@ -709,6 +737,7 @@ int main(void)
         cmocka_unit_test(test_dialplan_directory_problems),
         cmocka_unit_test(test_dialplan_unreadable_file),
         cmocka_unit_test(test_dialplan_line_too_long),
+        cmocka_unit_test(test_dialplan_cisco_guide_as_printed),
         cmocka_unit_test(test_dialplan_long_names),
         cmocka_unit_test(test_dialplan_tls_check),
     };
