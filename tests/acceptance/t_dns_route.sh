@@ -17,6 +17,8 @@ top=$(cd "$here/../.." && pwd)
 . "$here/dns_zone.sh"
 . "$here/dns_proxy.sh"
 [ -x "$SIPFED_BIN" ] || fail "missing $SIPFED_BIN (make)"
+"$top/certs/mklab.sh" >/dev/null || fail "certs/mklab.sh failed"
+C="$top/certs/lab"
 tmp=$(mktemp -d)
 trap 'stop_all; dns_stop; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT INT TERM
 [ -n "${KEEP:-}" ] && echo "keeping $tmp"
@@ -43,6 +45,10 @@ write_config() {
 hostname = edge.ciscoexample.test
 listen = tcp:$SIPFED_ADDR:$SIPFED_PORT
 dialplan = rules
+[tls]
+certificate = $C/edge.pem
+private_key = $C/edge.key
+ca_file = $C/ca.pem
 [dns]
 servers = $2
 [log]
