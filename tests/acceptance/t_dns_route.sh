@@ -16,12 +16,7 @@ top=$(cd "$here/../.." && pwd)
 : "${SIPFED_TEST_NET:=127.0.0}"
 . "$here/dns_zone.sh"
 . "$here/dns_proxy.sh"
-[ -x "$SIPFED_BIN" ] || fail "missing $SIPFED_BIN (make)"
-"$top/certs/mklab.sh" >/dev/null || fail "certs/mklab.sh failed"
-C="$top/certs/lab"
-tmp=$(mktemp -d)
-trap 'stop_all; dns_stop; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT INT TERM
-[ -n "${KEEP:-}" ] && echo "keeping $tmp"
+dns_test_begin
 
 SIPFED_ADDR="$N.2"
 SIPFED_PORT=5060
@@ -39,21 +34,7 @@ dns_start "$tmp" \
 
 # write_config DIR DNS_SERVER PRIVACY DOMAINS OPEN_FEDERATION
 write_config() {
-    mkdir -p "$1/rules"
-    cat >"$1/sipfed.ini" <<EOT
-[proxy]
-hostname = edge.ciscoexample.test
-listen = tcp:$SIPFED_ADDR:$SIPFED_PORT
-dialplan = rules
-[tls]
-certificate = $C/edge.pem
-private_key = $C/edge.key
-ca_file = $C/ca.pem
-[dns]
-servers = $2
-[log]
-level = debug
-EOT
+    dns_node_ini "$1" "tcp:$SIPFED_ADDR:$SIPFED_PORT" "$2"
     cat >"$1/rules/dial.ini" <<EOT
 [zone IMP]
 type = neighbor

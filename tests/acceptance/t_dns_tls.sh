@@ -13,11 +13,7 @@ top=$(cd "$here/../.." && pwd)
 : "${SIPFED_TEST_NET:=127.0.0}"
 . "$here/dns_zone.sh"
 . "$here/dns_proxy.sh"
-[ -x "$SIPFED_BIN" ] || fail "missing $SIPFED_BIN (make)"
-"$top/certs/mklab.sh" >/dev/null || fail "certs/mklab.sh failed"
-C="$top/certs/lab"
-tmp=$(mktemp -d)
-trap 'stop_all; dns_stop; if [ -n "${KEEP:-}" ]; then echo "keeping $tmp"; else rm -rf "$tmp"; fi' EXIT INT TERM
+dns_test_begin
 
 SIPFED_ADDR="$N.2"
 SIPFED_PORT=5060
@@ -26,21 +22,7 @@ dns_start "$tmp" \
     --srv-host=_sipfederationtls._tcp.wrong.test,sip.wrong.test,5061,0,0 \
     --host-record=sip.wrong.test,"$N.14" || exit 1
 
-mkdir -p "$tmp/n/rules"
-cat >"$tmp/n/sipfed.ini" <<EOT
-[proxy]
-hostname = edge.ciscoexample.test
-listen = tcp:$SIPFED_ADDR:5060, tls:$SIPFED_ADDR:5061
-dialplan = rules
-[tls]
-certificate = $C/edge.pem
-private_key = $C/edge.key
-ca_file = $C/ca.pem
-[dns]
-servers = $DNS_ADDR:$DNS_PORT
-[log]
-level = debug
-EOT
+dns_node_ini "$tmp/n" "tcp:$SIPFED_ADDR:5060, tls:$SIPFED_ADDR:5061" "$DNS_ADDR:$DNS_PORT"
 cat >"$tmp/n/rules/dial.ini" <<EOT
 [zone IMP]
 type = neighbor
