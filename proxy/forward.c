@@ -104,7 +104,9 @@ struct fwd_txn {
     const char *best_phrase;
     bool answered;                       /* a final response went upstream */
     bool canceled;
-    const char *log_rules, *log_targets, *log_hops, *log_diag, *log_note;
+    const char *log_rules, *log_targets, *log_hops, *log_diag;
+    const char *log_note;                /* why we refused (reason=...) */
+    const char *log_failed;              /* attempts that failed (failed=...) */
 };
 
 /* ------------------------------------------------------------------ helpers */
@@ -129,6 +131,24 @@ static const char *uri_alias(su_home_t *home, const url_t *u)
     return colon ? colon + 1 : "-";
 }
 
+/* `s` with `"` and `\` escaped, for a quoted log value. */
+static const char *log_quote(su_home_t *home, const char *s)
+{
+    size_t n = 0;
+    for (const char *p = s; *p; p++)
+        n += (*p == '"' || *p == '\\') ? 2 : 1;
+    char *out = su_alloc(home, n + 1), *o = out;
+    if (!out)
+        return "";
+    for (const char *p = s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            *o++ = '\\';
+        *o++ = *p;
+    }
+    *o = '\0';
+    return out;
+}
+
 /* ms-diagnostics / ms-diagnostics-public of a response (SPEC §4.3.7), or NULL. */
 static const char *ms_diagnostics(su_home_t *home, const sip_t *sip)
 {
@@ -137,7 +157,8 @@ static const char *ms_diagnostics(su_home_t *home, const sip_t *sip)
     for (const sip_unknown_t *u = sip ? sip->sip_unknown : NULL; u; u = u->un_next)
         if (su_casematch(u->un_name, "ms-diagnostics") ||
             su_casematch(u->un_name, "ms-diagnostics-public"))
-            out = str_add(home, out, " ", su_sprintf(home, "%s=\"%s\"", u->un_name, u->un_value));
+            out = str_add(home, out, " ", su_sprintf(home, "%s=\"%s\"", u->un_name,
+                                                     log_quote(home, u->un_value)));
     return out;
 }
 
@@ -201,16 +222,25 @@ static void sl_hop_done(void *arg, int status, const char *reason, const struct 
         msg_destroy(job->msg);
     } else {
         char *url = nexthop_route_url(job->home, hop);
+        /* nta takes the message: everything the log needs is copied first. */
+        const char *alias = uri_alias(job->home, sip->sip_request->rq_url);
+        const char *call_id = su_strdup(job->home, sip->sip_call_id ? sip->sip_call_id->i_id : "-");
         nta_outgoing_t *o = nta_outgoing_mcreate(job->env->agent, NULL, NULL,
                                                  (url_string_t const *)url, job->msg,
                                                  NTATAG_STATELESS(1), TAG_END());
+        job->msg = NULL;
         if (!o) {
             job->env->counters->send_failed++;
-            log_warn("route", "method=%s stateless=yes next_hop=%s status=send-failed",
-                     job->what, url);
+            log_warn("route", "method=%s alias=%s stateless=yes next_hop=%s status=send-failed "
+                     "call_id=%s", job->what, alias, url, call_id);
         } else {
             job->env->counters->stateless++;
-            log_debug("route", "method=%s stateless=yes next_hop=%s", job->what, url);
+            /* BENOTIFY is a routed request and gets its route line; an ACK for a 2xx only
+             * completes the INVITE already logged. */
+            LOG_AT(su_casematch(job->what, "ACK") ? LOG_LVL_DEBUG : LOG_LVL_INFO, "route",
+                   "method=%s alias=%s stateless=yes next_hop=%s:%u/%s status=- call_id=%s",
+                   job->what, alias, hop->ip, hop->port, sip_transport_name(hop->transport),
+                   call_id);
             if (o != (nta_outgoing_t *)-1)
                 nta_outgoing_destroy(o);
         }
@@ -218,8 +248,8 @@ static void sl_hop_done(void *arg, int status, const char *reason, const struct 
     su_home_unref(job->home);
 }
 
-/* Forward `msg` (ours) without a transaction: ACK for a 2xx (RFC 3261 §16.11? no: §13.2.2.4
- * makes it an end-to-end request) and BENOTIFY ([MS-SIP] best-effort NOTIFY: never answered). */
+/* Forward `msg` (ours) without a transaction: ACK for a 2xx (an end-to-end request of its own,
+ * RFC 3261 §13.2.2.4, §16.11) and BENOTIFY ([MS-SIP] best-effort NOTIFY: never answered). */
 static void forward_stateless(struct forward_env *env, msg_t *msg, const char *what)
 {
     struct proxy_gen *g = env->gen;
@@ -448,13 +478,15 @@ static void txn_log(struct fwd_txn *tx, int status)
 
     LOG_AT(lvl, "route",
            "method=%s alias=%s src=%s auth=%s rule=\"%s\" target=%s next_hop=%s status=%d "
-           "call_id=%s%s%s%s%s",
+           "call_id=%s%s%s%s%s%s%s%s",
            tx->method_name, tx->alias ? tx->alias : "-", zone_name_or(tx->src, "-"),
            tx->authenticated ? "yes" : "no", tx->log_rules ? tx->log_rules : "-",
            tx->log_targets ? tx->log_targets : "-", tx->log_hops ? tx->log_hops : "-", status,
            sip && sip->sip_call_id ? sip->sip_call_id->i_id : "-",
            tx->log_note ? " reason=\"" : "", tx->log_note ? tx->log_note : "",
-           tx->log_note ? "\"" : "", tx->log_diag ? su_sprintf(tx->home, " %s", tx->log_diag) : "");
+           tx->log_note ? "\"" : "", tx->log_failed ? " failed=\"" : "",
+           tx->log_failed ? tx->log_failed : "", tx->log_failed ? "\"" : "",
+           tx->log_diag ? su_sprintf(tx->home, " %s", tx->log_diag) : "");
 }
 
 /* Answer locally with `status` (a refusal or a failure with no downstream response). */
@@ -560,7 +592,7 @@ static void branch_fail(struct fwd_branch *br, int status, const char *reason)
 {
     struct fwd_txn *tx = br->tx;
 
-    tx->log_note = str_add(tx->home, tx->log_note, "; ",
+    tx->log_failed = str_add(tx->home, tx->log_failed, "; ",
                            su_sprintf(tx->home, "%s: %d %s", zone_name_or(br->zone, "route"),
                                       status, reason));
     if (!tx->canceled && !tx->answered && br->zone &&

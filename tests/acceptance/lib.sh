@@ -31,6 +31,11 @@ cleanup() {
         for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$p" 2>/dev/null
     done
+    if [ "$rc" -eq 0 ] && grep -qE "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" \
+            "$T/sipfed.log" 2>/dev/null; then
+        echo "FAIL $TEST_NAME: sanitizer report in the sipfed log" >&2
+        rc=1
+    fi
     if [ "$rc" -eq 0 ] && [ -z "${KEEP:-}" ]; then rm -rf "$T"; else echo "  (artifacts kept in $T)" >&2; fi
     exit "$rc"
 }
@@ -206,6 +211,11 @@ stop_all() {
         wait_until 6 sh -c "! kill -0 $p 2>/dev/null" || kill -9 "$p" 2>/dev/null
     done
     PIDS=()
+    # Under the sanitizer build (SIPFED=build-asan/sipfed) any report fails the scenario.
+    if grep -qE "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" "$T/sipfed.log" 2>/dev/null; then
+        grep -E -A30 "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" "$T/sipfed.log" | head -40 >&2
+        fail "sanitizer report in the sipfed log"
+    fi
     local round
     round=$T/round.$(date +%s%N)
     mkdir -p "$round"
@@ -246,10 +256,11 @@ ${extra}Content-Length: 0
 XML
 }
 
-# uas_xml FILE METHOD STATUS [DELAY_MS]: a server answering one request with STATUS (after a
-# 100 Trying and DELAY_MS when given), then done.
+# uas_xml FILE METHOD STATUS [DELAY_MS] [EXTRA_HEADER_LINES]: a server answering one request
+# with STATUS (after a 100 Trying and DELAY_MS when given), then done.
 uas_xml() {
-    local file=$1 method=$2 status=$3 delay=${4:-}
+    local file=$1 method=$2 status=$3 delay=${4:-} extra=${5:-}
+    [ -n "$extra" ] && extra="$extra"$'\n'
     local pre=""
     if [ -n "$delay" ]; then
         pre="<send><![CDATA[
@@ -277,7 +288,7 @@ SIP/2.0 $status Answer
 [last_To:];tag=[call_number]-uas
 [last_Call-ID:]
 [last_CSeq:]
-Content-Length: 0
+${extra}Content-Length: 0
 
 ]]>
   </send>
