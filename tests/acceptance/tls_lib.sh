@@ -120,7 +120,7 @@ CONF
 }
 
 # stunnel_server NAME IP PORT CERT SIPP_PORT: a server tunnel: TLS on IP:PORT with certificate
-# CERT, requiring a client certificate that verifies, plain TCP to a sipp UAS on IP:SIPP_PORT.
+# CERT, requiring a client certificate that verifies, plain TCP to a sipp on IP:SIPP_PORT.
 stunnel_server() {
     local name=$1 ip=$2 port=$3 cert=$4 sport=$5
     cat > "$T/stunnel-$name.conf" <<CONF
@@ -143,11 +143,13 @@ CONF
     wait_until 10 port_open tcp "$ip" "$port" || fail "stunnel $name did not listen on $ip:$port"
 }
 
-# tls_xml SRC DST: a sipp scenario rewritten for a sipp behind a client tunnel: the top Via and
-# Contact say TLS (what sipfed sees), not sipp's own TCP.
+# tls_xml SRC DST [CONTACT_PORT]: a sipp scenario rewritten for a sipp behind a tunnel: the top
+# Via and Contact say TLS (what sipfed sees), not sipp's own TCP; with CONTACT_PORT the Contact
+# points at the server tunnel that leads to this sipp (for requests sent to it in the dialog).
 tls_xml() {
+    local port=${3:-}
     sed -e 's|SIP/2.0/\[transport\]|SIP/2.0/TLS|g' -e 's|transport=\[transport\]|transport=tls|g' \
-        "$1" > "$2"
+        ${port:+-e "/^Contact:/s|\[local_ip\]:\[local_port\]|[local_ip]:$port|"} "$1" > "$2"
 }
 
 # sipp_tunnel_client NAME XML IP PORT [sipp args...]: a sipp UAC over TCP from IP to the client
