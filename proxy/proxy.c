@@ -152,7 +152,12 @@ static void proxy_reload(struct proxy *px)
     } else {
         if (!listen_same(g->cfg, px->env.gen->cfg))
             log_warn("config", "event=reload msg=\"listen addresses changed: restart to apply\"");
-        g->nh.dns = px->dns;            /* [dns] servers changes need a restart */
+        struct dns_options dopt;
+        const char *dns_error = NULL;
+        dnszone_options(g->cfg, &dopt);
+        if (dns_resolver_set_servers(px->dns, &dopt, &dns_error) != 0)
+            log_warn("dns", "event=reload msg=\"%s\"", dns_error ? dns_error : "out of memory");
+        g->nh.dns = px->dns;
         if (g->tls && tls_setup_activate(g->tls, px->root, forward_tls_failed, &px->env) != 0)
             log_error("tls", "event=reload msg=\"new TLS set-up not applied\"");
         proxy_gen_unref(px->env.gen);
