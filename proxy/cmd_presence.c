@@ -152,6 +152,11 @@ int cmd_presence(int argc, char **argv)
         return EXIT_USAGE;
     }
     body[len] = '\0';
+    if (len > PRESENCE_BODY_MAX) {
+        fprintf(stderr, "sipfed presence: %s is over the %u-byte limit\n", path ? path : "stdin",
+                PRESENCE_BODY_MAX);
+        return EXIT_FAILED;
+    }
 
     if (in == PRESENCE_FMT_AUTO) {
         presence_body_parse(NULL, body, len, print_one, &r);
