@@ -193,6 +193,7 @@ static void part_parse(struct span part, presence_part_cb *cb, void *arg, unsign
         const char *eol = memchr(p, '\n', (size_t)(end - p));
         if (!eol) {
             emit_error(cb, arg, EINVAL, "multipart part without a body%s", "");
+            (*n_presence)++;
             return;
         }
         if (eol == p || (eol == p + 1 && p[0] == '\r')) {
