@@ -10,5 +10,7 @@
 char *alias_from_url(su_home_t *home, const url_t *url);
 /* The host part of an alias (lowercased copy), or NULL. */
 char *alias_host(su_home_t *home, const char *alias);
+/* Lowercase the host part of `alias` in place (used after a rule wrote a new alias). */
+void alias_normalize(char *alias);
 
 #endif

@@ -1,11 +1,46 @@
-/* cmd_run.c — `sipfed run`: skeleton until its issue lands. */
+/* cmd_run.c — `sipfed [-c FILE] run`: load the configuration (refuse to start on any error,
+ * each printed as file:line), then run the proxy until SIGTERM/SIGINT. */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
+
+#include <sofia-sip/su.h>
 
 #include "commands.h"
+#include "log.h"
+#include "proxy.h"
 
 int cmd_run(const char *config_path, int argc, char **argv)
 {
-    (void)config_path; (void)argc; (void)argv;
-    fputs("sipfed: 'run' is not built yet\n", stderr);
-    return EXIT_USAGE;
+    su_home_t home[1] = { SU_HOME_INIT(home) };
+    struct proxy_gen *gen = NULL;
+    struct proxy *px = NULL;
+    int rc = EXIT_FAILED;
+
+    (void)argv;
+    if (argc > 1) {
+        fputs("usage: sipfed [-c FILE] run\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (su_init() != 0) {
+        fputs("sipfed: su_init failed\n", stderr);
+        return EXIT_FAILED;
+    }
+    struct diag *d = diag_new(home);
+    int err = proxy_gen_load(config_path, d, &gen);
+    diag_print(d, stderr);
+    if (err) {
+        fprintf(stderr, "sipfed: %s: configuration refused (%zu error%s)\n", config_path,
+                diag_error_count(d), diag_error_count(d) == 1 ? "" : "s");
+        goto out;
+    }
+    log_set_level(gen->cfg->log_level);
+    if (proxy_create(gen, config_path, &px) != 0)
+        goto out;
+    rc = proxy_run(px) == 0 ? EXIT_OK : EXIT_FAILED;
+out:
+    proxy_destroy(px);
+    su_home_deinit(home);
+    su_deinit();
+    return rc;
 }

@@ -56,7 +56,8 @@ struct node_config {
 };
 
 /* Load and validate `path`. Every problem goes to `d` as `file:line: message`; returns 0 and sets
- * *out (free with node_config_free) when there were no errors, else EINVAL (and *out is NULL). */
+ * *out (free with node_config_free) when there were no errors, else EINVAL (and *out is NULL);
+ * the errno (ENOENT, EACCES, ...) when the file itself cannot be read. */
 int node_config_load(const char *path, struct diag *d, struct node_config **out);
 void node_config_free(struct node_config *cfg);
 

@@ -1,5 +1,5 @@
-/* dialplan.h — zones, search rules, federation policy and static routes from `rules/*.ini`
- * (SPEC §3.2). A dial plan is immutable once loaded; reload builds a new one and swaps it. */
+/* dialplan.h — zones, search rules, federation policy and static routes from the `*.ini`
+ * files of `rules/` (SPEC §3.2). A dial plan is immutable once loaded; reload builds a new one and swaps it. */
 #ifndef SIPFED_DIALPLAN_H
 #define SIPFED_DIALPLAN_H
 
@@ -134,5 +134,12 @@ const struct static_route *dialplan_static_route_find(const struct dialplan *dp,
 bool dialplan_is_local_domain(const struct dialplan *dp, const char *domain);
 
 const char *zone_type_name(enum zone_type t);
+
+struct node_config;
+/* Cross-check with the node file: every TLS zone (neighbor/traversal with transport = tls, dns,
+ * default with require_client_certificate) and TLS static route needs its [tls] section.
+ * Errors go to `d` at the zone's file:line. Call after both loads succeeded. */
+void dialplan_tls_check(const struct dialplan *dp, const struct node_config *cfg,
+                        struct diag *d);
 
 #endif

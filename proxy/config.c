@@ -1,0 +1,361 @@
+/* config.c — the node file `sipfed.ini` (SPEC §3.1): sections applied through key tables,
+ * every problem reported as `file:line: message`, cross-checks after the whole file is read. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sofia-sip/su_string.h>
+
+#include "ini_file.h"
+#include "ini_value.h"
+
+enum config_section { CFG_PROXY, CFG_TLS, CFG_DNS, CFG_LOG, CFG_ADMIN, CFG_PRESENCE, CFG_N };
+
+struct config_loader {
+    struct node_config *cfg;
+    struct diag *d;
+    unsigned seen[CFG_N];        /* line of each section's header, 0: not seen */
+};
+
+enum { MAX_FORWARDS_MAX = 255, MESSAGE_SIZE_MIN = 1024, MESSAGE_SIZE_MAX = 16 * 1024 * 1024 };
+
+/* [proxy] ---------------------------------------------------------------------------------- */
+
+static int proxy_hostname_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    struct node_config *cfg = obj;
+    char *v = NULL;
+    if (ini_value_text(c, e, &v))
+        return EINVAL;
+    if (!v || !ini_text_is_hostname(v))
+        return ini_value_invalid(c, e, e->value, "expected a fully qualified host name");
+    if (ini_text_is_ip(v))
+        return ini_value_invalid(c, e, e->value, "expected a host name, not an IP address: "
+                                 "Lync sends in-dialog requests only to an FQDN");
+    cfg->hostname = ini_text_lower(c->home, v);
+    return 0;
+}
+
+static int listen_item_parse(struct ini_ctx *c, const struct ini_entry *e, const char *item,
+                             struct listen_addr *la)
+{
+    static const char *const why = "expected udp|tcp|tls:HOST:PORT, IPv6 as tls:[::1]:5061";
+    static const struct { const char *prefix; enum sip_transport tp; } tps[] = {
+        { "udp:", SIP_TP_UDP }, { "tcp:", SIP_TP_TCP }, { "tls:", SIP_TP_TLS },
+    };
+    for (size_t i = 0; i < sizeof tps / sizeof tps[0]; i++) {
+        if (strncmp(item, tps[i].prefix, 4) != 0)
+            continue;
+        const char *bad = ini_hostport_parse(c->home, item + 4, true, &la->host, &la->port);
+        if (bad) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "%s: %s", why, bad);
+            return ini_value_invalid(c, e, item, msg);
+        }
+        la->transport = tps[i].tp;
+        la->line = e->line;
+        return 0;
+    }
+    return ini_value_invalid(c, e, item, why);
+}
+
+static int proxy_listen_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    struct node_config *cfg = obj;
+    char **items;
+    size_t n, k = 0;
+    if (ini_value_list(c, e, &items, &n))
+        return ENOMEM;
+    struct listen_addr *v = su_zalloc(c->home, (n + 1) * sizeof *v);
+    if (!v)
+        return ENOMEM;
+    if (n == 0)
+        return ini_value_invalid(c, e, "", "expected at least one udp|tcp|tls:HOST:PORT");
+    for (size_t i = 0; i < n; i++)
+        if (listen_item_parse(c, e, items[i], &v[k]) == 0)
+            k++;
+    cfg->listen = v;
+    cfg->n_listen = k;
+    return k == n ? 0 : EINVAL;
+}
+
+static int proxy_dialplan_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    struct node_config *cfg = obj;
+    char *path = NULL;
+    if (ini_value_path(c, e, cfg->dir, &path))
+        return EINVAL;
+    if (!path)
+        return ini_value_invalid(c, e, "", "expected the directory of the dial-plan files");
+    cfg->dialplan_dir = path;
+    return 0;
+}
+
+static int proxy_max_forwards_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    return ini_value_uint(c, e, 1, MAX_FORWARDS_MAX, &((struct node_config *)obj)->max_forwards);
+}
+
+static int proxy_max_message_size_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    return ini_value_uint(c, e, MESSAGE_SIZE_MIN, MESSAGE_SIZE_MAX,
+                          &((struct node_config *)obj)->max_message_size);
+}
+
+static const struct ini_key proxy_keys[] = {
+    { "hostname", 0, proxy_hostname_apply },
+    { "listen", 0, proxy_listen_apply },
+    { "dialplan", 0, proxy_dialplan_apply },
+    { "max_forwards", 0, proxy_max_forwards_apply },
+    { "max_message_size", 0, proxy_max_message_size_apply },
+    { NULL, 0, NULL },
+};
+
+static void proxy_section_finish(struct ini_ctx *c, struct node_config *cfg)
+{
+    (void)cfg;
+    ini_section_require(c->sec, c->d, "hostname");
+    ini_section_require(c->sec, c->d, "listen");
+    ini_section_require(c->sec, c->d, "dialplan");
+}
+
+/* [tls] ------------------------------------------------------------------------------------ */
+
+/* A TLS file must be readable by us; a private key by nobody else (relayd/smtpd refuse too). */
+static int tls_path_apply(struct ini_ctx *c, const struct ini_entry *e, const char *dir,
+                          char **out, bool secret)
+{
+    char *path = NULL;
+    struct stat st;
+    if (ini_value_path(c, e, dir, &path))
+        return EINVAL;
+    if (path && (stat(path, &st) != 0 || access(path, R_OK) != 0)) {
+        diag_error(c->d, c->sec->file, e->line, "cannot read %s '%s': %s", e->key, path,
+                   strerror(errno));
+        return EINVAL;
+    }
+    if (path && secret && (st.st_mode & 077)) {
+        diag_error(c->d, c->sec->file, e->line,
+                   "%s '%s' is readable by group or others (mode %04o): run chmod 600 %s",
+                   e->key, path, (unsigned)(st.st_mode & 07777), path);
+        return EINVAL;
+    }
+    *out = path;
+    return 0;
+}
+
+static int tls_certificate_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    struct node_config *cfg = obj;
+    return tls_path_apply(c, e, cfg->dir, &cfg->tls.certificate, false);
+}
+
+static int tls_private_key_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    struct node_config *cfg = obj;
+    return tls_path_apply(c, e, cfg->dir, &cfg->tls.private_key, true);
+}
+
+static int tls_client_certificate_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    struct node_config *cfg = obj;
+    return tls_path_apply(c, e, cfg->dir, &cfg->tls.client_certificate, false);
+}
+
+static int tls_client_private_key_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    struct node_config *cfg = obj;
+    return tls_path_apply(c, e, cfg->dir, &cfg->tls.client_private_key, true);
+}
+
+static int tls_ca_file_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    struct node_config *cfg = obj;
+    return tls_path_apply(c, e, cfg->dir, &cfg->tls.ca_file, false);
+}
+
+static int tls_min_version_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    static const struct ini_word versions[] = { { "1.2", 12 }, { "1.3", 13 }, { NULL, 0 } };
+    return ini_value_word(c, e, versions, &((struct node_config *)obj)->tls.min_version);
+}
+
+static int tls_ciphers_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    return ini_value_text(c, e, &((struct node_config *)obj)->tls.ciphers);
+}
+
+static const struct ini_key tls_keys[] = {
+    { "certificate", 0, tls_certificate_apply },
+    { "private_key", 0, tls_private_key_apply },
+    { "client_certificate", 0, tls_client_certificate_apply },
+    { "client_private_key", 0, tls_client_private_key_apply },
+    { "ca_file", 0, tls_ca_file_apply },
+    { "min_version", 0, tls_min_version_apply },
+    { "ciphers", 0, tls_ciphers_apply },
+    { NULL, 0, NULL },
+};
+
+static void tls_section_finish(struct ini_ctx *c, struct node_config *cfg)
+{
+    cfg->tls.present = true;
+    cfg->tls.line = c->sec->line;
+    ini_section_require(c->sec, c->d, "certificate");
+    ini_section_require(c->sec, c->d, "private_key");
+    bool has_cert = ini_section_get(c->sec, "client_certificate") != NULL;
+    bool has_key = ini_section_get(c->sec, "client_private_key") != NULL;
+    if (has_cert != has_key)
+        diag_error(c->d, c->sec->file, c->sec->line,
+                   "[tls] needs both client_certificate and client_private_key, or neither");
+}
+
+/* [dns], [log], [admin], [presence] -------------------------------------------------------- */
+
+static int dns_servers_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    struct node_config *cfg = obj;
+    char **items, *host;
+    size_t n;
+    uint16_t port;
+    int err = 0;
+    if (ini_value_list(c, e, &items, &n))
+        return ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const char *bad = ini_hostport_parse(c->home, items[i], false, &host, &port);
+        if (bad)
+            err = ini_value_invalid(c, e, items[i], bad);
+    }
+    cfg->dns_servers = items;
+    cfg->n_dns_servers = n;
+    return err;
+}
+
+static int log_level_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    struct node_config *cfg = obj;
+    if (e->cont_line || log_level_parse(e->value, &cfg->log_level) != 0)
+        return ini_value_invalid(c, e, e->value, "expected error, warn, info or debug");
+    return 0;
+}
+
+static int admin_listen_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    struct node_config *cfg = obj;
+    char *v = NULL, *host;
+    uint16_t port;
+    if (ini_value_text(c, e, &v))
+        return EINVAL;
+    const char *bad = v ? ini_hostport_parse(c->home, v, true, &host, &port) : NULL;
+    if (bad)
+        return ini_value_invalid(c, e, v, bad);
+    cfg->admin_listen = v;
+    return 0;
+}
+
+static int presence_busy_as_dnd_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    return ini_value_switch(c, e, &((struct node_config *)obj)->presence_busy_as_dnd);
+}
+
+static const struct ini_key dns_keys[] = { { "servers", 0, dns_servers_apply }, { NULL, 0, NULL } };
+static const struct ini_key log_keys[] = { { "level", 0, log_level_apply }, { NULL, 0, NULL } };
+static const struct ini_key admin_keys[] = {
+    { "listen", 0, admin_listen_apply }, { NULL, 0, NULL },
+};
+static const struct ini_key presence_keys[] = {
+    { "busy_as_dnd", 0, presence_busy_as_dnd_apply }, { NULL, 0, NULL },
+};
+
+/* The file -------------------------------------------------------------------------------- */
+
+static const struct config_section_def {
+    const char *name;
+    const struct ini_key *keys;
+    void (*finish)(struct ini_ctx *c, struct node_config *cfg);
+} config_sections[CFG_N] = {
+    [CFG_PROXY] = { "proxy", proxy_keys, proxy_section_finish },
+    [CFG_TLS] = { "tls", tls_keys, tls_section_finish },
+    [CFG_DNS] = { "dns", dns_keys, NULL },
+    [CFG_LOG] = { "log", log_keys, NULL },
+    [CFG_ADMIN] = { "admin", admin_keys, NULL },
+    [CFG_PRESENCE] = { "presence", presence_keys, NULL },
+};
+
+static void config_section_load(void *user, struct ini_section *sec)
+{
+    struct config_loader *L = user;
+    size_t i;
+    for (i = 0; i < CFG_N; i++)
+        if (strcmp(sec->header, config_sections[i].name) == 0)
+            break;
+    if (i == CFG_N) {
+        diag_error(L->d, sec->file, sec->line, "unknown section [%s]", sec->header);
+        return;
+    }
+    if (L->seen[i]) {
+        diag_error(L->d, sec->file, sec->line, "section [%s] given twice (first at line %u)",
+                   sec->header, L->seen[i]);
+        return;
+    }
+    L->seen[i] = sec->line;
+    struct ini_ctx c = { .home = L->cfg->home, .d = L->d, .sec = sec };
+    ini_section_mark_duplicates(sec, L->d);
+    ini_section_apply(&c, config_sections[i].keys, 0, "", L->cfg);
+    if (config_sections[i].finish)
+        config_sections[i].finish(&c, L->cfg);
+}
+
+/* Checks that need the whole file. */
+static void config_check(struct config_loader *L)
+{
+    struct node_config *cfg = L->cfg;
+    if (!L->seen[CFG_PROXY]) {
+        diag_error(L->d, cfg->file, 0,
+                   "missing section [proxy] (hostname, listen and dialplan are required)");
+        return;
+    }
+    for (size_t i = 0; i < cfg->n_listen && !cfg->tls.present; i++)
+        if (cfg->listen[i].transport == SIP_TP_TLS)
+            diag_error(L->d, cfg->file, cfg->listen[i].line,
+                       "listen address tls:%s:%u needs a [tls] section (certificate, private_key)",
+                       cfg->listen[i].host, cfg->listen[i].port);
+}
+
+static void config_defaults_set(struct node_config *cfg)
+{
+    cfg->max_forwards = 70;
+    cfg->max_message_size = 65536;
+    cfg->tls.min_version = 12;
+    cfg->log_level = LOG_LVL_INFO;
+}
+
+int node_config_load(const char *path, struct diag *d, struct node_config **out)
+{
+    size_t errors = diag_error_count(d);
+    *out = NULL;
+    struct node_config *cfg = su_home_new(sizeof *cfg);
+    if (!cfg)
+        return ENOMEM;
+    config_defaults_set(cfg);
+    cfg->file = su_strdup(cfg->home, path);
+    cfg->dir = ini_path_dir(cfg->home, path);
+    struct config_loader L = { .cfg = cfg, .d = d };
+    int err = ini_file_parse(path, path, d, config_section_load, &L);
+    if (!err)
+        config_check(&L);
+    if (err || diag_error_count(d) > errors) {
+        node_config_free(cfg);
+        return err ? err : EINVAL;
+    }
+    *out = cfg;
+    return 0;
+}
+
+void node_config_free(struct node_config *cfg)
+{
+    if (cfg)
+        su_home_unref(cfg->home);
+}

@@ -1,0 +1,39 @@
+/* forward.h — transaction-stateful forwarding on nta (RFC 3261 §16): one server transaction in,
+ * client transactions out (forking by priority level, peer failover), responses relayed. */
+#ifndef SIPFED_FORWARD_H
+#define SIPFED_FORWARD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <sofia-sip/nta.h>
+
+struct proxy;
+struct proxy_gen;
+
+/* What forward.c needs from the proxy; owned by proxy.c. */
+struct forward_env {
+    nta_agent_t *agent;
+    su_root_t *root;
+    struct proxy_gen *gen;             /* current configuration (new requests take a ref) */
+    struct proxy_counters *counters;
+    bool stopping;                     /* SIGTERM: new requests get 503 */
+    unsigned active;                   /* transactions in flight */
+    uint64_t branch_seq;               /* makes our Via branches unique */
+    void (*idle)(struct forward_env *env); /* called when `active` drops to 0 while stopping */
+};
+
+/* The agent's message callback (the agent runs with NTATAG_STATELESS(1), so every request that
+ * matches no transaction comes here first): ACK for a 2xx and BENOTIFY are forwarded without a
+ * transaction (BENOTIFY must never be answered, and an nta server transaction destroyed without
+ * a final response answers 500); every other request gets a server transaction
+ * (nta_incoming_create) and goes to forward_request(). A response outside any transaction is
+ * passed on only when it is a 2xx to INVITE under our Via. Always returns 0. */
+int forward_message(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip_t *sip);
+
+/* Route one request held in server transaction `irq` (`leg` unused, may be NULL). Returns 0 (we
+ * own the transaction) or a status for the caller to answer with. */
+int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq,
+                    const sip_t *sip);
+
+#endif

@@ -1,0 +1,220 @@
+/* nexthop.c — next-hop selection for a branch (SPEC §5.2, §5.3); see nexthop.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sofia-sip/hostdomain.h>
+#include <sofia-sip/su_string.h>
+
+#include "log.h"
+#include "nexthop.h"
+#include "route.h"
+
+enum { PORT_PLAIN = 5060, PORT_TLS = 5061 };
+
+struct static_hop {
+    const struct static_route *sr;
+    struct srczone_addr *addrs;
+    size_t n_addrs;
+};
+
+struct nexthop_table {
+    struct static_hop *hops;
+    size_t n_hops;
+};
+
+static uint16_t default_port(enum sip_transport tp)
+{
+    return tp == SIP_TP_TLS ? PORT_TLS : PORT_PLAIN;
+}
+
+int nexthop_table_build(su_home_t *home, const struct dialplan *dp, struct diag *d,
+                        struct nexthop_table **out)
+{
+    struct nexthop_table *t = su_zalloc(home, sizeof *t);
+
+    if (!t || !(t->hops = su_zalloc(home, (dp->n_static_routes + 1) * sizeof *t->hops)))
+        return ENOMEM;
+    for (size_t i = 0; i < dp->n_static_routes; i++) {
+        const struct static_route *sr = dp->static_routes[i];
+        struct static_hop *h = &t->hops[t->n_hops++];
+        uint16_t port = sr->next_hop.port ? sr->next_hop.port : default_port(sr->transport);
+        h->sr = sr;
+        int err = srczone_resolve(home, sr->next_hop.host, port, &h->addrs, &h->n_addrs);
+        if (err == ENOMEM)
+            return ENOMEM;
+        if (err || h->n_addrs == 0)
+            diag_warn(d, sr->file ? sr->file : dp->dir, sr->line,
+                      "static route %s: next hop '%s' does not resolve; requests fail with 503",
+                      sr->domain, sr->next_hop.host);
+    }
+    *out = t;
+    return 0;
+}
+
+static void hop_fill(struct nexthop *hop, const char *host, const struct srczone_addr *a,
+                     enum sip_transport tp)
+{
+    snprintf(hop->host, sizeof hop->host, "%s", host);
+    snprintf(hop->ip, sizeof hop->ip, "%s", a->ip);
+    hop->port = a->port;
+    hop->transport = tp;
+}
+
+/* The attempt-th (peer, address) pair of a zone with peers, in peer order. */
+static const struct srczone_addr *peer_attempt(const struct nexthop_ctx *ctx, const struct zone *z,
+                                               size_t attempt, size_t *peer)
+{
+    for (size_t p = 0; p < z->n_peers; p++) {
+        size_t n = 0;
+        const struct srczone_addr *a = srczone_peer_addrs(ctx->sz, z, p, &n);
+        if (attempt < n) {
+            *peer = p;
+            return &a[attempt];
+        }
+        attempt -= n;
+    }
+    return NULL;
+}
+
+bool nexthop_has_more(const struct nexthop_ctx *ctx, const struct zone *z, size_t attempt)
+{
+    size_t peer;
+    return z && z->n_peers > 0 && peer_attempt(ctx, z, attempt + 1, &peer) != NULL;
+}
+
+/* A URI host that is a name: only names resolved at load (peers, static routes) are known
+ * until the dns module resolves at run time. */
+static const struct srczone_addr *known_name(const struct nexthop_ctx *ctx, const char *host)
+{
+    for (size_t i = 0; i < ctx->nt->n_hops; i++)
+        if (ctx->nt->hops[i].n_addrs && su_casematch(ctx->nt->hops[i].sr->next_hop.host, host))
+            return &ctx->nt->hops[i].addrs[0];
+    for (size_t zi = 0; zi < ctx->dp->n_zones; zi++) {
+        const struct zone *z = ctx->dp->zones[zi];
+        for (size_t p = 0; p < z->n_peers; p++) {
+            size_t n = 0;
+            const struct srczone_addr *a = srczone_peer_addrs(ctx->sz, z, p, &n);
+            if (n && su_casematch(z->peers[p].host, host))
+                return &a[0];
+        }
+    }
+    return NULL;
+}
+
+static void select_uri(const struct nexthop_ctx *ctx, const url_t *u, nexthop_done_f *done,
+                       void *arg)
+{
+    struct nexthop hop;
+    struct srczone_addr lit;
+    enum sip_transport tp = route_uri_transport(u);
+    char maddr[64];
+    const char *host = u->url_host;
+    const struct srczone_addr *a = NULL;
+
+    memset(&hop, 0, sizeof hop);
+    lit.port = u->url_port && *u->url_port ? (uint16_t)strtoul(u->url_port, NULL, 10)
+                                           : default_port(tp);
+    if (u->url_params && url_param(u->url_params, "maddr", maddr, sizeof maddr) > 0 &&
+        host_is_ip_address(maddr))
+        host = maddr;
+    if (host && host_is_ip_address(host)) {
+        size_t len = strlen(host);
+        if (host[0] == '[' && len > 2)   /* IPv6 reference: keep the bare address */
+            snprintf(lit.ip, sizeof lit.ip, "%.*s", (int)(len - 2), host + 1);
+        else
+            snprintf(lit.ip, sizeof lit.ip, "%s", host);
+        a = &lit;
+    } else if (host) {
+        const struct srczone_addr *k = known_name(ctx, host);
+        if (k) {
+            snprintf(lit.ip, sizeof lit.ip, "%s", k->ip);
+            a = &lit;
+        }
+    }
+    if (!a) {
+        done(arg, 503, "next hop name not resolvable without DNS", NULL);
+        return;
+    }
+    hop_fill(&hop, u->url_host, a, tp);
+    done(arg, 0, NULL, &hop);
+}
+
+static void select_dns_zone(const struct nexthop_ctx *ctx, const struct nexthop_request *rq,
+                            nexthop_done_f *done, void *arg)
+{
+    struct nexthop hop;
+
+    memset(&hop, 0, sizeof hop);
+    for (size_t i = 0; rq->domain && i < ctx->nt->n_hops; i++) {
+        const struct static_hop *h = &ctx->nt->hops[i];
+        if (!su_casematch(h->sr->domain, rq->domain))
+            continue;
+        /* SPEC §5.3: a static route replaces DNS for its domain, with no fallback. */
+        if (rq->attempt >= h->n_addrs) {
+            done(arg, 503, h->n_addrs ? "static route: no more addresses"
+                                      : "static route next hop does not resolve", NULL);
+            return;
+        }
+        hop_fill(&hop, h->sr->next_hop.host, &h->addrs[rq->attempt], h->sr->transport);
+        done(arg, 0, NULL, &hop);
+        return;
+    }
+    done(arg, 503, "no static route and no DNS resolver", NULL);
+}
+
+struct nexthop_query *nexthop_select(const struct nexthop_ctx *ctx,
+                                     const struct nexthop_request *rq,
+                                     nexthop_done_f *done, void *arg)
+{
+    struct nexthop hop;
+    size_t peer = 0;
+
+    memset(&hop, 0, sizeof hop);
+    if (!rq->zone) {
+        select_uri(ctx, rq->uri, done, arg);
+        return NULL;
+    }
+    switch (rq->zone->type) {
+    case ZONE_DNS:
+        select_dns_zone(ctx, rq, done, arg);
+        return NULL;
+    case ZONE_NEIGHBOR:
+    case ZONE_TRAVERSAL_CLIENT:
+    case ZONE_TRAVERSAL_SERVER: {
+        const struct srczone_addr *a = peer_attempt(ctx, rq->zone, rq->attempt, &peer);
+        if (!a) {
+            done(arg, 503, rq->attempt ? "no more peers" : "no reachable peer", NULL);
+            return NULL;
+        }
+        hop_fill(&hop, rq->zone->peers[peer].host, a, rq->zone->transport);
+        done(arg, 0, NULL, &hop);
+        return NULL;
+    }
+    case ZONE_DEFAULT:
+    default:
+        done(arg, 503, "the default zone is not a routable target", NULL);
+        return NULL;
+    }
+}
+
+void nexthop_cancel(struct nexthop_query *q)
+{
+    /* No lookup is ever left pending yet (every answer is immediate); the DNS module will own
+     * pending queries and free them here. */
+    (void)q;
+}
+
+char *nexthop_route_url(su_home_t *home, const struct nexthop *hop)
+{
+    bool v6 = strchr(hop->ip, ':') != NULL;
+    const char *tp = sip_transport_name(hop->transport);
+
+    if (host_is_ip_address(hop->host) || strcmp(hop->host, hop->ip) == 0)
+        return su_sprintf(home, v6 ? "sip:[%s]:%u;transport=%s" : "sip:%s:%u;transport=%s",
+                          hop->ip, hop->port, tp);
+    return su_sprintf(home, v6 ? "sip:%s:%u;transport=%s;maddr=[%s]"
+                               : "sip:%s:%u;transport=%s;maddr=%s",
+                      hop->host, hop->port, tp, hop->ip);
+}

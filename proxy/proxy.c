@@ -1,0 +1,333 @@
+/* proxy.c — the running proxy: configuration generations, the nta agent and its listen
+ * addresses, signals through a signalfd on the su_root (no work in signal handlers). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+struct proxy;
+struct forward_env;
+#define SU_ROOT_MAGIC_T      struct proxy
+#define SU_WAKEUP_ARG_T      struct proxy
+#define SU_TIMER_ARG_T       struct proxy
+#define NTA_LEG_MAGIC_T      struct forward_env
+#define NTA_AGENT_MAGIC_T    struct forward_env
+
+#include <sofia-sip/nta.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/su_wait.h>
+
+#include "forward.h"
+#include "log.h"
+#include "proxy.h"
+
+/* SPEC §2: on SIGTERM/SIGINT transactions get this long to finish. */
+enum { PROXY_DRAIN_MS = 5000 };
+
+struct proxy {
+    su_home_t home[1];
+    su_root_t *root;
+    nta_agent_t *agent;
+    const char *config_path;
+    struct forward_env env;
+    struct proxy_counters counters;
+    int sigfd;
+    su_wait_t sigwait[1];
+    int sigindex;
+    su_timer_t *drain_timer;
+};
+
+/* ------------------------------------------------------------ generations */
+
+static void self_build(struct proxy_gen *g)
+{
+    const struct node_config *cfg = g->cfg;
+    const char **hosts = su_zalloc(g->home, (cfg->n_listen + 1) * sizeof *hosts);
+    uint16_t *ports = su_zalloc(g->home, (cfg->n_listen + 1) * sizeof *ports);
+
+    g->self.hostname = cfg->hostname;
+    g->self.hosts = hosts;
+    g->self.ports = ports;
+    for (size_t i = 0; hosts && ports && i < cfg->n_listen; i++) {
+        hosts[i] = cfg->listen[i].host;
+        ports[i] = cfg->listen[i].port;
+        g->self.n++;
+    }
+}
+
+int proxy_gen_load(const char *config_path, struct diag *d, struct proxy_gen **out)
+{
+    struct proxy_gen *g = su_home_new(sizeof *g);
+    int err;
+
+    *out = NULL;
+    if (!g)
+        return ENOMEM;
+    g->refs = 1;
+    if ((err = node_config_load(config_path, d, &g->cfg)) != 0)
+        goto out;
+    if ((err = dialplan_load(g->cfg->dialplan_dir, d, &g->dp)) != 0)
+        goto out;
+    if ((err = srczone_table_build(g->home, g->dp, d, &g->sz)) != 0)
+        goto out;
+    if ((err = nexthop_table_build(g->home, g->dp, d, &g->nt)) != 0)
+        goto out;
+    self_build(g);
+    g->nh.dp = g->dp;
+    g->nh.sz = g->sz;
+    g->nh.nt = g->nt;
+    *out = g;
+    return 0;
+out:
+    proxy_gen_unref(g);
+    return err;
+}
+
+struct proxy_gen *proxy_gen_ref(struct proxy_gen *g)
+{
+    g->refs++;
+    return g;
+}
+
+void proxy_gen_unref(struct proxy_gen *g)
+{
+    if (!g || --g->refs > 0)
+        return;
+    if (g->dp)
+        dialplan_free(g->dp);
+    if (g->cfg)
+        node_config_free(g->cfg);
+    su_home_unref(g->home);
+}
+
+/* ----------------------------------------------------------------- reload */
+
+static void diag_log(const struct diag *d, enum log_level lvl)
+{
+    char buf[1024];
+    for (size_t i = 0; i < diag_count(d); i++) {
+        diag_format(diag_get(d, i), buf, sizeof buf);
+        LOG_AT(diag_get(d, i)->is_error ? lvl : LOG_LVL_WARN, "config", "msg=\"%s\"", buf);
+    }
+}
+
+static bool listen_same(const struct node_config *a, const struct node_config *b)
+{
+    if (a->n_listen != b->n_listen)
+        return false;
+    for (size_t i = 0; i < a->n_listen; i++)
+        if (a->listen[i].transport != b->listen[i].transport ||
+            a->listen[i].port != b->listen[i].port ||
+            strcmp(a->listen[i].host, b->listen[i].host) != 0)
+            return false;
+    return true;
+}
+
+/* SIGHUP: build a complete new generation; on any error keep serving with the old one. */
+static void proxy_reload(struct proxy *px)
+{
+    su_home_t home[1] = { SU_HOME_INIT(home) };
+    struct diag *d = diag_new(home);
+    struct proxy_gen *g = NULL;
+
+    int err = proxy_gen_load(px->config_path, d, &g);
+    diag_log(d, LOG_LVL_ERROR);
+    if (err) {
+        log_error("config", "event=reload status=refused errors=%zu file=%s "
+                  "msg=\"the running configuration keeps serving\"",
+                  diag_error_count(d), px->config_path);
+    } else {
+        if (!listen_same(g->cfg, px->env.gen->cfg))
+            log_warn("config", "event=reload msg=\"listen addresses changed: restart to apply\"");
+        proxy_gen_unref(px->env.gen);
+        px->env.gen = g;
+        log_set_level(g->cfg->log_level);
+        log_info("config", "event=reload status=ok zones=%zu rules=%zu", g->dp->n_zones,
+                 g->dp->n_rules);
+    }
+    su_home_deinit(home);
+}
+
+/* ---------------------------------------------------------------- signals */
+
+static void drain_expired(struct proxy *px, su_timer_t *t, struct proxy *arg)
+{
+    (void)t;
+    (void)arg;
+    log_warn("proxy", "event=stop msg=\"drain time over\" active=%u", px->env.active);
+    su_root_break(px->root);
+}
+
+static void drained(struct forward_env *env)
+{
+    struct proxy *px = (struct proxy *)((char *)env - offsetof(struct proxy, env));
+    su_root_break(px->root);
+}
+
+static void proxy_stop(struct proxy *px, const char *why)
+{
+    if (px->env.stopping)
+        return;
+    px->env.stopping = true;
+    log_info("proxy", "event=stop signal=%s active=%u", why, px->env.active);
+    if (px->env.active == 0) {
+        su_root_break(px->root);
+        return;
+    }
+    px->drain_timer = su_timer_create(su_root_task(px->root), PROXY_DRAIN_MS);
+    if (!px->drain_timer || su_timer_set(px->drain_timer, drain_expired, px) < 0)
+        su_root_break(px->root);
+}
+
+static int signal_ready(struct proxy *px, su_wait_t *w, struct proxy *arg)
+{
+    (void)w;
+    (void)arg;
+    struct signalfd_siginfo si;
+
+    while (read(px->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+        if (si.ssi_signo == SIGHUP)
+            proxy_reload(px);
+        else if (si.ssi_signo == SIGTERM)
+            proxy_stop(px, "TERM");
+        else if (si.ssi_signo == SIGINT)
+            proxy_stop(px, "INT");
+    }
+    return 0;
+}
+
+static int signals_setup(struct proxy *px)
+{
+    sigset_t set;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+        return errno;
+    signal(SIGPIPE, SIG_IGN);
+    px->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (px->sigfd < 0)
+        return errno;
+    if (su_wait_create(px->sigwait, px->sigfd, SU_WAIT_IN) < 0)
+        return EIO;
+    px->sigindex = su_root_register(px->root, px->sigwait, signal_ready, px, 0);
+    return px->sigindex < 0 ? EIO : 0;
+}
+
+/* ------------------------------------------------------------------ agent */
+
+static char *listen_url(su_home_t *home, const struct listen_addr *l)
+{
+    bool v6 = strchr(l->host, ':') != NULL;
+    return su_sprintf(home, v6 ? "sip:[%s]:%u;transport=%s" : "sip:%s:%u;transport=%s", l->host,
+                      l->port, sip_transport_name(l->transport));
+}
+
+static int agent_listen(struct proxy *px, const struct node_config *cfg)
+{
+    for (size_t i = 0; i < cfg->n_listen; i++) {
+        const struct listen_addr *l = &cfg->listen[i];
+        if (l->transport == SIP_TP_TLS) {
+            fprintf(stderr, "%s:%u: tls listen addresses are not available in this build yet "
+                    "(TLS set-up lands with the tls module); use udp: or tcp:\n",
+                    cfg->file, l->line);
+            return ENOTSUP;
+        }
+    }
+    for (size_t i = 0; i < cfg->n_listen; i++) {
+        const struct listen_addr *l = &cfg->listen[i];
+        char *url = listen_url(px->home, l);
+        int rc;
+        if (!px->agent) {
+            px->agent = nta_agent_create(px->root, (url_string_t *)url, forward_message, &px->env,
+                                         NTATAG_UA(0), NTATAG_STATELESS(1), NTATAG_CANCEL_487(0),
+                                         NTATAG_SERVER_RPORT(1), NTATAG_PASS_100(1),
+                                         NTATAG_TIMEOUT_408(1), NTATAG_MERGE_482(0),
+                                         NTATAG_MAXSIZE(cfg->max_message_size), TAG_END());
+            rc = px->agent ? 0 : -1;
+        } else {
+            rc = nta_agent_add_tport(px->agent, (url_string_t *)url, TAG_END());
+        }
+        if (rc < 0) {
+            fprintf(stderr, "%s:%u: cannot listen on %s: %s\n", cfg->file, l->line, url,
+                    strerror(errno));
+            return EADDRNOTAVAIL;
+        }
+        log_info("proxy", "event=listen url=%s", url);
+    }
+    return 0;
+}
+
+int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **out)
+{
+    struct proxy *px = su_home_new(sizeof *px);
+    int err;
+
+    *out = NULL;
+    if (!px) {
+        proxy_gen_unref(gen);
+        return ENOMEM;
+    }
+    px->sigfd = -1;
+    px->sigindex = -1;
+    px->config_path = su_strdup(px->home, config_path);
+    px->env.gen = gen;
+    px->env.counters = &px->counters;
+    px->env.idle = drained;
+    px->root = su_root_create(px);
+    if (!px->root) {
+        err = ENOMEM;
+        goto fail;
+    }
+    px->env.root = px->root;
+    if ((err = signals_setup(px)) != 0) {
+        fprintf(stderr, "sipfed: signals: %s\n", strerror(err));
+        goto fail;
+    }
+    if ((err = agent_listen(px, gen->cfg)) != 0)
+        goto fail;
+    px->env.agent = px->agent;
+    *out = px;
+    return 0;
+fail:
+    proxy_destroy(px);
+    return err;
+}
+
+int proxy_run(struct proxy *px)
+{
+    log_info("proxy", "event=start hostname=%s zones=%zu rules=%zu", px->env.gen->cfg->hostname,
+             px->env.gen->dp->n_zones, px->env.gen->dp->n_rules);
+    su_root_run(px->root);
+    log_info("proxy", "event=exit requests=%llu stateless=%llu refused=%llu failover=%llu "
+             "send_failed=%llu", (unsigned long long)px->counters.requests,
+             (unsigned long long)px->counters.stateless, (unsigned long long)px->counters.refused,
+             (unsigned long long)px->counters.failover,
+             (unsigned long long)px->counters.send_failed);
+    return 0;
+}
+
+void proxy_destroy(struct proxy *px)
+{
+    if (!px)
+        return;
+    if (px->drain_timer)
+        su_timer_destroy(px->drain_timer);
+    if (px->agent)
+        nta_agent_destroy(px->agent);
+    if (px->sigindex >= 0)
+        su_root_deregister(px->root, px->sigindex);
+    else if (px->sigfd >= 0)
+        su_wait_destroy(px->sigwait);
+    if (px->sigfd >= 0)
+        close(px->sigfd);
+    if (px->root)
+        su_root_destroy(px->root);
+    proxy_gen_unref(px->env.gen);
+    su_home_unref(px->home);
+}

@@ -1,0 +1,171 @@
+/* route.c — pure routing helpers of the forwarder (RFC 3261 §16); see route.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/su_md5.h>
+#include <sofia-sip/su_string.h>
+
+#include "route.h"
+
+
+
+enum sip_transport route_uri_transport(const url_t *u)
+{
+    char tp[16];
+
+    if (u->url_params && url_param(u->url_params, "transport", tp, sizeof tp) > 0) {
+        if (su_casematch(tp, "tls"))
+            return SIP_TP_TLS;
+        if (su_casematch(tp, "tcp"))
+            return SIP_TP_TCP;
+        return SIP_TP_UDP;
+    }
+    return u->url_type == url_sips ? SIP_TP_TLS : SIP_TP_UDP;
+}
+
+static unsigned port_or_default(const char *port, bool tls)
+{
+    if (port && *port)
+        return (unsigned)strtoul(port, NULL, 10);
+    return tls ? SIPS_DEFAULT_PORT : SIP_DEFAULT_PORT;
+}
+
+/* Host and port against the hostname (any port) and the listen addresses. */
+static bool self_hostport_match(const struct route_self *self, const char *host, unsigned port)
+{
+    if (!host)
+        return false;
+    if (self->hostname && su_casematch(host, self->hostname))
+        return true;
+    for (size_t i = 0; i < self->n; i++)
+        if (su_casematch(host, self->hosts[i]) && port == self->ports[i])
+            return true;
+    return false;
+}
+
+bool route_uri_is_self(const struct route_self *self, const url_t *u)
+{
+    if (!u || !u->url_host)
+        return false;
+    /* IPv6 hosts come bracketed in URIs; listen hosts are kept without brackets. */
+    char host[256];
+    const char *h = u->url_host;
+    size_t len = strlen(h);
+    if (len > 2 && h[0] == '[' && h[len - 1] == ']' && len - 2 < sizeof host) {
+        memcpy(host, h + 1, len - 2);
+        host[len - 2] = '\0';
+        h = host;
+    }
+    return self_hostport_match(self, h,
+                               port_or_default(u->url_port, route_uri_transport(u) == SIP_TP_TLS));
+}
+
+static void md5_str(su_md5_t *md5, const char *s)
+{
+    /* A separator after each field keeps ("ab","c") and ("a","bc") apart. */
+    if (s)
+        su_md5_strupdate(md5, s);
+    su_md5_update(md5, "\n", 1);
+}
+
+void route_loop_hash(const sip_t *sip, char out[ROUTE_LOOP_HASH_LEN + 1])
+{
+    su_md5_t md5[1];
+    uint8_t digest[SU_MD5_DIGEST_SIZE];
+    char buf[1024];
+
+    su_md5_init(md5);
+    if (sip->sip_request) {
+        url_e(buf, sizeof buf, sip->sip_request->rq_url);
+        buf[sizeof buf - 1] = '\0';
+        md5_str(md5, buf);
+    }
+    md5_str(md5, sip->sip_call_id ? sip->sip_call_id->i_id : NULL);
+    md5_str(md5, sip->sip_from ? sip->sip_from->a_tag : NULL);
+    md5_str(md5, sip->sip_to ? sip->sip_to->a_tag : NULL);
+    snprintf(buf, sizeof buf, "%u", sip->sip_cseq ? (unsigned)sip->sip_cseq->cs_seq : 0u);
+    md5_str(md5, buf);
+    for (const sip_proxy_require_t *pr = sip->sip_proxy_require; pr;
+         pr = (const sip_proxy_require_t *)pr->k_common->h_succ) {
+        if (pr->k_common->h_class != sip_proxy_require_class)
+            break;
+        for (size_t i = 0; pr->k_items && pr->k_items[i]; i++)
+            md5_str(md5, pr->k_items[i]);
+    }
+    for (const sip_proxy_authorization_t *pa = sip->sip_proxy_authorization; pa; pa = pa->au_next)
+        for (size_t i = 0; pa->au_params && pa->au_params[i]; i++)
+            md5_str(md5, pa->au_params[i]);
+    su_md5_digest(md5, digest);
+
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < ROUTE_LOOP_HASH_LEN / 2; i++) {
+        out[2 * i] = hex[digest[i] >> 4];
+        out[2 * i + 1] = hex[digest[i] & 0xf];
+    }
+    out[ROUTE_LOOP_HASH_LEN] = '\0';
+}
+
+bool route_request_loops(const struct route_self *self, const sip_t *sip,
+                         const char hash[ROUTE_LOOP_HASH_LEN + 1])
+{
+    const size_t magic_len = strlen(ROUTE_BRANCH_MAGIC);
+
+    for (const sip_via_t *v = sip->sip_via; v; v = v->v_next) {
+        bool tls = v->v_protocol && su_casematch(v->v_protocol, sip_transport_tls);
+        if (!self_hostport_match(self, v->v_host, port_or_default(v->v_port, tls)))
+            continue;
+        const char *b = v->v_branch;
+        if (b && strlen(b) >= magic_len + ROUTE_LOOP_HASH_LEN &&
+            strncasecmp(b, ROUTE_BRANCH_MAGIC, magic_len) == 0 &&
+            strncasecmp(b + magic_len, hash, ROUTE_LOOP_HASH_LEN) == 0)
+            return true;
+    }
+    return false;
+}
+
+char *route_unsupported_tags(su_home_t *home, const sip_proxy_require_t *pr)
+{
+    char *out = NULL;
+
+    for (; pr; pr = (const sip_proxy_require_t *)pr->k_common->h_succ) {
+        if (pr->k_common->h_class != sip_proxy_require_class)
+            break;
+        for (size_t i = 0; pr->k_items && pr->k_items[i]; i++) {
+            const char *tag = pr->k_items[i];
+            /* Microsoft's option tags (ms-benotify, ms-piggyback-first-notify, ...) are
+             * accepted: [MS-SIP] lets a proxy pass them through (SPEC §4.3.5). */
+            if (su_casenmatch(tag, "ms-", 3))
+                continue;
+            out = out ? su_sprintf(home, "%s, %s", out, tag) : su_strdup(home, tag);
+        }
+    }
+    return out;
+}
+
+char *route_record_route_make(su_home_t *home, const char *hostname, enum sip_transport tp)
+{
+    return su_sprintf(home, "<sip:%s;transport=%s;lr>", hostname, sip_transport_name(tp));
+}
+
+/* Preference inside one class: 0 best. 503 from downstream means "that server is
+ * overloaded", the least useful answer to pass on (RFC 3261 §16.7 step 6). */
+static int rank_in_class(int status, bool local)
+{
+    return (status == 503 ? 2 : 0) + (local ? 1 : 0);
+}
+
+bool route_response_better(int candidate, bool candidate_local, int best, bool best_local)
+{
+    if (best == 0)
+        return true;
+    if (best >= 600)
+        return false;
+    if (candidate >= 600)
+        return true;
+    if (candidate / 100 != best / 100)
+        return candidate / 100 < best / 100;
+    return rank_in_class(candidate, candidate_local) < rank_in_class(best, best_local);
+}

@@ -1,0 +1,61 @@
+/* route.h — pure routing helpers of the forwarder (RFC 3261 §16): who "we" are for Route and
+ * Via, loop hashes, Proxy-Require, Record-Route values and best-response selection. No sockets. */
+#ifndef SIPFED_ROUTE_H
+#define SIPFED_ROUTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sofia-sip/sip.h>
+#include <sofia-sip/su_alloc.h>
+#include <sofia-sip/url.h>
+
+#include "types.h"
+
+/* The names this node answers to: its FQDN and every listen address. Borrowed strings. */
+struct route_self {
+    const char *hostname;
+    const char **hosts;          /* listen hosts (IP literals or names) */
+    const uint16_t *ports;       /* their ports, same index */
+    size_t n;
+};
+
+/* Length of the loop hash written by route_loop_hash() (hex digits, without the NUL). */
+#define ROUTE_LOOP_HASH_LEN 16
+
+/* True when `u` names this node: its host is our hostname (any port), or one of our listen
+ * addresses (host and port; a missing port means 5060/5061 by scheme/transport). */
+bool route_uri_is_self(const struct route_self *self, const url_t *u);
+
+/* The loop-detection hash of RFC 3261 §16.6 step 8 over the fields a loop keeps unchanged:
+ * Request-URI as received, Call-ID, From tag, To tag, CSeq number, Proxy-Require and
+ * Proxy-Authorization (the top Via is left out on purpose: it differs on every hop, so a
+ * hash over it could never match a loop). Writes ROUTE_LOOP_HASH_LEN hex digits + NUL. */
+void route_loop_hash(const sip_t *sip, char out[ROUTE_LOOP_HASH_LEN + 1]);
+
+/* The branch prefix we use: "z9hG4bK" "sf" HASH "."; a branch of ours starts with it. */
+#define ROUTE_BRANCH_MAGIC "z9hG4bKsf"
+
+/* True when the request has looped (RFC 3261 §16.3 step 4): one of its Vias has a sent-by that
+ * is ours and a branch carrying the same loop hash. A spiral (changed Request-URI) is not a loop. */
+bool route_request_loops(const struct route_self *self, const sip_t *sip,
+                         const char hash[ROUTE_LOOP_HASH_LEN + 1]);
+
+/* Proxy-Require option tags we do not support (every tag except Microsoft's `ms-*`), joined by
+ * ", " into a string allocated from `home`; NULL when all are supported (or none given). */
+char *route_unsupported_tags(su_home_t *home, const sip_proxy_require_t *pr);
+
+/* `<sip:HOST;transport=X;lr>` allocated from `home` (SPEC §4.3.6: the FQDN, never an IP). */
+char *route_record_route_make(su_home_t *home, const char *hostname, enum sip_transport tp);
+
+/* Best-response selection of RFC 3261 §16.7 step 6 among final non-2xx responses: true when
+ * `candidate` should replace `best` (0 = none yet). 6xx beats everything; otherwise the lowest
+ * class wins; within a class the first kept, except that a response from downstream beats a
+ * locally generated one (`*_local`) and 503 loses to the other 5xx. */
+bool route_response_better(int candidate, bool candidate_local, int best, bool best_local);
+
+/* The transport of a URI: its `transport` parameter, else TLS for sips:, else UDP. */
+enum sip_transport route_uri_transport(const url_t *u);
+
+#endif

@@ -1,0 +1,192 @@
+/* srczone.c — source zone by peer address and certificate names (SPEC §5.1, §5.5). */
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <sofia-sip/su_string.h>
+
+#include "srczone.h"
+
+enum { SIP_PORT_PLAIN = 5060, SIP_PORT_TLS = 5061 };
+
+struct peer_entry {
+    const struct zone *zone;
+    size_t peer_index;
+    struct srczone_addr *addrs;
+    size_t n_addrs;
+};
+
+struct srczone_table {
+    struct peer_entry *peers;
+    size_t n_peers;
+};
+
+static bool zone_has_peers(const struct zone *z)
+{
+    return z->type == ZONE_NEIGHBOR || z->type == ZONE_TRAVERSAL_CLIENT ||
+           z->type == ZONE_TRAVERSAL_SERVER;
+}
+
+int srczone_resolve(su_home_t *home, const char *host, uint16_t port,
+                    struct srczone_addr **addrs, size_t *n_addrs)
+{
+    struct addrinfo hints = { .ai_socktype = SOCK_DGRAM };
+    struct addrinfo *res = NULL;
+    size_t n = 0;
+
+    *addrs = NULL;
+    *n_addrs = 0;
+    if (getaddrinfo(host, NULL, &hints, &res) != 0)
+        return ENOENT;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next)
+        n++;
+    struct srczone_addr *out = su_zalloc(home, (n + 1) * sizeof *out);
+    if (!out) {
+        freeaddrinfo(res);
+        return ENOMEM;
+    }
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        struct srczone_addr *a = &out[*n_addrs];
+        if (getnameinfo(ai->ai_addr, ai->ai_addrlen, a->ip, sizeof a->ip, NULL, 0,
+                        NI_NUMERICHOST) != 0)
+            continue;
+        a->port = port;
+        bool dup = false;
+        for (size_t i = 0; i < *n_addrs; i++)
+            dup = dup || (strcmp(out[i].ip, a->ip) == 0);
+        if (!dup)
+            (*n_addrs)++;
+    }
+    freeaddrinfo(res);
+    *addrs = out;
+    return 0;
+}
+
+int srczone_table_build(su_home_t *home, const struct dialplan *dp, struct diag *d,
+                        struct srczone_table **out)
+{
+    struct srczone_table *t = su_zalloc(home, sizeof *t);
+    size_t n = 0;
+
+    if (!t)
+        return ENOMEM;
+    for (size_t i = 0; i < dp->n_zones; i++)
+        if (zone_has_peers(dp->zones[i]))
+            n += dp->zones[i]->n_peers;
+    t->peers = su_zalloc(home, (n + 1) * sizeof *t->peers);
+    if (!t->peers)
+        return ENOMEM;
+
+    for (size_t i = 0; i < dp->n_zones; i++) {
+        const struct zone *z = dp->zones[i];
+        if (!zone_has_peers(z))
+            continue;
+        for (size_t p = 0; p < z->n_peers; p++) {
+            struct peer_entry *pe = &t->peers[t->n_peers++];
+            uint16_t port = z->peers[p].port;
+            if (port == 0)
+                port = z->transport == SIP_TP_TLS ? SIP_PORT_TLS : SIP_PORT_PLAIN;
+            pe->zone = z;
+            pe->peer_index = p;
+            int err = srczone_resolve(home, z->peers[p].host, port, &pe->addrs, &pe->n_addrs);
+            if (err == ENOMEM)
+                return ENOMEM;
+            if (err || pe->n_addrs == 0)
+                diag_warn(d, z->file ? z->file : dp->dir, z->line,
+                          "zone %s: peer '%s' does not resolve; it is unreachable", z->name,
+                          z->peers[p].host);
+        }
+    }
+    *out = t;
+    return 0;
+}
+
+const struct srczone_addr *srczone_peer_addrs(const struct srczone_table *t, const struct zone *z,
+                                              size_t peer_index, size_t *n)
+{
+    for (size_t i = 0; i < t->n_peers; i++)
+        if (t->peers[i].zone == z && t->peers[i].peer_index == peer_index) {
+            *n = t->peers[i].n_addrs;
+            return t->peers[i].addrs;
+        }
+    *n = 0;
+    return NULL;
+}
+
+bool srczone_subjects_have(const su_strlst_t *subjects, const char *name)
+{
+    if (!subjects)
+        return false;
+    for (usize_t i = 0; i < su_strlst_len(subjects); i++)
+        if (su_casematch(su_strlst_item(subjects, i), name))
+            return true;
+    return false;
+}
+
+/* `tls_verify_subject`: the certificate must carry one of the zone's names. */
+static bool zone_subject_ok(const struct zone *z, const struct srczone_origin *o)
+{
+    if (z->n_tls_verify_subject == 0 || z->transport != SIP_TP_TLS)
+        return true;
+    if (!o->tls || !o->tls_verified)
+        return false;
+    for (size_t i = 0; i < z->n_tls_verify_subject; i++)
+        if (srczone_subjects_have(o->subjects, z->tls_verify_subject[i]))
+            return true;
+    return false;
+}
+
+/* SPEC §5.5 `authenticated = verified`: a verified client certificate naming the From domain or
+ * a name inside it (sip.msexample.test for msexample.test). */
+static bool cert_names_domain(const struct srczone_origin *o)
+{
+    if (!o->tls || !o->tls_verified || !o->subjects || !o->from_domain)
+        return false;
+    size_t dlen = strlen(o->from_domain);
+    for (usize_t i = 0; i < su_strlst_len(o->subjects); i++) {
+        const char *s = su_strlst_item(o->subjects, i);
+        size_t slen = strlen(s);
+        if (su_casematch(s, o->from_domain))
+            return true;
+        if (slen > dlen + 1 && s[slen - dlen - 1] == '.' &&
+            su_casematch(s + slen - dlen, o->from_domain))
+            return true;
+    }
+    return false;
+}
+
+const struct zone *srczone_lookup(const struct srczone_table *t, const struct dialplan *dp,
+                                  const struct srczone_origin *o, bool *authenticated)
+{
+    const struct zone *by_ip = NULL;
+    const struct zone *z = NULL;
+
+    for (size_t i = 0; i < t->n_peers && !z; i++) {
+        const struct peer_entry *pe = &t->peers[i];
+        for (size_t a = 0; a < pe->n_addrs; a++) {
+            if (strcmp(pe->addrs[a].ip, o->ip) != 0 || !zone_subject_ok(pe->zone, o))
+                continue;
+            if (pe->addrs[a].port == o->port) {
+                z = pe->zone;
+                break;
+            }
+            /* Over TCP/TLS the peer connects from an ephemeral port: the IP decides. */
+            if (!by_ip)
+                by_ip = pe->zone;
+        }
+    }
+    if (!z)
+        z = by_ip;
+    if (!z)
+        z = dialplan_default_zone(dp);
+
+    if (z->authenticated == ZONE_AUTH_YES)
+        *authenticated = true;
+    else if (z->authenticated == ZONE_AUTH_VERIFIED)
+        *authenticated = cert_names_domain(o);
+    else
+        *authenticated = false;
+    return z;
+}

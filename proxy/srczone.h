@@ -1,0 +1,61 @@
+/* srczone.h — the source zone of a request (SPEC §5.1) and its authenticated flag (§5.5).
+ * Peer names are resolved once, when the table is built (start-up and reload: blocking
+ * getaddrinfo before/between event-loop turns is acceptable there, never per request). */
+#ifndef SIPFED_SRCZONE_H
+#define SIPFED_SRCZONE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sofia-sip/su_alloc.h>
+#include <sofia-sip/su_strlst.h>
+
+#include "diag.h"
+#include "dialplan.h"
+
+/* One resolved address of a neighbor/traversal zone peer. */
+struct srczone_addr {
+    char ip[64];                 /* numeric, as getnameinfo(NI_NUMERICHOST) prints it */
+    uint16_t port;               /* the peer's port (the zone transport's default if not given) */
+};
+
+struct srczone_table;
+
+/* Resolve every peer of every neighbor/traversal zone of `dp`. A peer that does not resolve is a
+ * warning in `d` (file:line of its zone); that peer is then unreachable (its branch fails with
+ * 503) and matches no source. Returns 0 or ENOMEM; *out is owned by `home`. */
+int srczone_table_build(su_home_t *home, const struct dialplan *dp, struct diag *d,
+                        struct srczone_table **out);
+
+/* Resolve `host` (name or IP literal) to its numeric addresses, each with `port`. Blocking:
+ * load and reload only. Returns 0, ENOENT or ENOMEM; the array is owned by `home`. */
+int srczone_resolve(su_home_t *home, const char *host, uint16_t port,
+                    struct srczone_addr **addrs, size_t *n_addrs);
+
+/* The addresses peer `peer_index` of zone `z` resolved to (n == 0: unresolved). */
+const struct srczone_addr *srczone_peer_addrs(const struct srczone_table *t, const struct zone *z,
+                                              size_t peer_index, size_t *n);
+
+/* What is known about where a request came from. */
+struct srczone_origin {
+    const char *ip;              /* numeric peer address */
+    uint16_t port;               /* peer port */
+    bool tls;                    /* arrived over TLS */
+    bool tls_verified;           /* the peer's certificate chain verified (tport_is_verified) */
+    const su_strlst_t *subjects; /* the peer certificate's names (tport_delivered_from_subjects) */
+    const char *from_domain;     /* host of the From URI, for `authenticated = verified` */
+};
+
+/* The zone a request from `o` belongs to: the first zone (declaration order) with a peer at that
+ * address — exact port preferred over any port of the same IP — and, when the zone names
+ * `tls_verify_subject`, a TLS peer certificate carrying one of those names; else the default
+ * zone. Sets *authenticated per SPEC §5.5. Never NULL. */
+const struct zone *srczone_lookup(const struct srczone_table *t, const struct dialplan *dp,
+                                  const struct srczone_origin *o, bool *authenticated);
+
+/* True when `subjects` holds `name` (case-insensitive, exact: sofia gives SAN dNSName entries,
+ * or the CN without SAN; no wildcards, like tport_subject_search). */
+bool srczone_subjects_have(const su_strlst_t *subjects, const char *name);
+
+#endif

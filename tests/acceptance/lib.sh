@@ -1,0 +1,272 @@
+# lib.sh — helpers for the acceptance scenarios (sourced by every t_*.sh).
+# A scenario builds its own configuration in a temp dir, starts sipfed and sipp instances on
+# distinct loopback addresses derived from $SIPFED_TEST_NET, waits on conditions (log lines,
+# listening sockets, process exit), never on fixed sleeps, and stops every process by its PID.
+set -u
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SIPFED=${SIPFED:-$ROOT/build/sipfed}
+SIPP_DIR=$ROOT/tests/acceptance/sipp
+NET=${SIPFED_TEST_NET:-127.0.0}
+PROXY_IP=$NET.1          # sipfed
+IMP_IP=$NET.2            # the IM&P node (neighbor zone IMP)
+MS_IP=$NET.3             # the Microsoft edge (default zone in, static route out)
+IMP2_IP=$NET.4           # a second IM&P peer / fork target
+DEAD_IP=$NET.9           # nobody listens here
+PROXY_PORT=5060
+IMP_PORT=5062
+MS_PORT=5061
+UAC_PORT=5090            # sipp clients bind here (distinct from every server port)
+TEST_NAME=$(basename "$0" .sh)
+T=$(mktemp -d "/tmp/sipfed-$TEST_NAME.XXXXXX")
+PIDS=()
+SIPFED_PID=
+
+cleanup() {
+    local rc=$?
+    for p in "${PIDS[@]}"; do
+        kill "$p" 2>/dev/null
+    done
+    for p in "${PIDS[@]}"; do
+        for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$p" 2>/dev/null
+    done
+    if [ "$rc" -eq 0 ] && [ -z "${KEEP:-}" ]; then rm -rf "$T"; else echo "  (artifacts kept in $T)" >&2; fi
+    exit "$rc"
+}
+trap cleanup EXIT
+
+fail() {
+    echo "FAIL $TEST_NAME: $*" >&2
+    if [ -f "$T/sipfed.log" ]; then echo "--- sipfed log (tail)" >&2; tail -n 25 "$T/sipfed.log" >&2; fi
+    exit 1
+}
+
+pass() { echo "ok   $TEST_NAME${1:+: $1}"; }
+
+# wait_until SECONDS CMD...: poll CMD every 50 ms until it succeeds; 1 on timeout.
+wait_until() {
+    local limit=$1; shift
+    local n=$((limit * 20))
+    for _ in $(seq "$n"); do
+        "$@" && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+log_has() { grep -qE -- "$1" "$T/sipfed.log" 2>/dev/null; }
+
+# wait_log REGEX [SECONDS]: wait for a sipfed log line.
+wait_log() { wait_until "${2:-10}" log_has "$1" || fail "no log line matching /$1/"; }
+
+# sipfed_log_count REGEX: how many log lines match.
+log_count() { grep -cE -- "$1" "$T/sipfed.log" 2>/dev/null || true; }
+
+port_open() {   # port_open udp|tcp IP PORT
+    if [ "$1" = udp ]; then ss -Hlun "src $2:$3" | grep -q .; else ss -Hltn "src $2:$3" | grep -q .; fi
+}
+
+# sipp_tp udp|tcp: sipp's -t value.
+sipp_tp() { if [ "$1" = udp ]; then echo u1; else echo t1; fi; }
+
+# node_file TRANSPORT-LIST: the node file, listening on PROXY_IP:PROXY_PORT for each transport.
+node_file() {
+    local listen="" tp
+    for tp in "$@"; do listen="${listen:+$listen, }$tp:$PROXY_IP:$PROXY_PORT"; done
+    mkdir -p "$T/rules"
+    cat > "$T/sipfed.ini" <<INI
+[proxy]
+hostname = edge.ciscoexample.test
+listen = $listen
+dialplan = rules
+max_forwards = 70
+[log]
+level = ${SIPFED_LOG_LEVEL:-info}
+INI
+}
+
+# lab_rules TRANSPORT [IMP_PEERS]: the lab dial plan of the scenarios: IM&P neighbor zone, DNS
+# zone with a static route for msexample.test to the Microsoft sipp, and the Expressway rules.
+lab_rules() {
+    local tp=$1 peers=${2:-$IMP_IP:$IMP_PORT}
+    cat > "$T/rules/lab.ini" <<INI
+[zone IMP]
+type = neighbor
+peers = $peers
+transport = $tp
+authenticated = yes
+traffic = ms-imp
+
+[zone DNS]
+type = dns
+
+[federation]
+local_domains = ciscoexample.test
+
+[static_route msexample.test]
+next_hop = $MS_IP:$MS_PORT
+transport = $tp
+
+[rule "Outbound to Microsoft"]
+priority = 100
+source = IMP
+pattern = .*@msexample\\.test(;.*)?
+target = DNS
+
+[rule "Federation Routing IM/P FQDN"]
+priority = 10
+source = default
+pattern = imp1-public\\.ciscoexample\\.test(:[0-9]+)?(;.*)?
+target = IMP
+
+[rule "Inbound to IM&P"]
+priority = 110
+source = default
+pattern = .*@ciscoexample\\.test(;.*)?
+target = IMP
+INI
+}
+
+# start_sipfed: run sipfed on $T/sipfed.ini, wait until it serves.
+start_sipfed() {
+    "$SIPFED" -c "$T/sipfed.ini" run >"$T/sipfed.log" 2>&1 &
+    SIPFED_PID=$!
+    PIDS+=("$SIPFED_PID")
+    wait_until 10 log_has "event=start" || fail "sipfed did not start"
+}
+
+# sipp_server NAME XML TRANSPORT IP PORT [sipp args...]: a sipp UAS in the background; waits
+# until its socket is open. Its PID is in SIPP_PID_<NAME>, its messages in $T/NAME.msg.
+sipp_server() {
+    local name=$1 xml=$2 tp=$3 ip=$4 port=$5; shift 5
+    sipp -sf "$xml" -t "$(sipp_tp "$tp")" -i "$ip" -p "$port" -nostdin -m 1 \
+        -timeout 30s -timeout_error -trace_msg -message_file "$T/$name.msg" \
+        -trace_err -error_file "$T/$name.err" "$@" >"$T/$name.out" 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    printf -v "SIPP_PID_$name" %s "$pid"
+    wait_until 10 port_open "$tp" "$ip" "$port" || fail "sipp $name did not open $tp $ip:$port"
+}
+
+# sipp_client NAME XML TRANSPORT IP [sipp args...]: run a sipp UAC against the proxy, one call,
+# bounded; returns sipp's exit code (0: every step as scripted).
+sipp_client() {
+    local name=$1 xml=$2 tp=$3 ip=$4; shift 4
+    timeout 40 sipp -sf "$xml" -t "$(sipp_tp "$tp")" -i "$ip" -p "$UAC_PORT" -nostdin -m 1 \
+        -timeout 30s -timeout_error -trace_msg -message_file "$T/$name.msg" \
+        -trace_err -error_file "$T/$name.err" "$@" "$PROXY_IP:$PROXY_PORT" >"$T/$name.out" 2>&1
+}
+
+# sipp_wait NAME: wait for a background sipp to exit (bounded) and return its exit code.
+sipp_wait() {
+    local var="SIPP_PID_$1" rc
+    local pid=${!var}
+    wait_until 35 sh -c "! kill -0 $pid 2>/dev/null" || { kill "$pid"; fail "sipp $1 did not finish"; }
+    wait "$pid"; rc=$?
+    return $rc
+}
+
+# expect_ok NAME CMD...: run CMD, fail with NAME's sipp error file when it fails.
+expect_ok() {
+    local name=$1; shift
+    "$@" || { echo "--- $name errors" >&2; tail -n 20 "$T/$name.err" "$T/$name.out" 2>/dev/null >&2; fail "$name failed"; }
+}
+
+# msg_count NAME REGEX: how many received messages of sipp NAME have a first line matching.
+msg_count() { grep -cE -- "$2" "$T/$1.msg" 2>/dev/null || true; }
+
+# for_each_transport FUNC: run the scenario body over UDP and TCP (TRANSPORTS overrides).
+for_each_transport() {
+    local tp
+    for tp in ${TRANSPORTS:-udp tcp}; do
+        "$1" "$tp" || fail "$1 over $tp"
+        stop_all
+    done
+}
+
+# stop_all: stop sipfed and every sipp of this round (by PID), keep the artifacts apart.
+stop_all() {
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    for p in "${PIDS[@]}"; do
+        wait_until 6 sh -c "! kill -0 $p 2>/dev/null" || kill -9 "$p" 2>/dev/null
+    done
+    PIDS=()
+    local round
+    round=$T/round.$(date +%s%N)
+    mkdir -p "$round"
+    mv "$T"/*.log "$T"/*.msg "$T"/*.out "$T"/*.err "$round"/ 2>/dev/null || true
+}
+
+# uac_xml FILE METHOD RURI STATUS [EXTRA_HEADER_LINES] [CHECK_HEADER CHECK_REGEX]: a one-request
+# client scenario (non-INVITE) expecting final STATUS; optionally checks a response header.
+uac_xml() {
+    local file=$1 method=$2 ruri=$3 status=$4 extra=${5:-} chk_h=${6:-} chk_re=${7:-} action=""
+    [ -n "$extra" ] && extra="$extra"$'\n'
+    if [ -n "$chk_h" ]; then
+        action="<action><ereg regexp=\"$chk_re\" search_in=\"hdr\" header=\"$chk_h\" check_it=\"true\" assign_to=\"chk\"/></action>"
+    fi
+    cat > "$file" <<XML
+<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="uac_$method">
+  <send retrans="500">
+    <![CDATA[
+$method $ruri SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+Max-Forwards: [max_forwards]
+From: <sip:sender@[from_domain]>;tag=[call_number]-uac
+To: <$ruri>
+Call-ID: [call_id]
+CSeq: 1 $method
+Contact: <sip:sender@[local_ip]:[local_port];transport=[transport]>
+Event: presence
+Subscription-State: active;expires=60
+${extra}Content-Length: 0
+
+]]>
+  </send>
+  <recv response="100" optional="true"/>
+  <recv response="$status">$action</recv>
+  $( [ -n "$chk_h" ] && echo '<Reference variables="chk"/>' )
+</scenario>
+XML
+}
+
+# uas_xml FILE METHOD STATUS [DELAY_MS]: a server answering one request with STATUS (after a
+# 100 Trying and DELAY_MS when given), then done.
+uas_xml() {
+    local file=$1 method=$2 status=$3 delay=${4:-}
+    local pre=""
+    if [ -n "$delay" ]; then
+        pre="<send><![CDATA[
+SIP/2.0 100 Trying
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+  <pause milliseconds=\"$delay\"/>"
+    fi
+    cat > "$file" <<XML
+<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="uas_$method">
+  <recv request="$method"/>
+  $pre
+  <send>
+    <![CDATA[
+SIP/2.0 $status Answer
+[last_Via:]
+[last_From:]
+[last_To:];tag=[call_number]-uas
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]>
+  </send>
+</scenario>
+XML
+}

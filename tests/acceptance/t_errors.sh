@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Refusals answered by the proxy itself, each with its log line: no rule -> 404, Max-Forwards 0
+# -> 483, an unknown Proxy-Require tag -> 420 listing it in Unsupported (ms-* tags pass, see
+# t_subscribe), a request that loops back through this node -> 482. UDP and TCP.
+. "$(dirname "$0")/lib.sh"
+
+round() {
+    local tp=$1
+    node_file "$tp"; lab_rules "$tp"; start_sipfed
+
+    uac_xml "$T/no_rule.xml" MESSAGE "sip:mallory@elsewhere.test" 404
+    expect_ok no_rule sipp_client no_rule "$T/no_rule.xml" "$tp" "$MS_IP" \
+        -key from_domain msexample.test -key max_forwards 70
+    wait_log "method=MESSAGE alias=mallory@elsewhere.test src=default .*status=404"
+
+    uac_xml "$T/mf0.xml" MESSAGE "sip:alice@ciscoexample.test" 483
+    expect_ok mf0 sipp_client mf0 "$T/mf0.xml" "$tp" "$MS_IP" \
+        -key from_domain msexample.test -key max_forwards 0
+    wait_log "method=MESSAGE alias=alice@ciscoexample.test .*status=483 .*reason=\"Max-Forwards 0\""
+
+    uac_xml "$T/pr.xml" MESSAGE "sip:alice@ciscoexample.test" 420 \
+        "Proxy-Require: ms-benotify, x-unknown-ext" "Unsupported:" "^ *x-unknown-ext *$"
+    expect_ok pr sipp_client pr "$T/pr.xml" "$tp" "$MS_IP" \
+        -key from_domain msexample.test -key max_forwards 70
+    wait_log "method=MESSAGE .*status=420 .*reason=\"unsupported Proxy-Require: x-unknown-ext\""
+
+    # A loop: the Microsoft side's static route points back at this node.
+    sed -i "s/^next_hop = .*/next_hop = $PROXY_IP:$PROXY_PORT/" "$T/rules/lab.ini"
+    kill -HUP "$SIPFED_PID"
+    wait_log "event=reload status=ok"
+    uac_xml "$T/loop.xml" MESSAGE "sip:bob@msexample.test" 482
+    expect_ok loop sipp_client loop "$T/loop.xml" "$tp" "$IMP_IP" \
+        -key from_domain ciscoexample.test -key max_forwards 70
+    wait_log "method=MESSAGE alias=bob@msexample.test .*status=482"
+}
+
+for_each_transport round
+pass "404, 483, 420 + Unsupported, 482 over ${TRANSPORTS:-udp tcp}"

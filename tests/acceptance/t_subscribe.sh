@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# SUBSCRIBE with Proxy-Require: ms-benotify in both directions (Microsoft -> IM&P and IM&P ->
+# Microsoft), the NOTIFYs coming back along the recorded route with no rule for them, and a
+# BENOTIFY that is forwarded but never answered. Over UDP and TCP.
+. "$(dirname "$0")/lib.sh"
+
+round() {
+    local tp=$1
+    node_file "$tp"; lab_rules "$tp"; start_sipfed
+
+    # Inbound: a Microsoft watcher subscribes to an IM&P user.
+    sipp_server imp "$SIPP_DIR/uas_subscribe.xml" "$tp" "$IMP_IP" "$IMP_PORT" -s alice
+    expect_ok in_uac sipp_client in_uac "$SIPP_DIR/uac_subscribe.xml" "$tp" "$MS_IP" -s alice \
+        -key from_domain msexample.test -key to_domain ciscoexample.test
+    expect_ok imp sipp_wait imp
+    wait_log "method=SUBSCRIBE alias=alice@ciscoexample.test src=default .*target=IMP .*status=200"
+    wait_log "method=NOTIFY .*rule=\"dialog\" target=route next_hop=$MS_IP:$UAC_PORT/$tp status=200"
+    [ "$(msg_count in_uac '^BENOTIFY ')" -eq 1 ] || fail "the BENOTIFY did not reach the watcher"
+    [ "$(msg_count imp 'CSeq: 2 BENOTIFY')" -eq 1 ] || fail "the BENOTIFY was answered"
+
+    # Outbound: an IM&P watcher subscribes to a Microsoft user.
+    sipp_server ms "$SIPP_DIR/uas_subscribe.xml" "$tp" "$MS_IP" "$MS_PORT" -s bob
+    expect_ok out_uac sipp_client out_uac "$SIPP_DIR/uac_subscribe.xml" "$tp" "$IMP_IP" -s bob \
+        -key from_domain ciscoexample.test -key to_domain msexample.test
+    expect_ok ms sipp_wait ms
+    wait_log "method=SUBSCRIBE alias=bob@msexample.test src=IMP .*target=DNS .*status=200"
+    wait_log "method=NOTIFY .*rule=\"dialog\" target=route next_hop=$IMP_IP:$UAC_PORT/$tp status=200"
+    [ "$(msg_count ms 'CSeq: 2 BENOTIFY')" -eq 1 ] || fail "the BENOTIFY was answered"
+    ! log_has "method=BENOTIFY .*status=[0-9]" || fail "a BENOTIFY got a status"
+}
+
+for_each_transport round
+pass "SUBSCRIBE/NOTIFY/BENOTIFY both ways over ${TRANSPORTS:-udp tcp}"
