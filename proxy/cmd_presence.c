@@ -91,7 +91,7 @@ int cmd_presence(int argc, char **argv)
     static const char *const out_names[] = { "xmpp", "pidf", "ms", "state" };
     static char body[PRESENCE_BODY_MAX + 2];
     struct run r = { .out = OUT_XMPP };
-    enum presence_format in = PRESENCE_FMT_AUTO;
+    enum presence_doc_format in = PRESENCE_FMT_AUTO;
     const char *path = NULL;
     size_t len = 0;
     FILE *f;

@@ -34,6 +34,7 @@ struct forward_env;
 #include "forward.h"
 #include "log.h"
 #include "nexthop.h"
+#include "presence_proxy.h"
 #include "proxy.h"
 #include "route.h"
 #include "srczone.h"
@@ -506,6 +507,7 @@ static int branch_response(struct fwd_branch *br, nta_outgoing_t *orq, const sip
 
     if (status < 300) {
         if (!tx->answered) {
+            presence_proxy_observe(tx->env->presence, sip, tx->gen->cfg->presence_busy_as_dnd);
             msg_t *m = response_for_upstream(orq);
             if (m && txn_relay(tx, m))
                 tx->answered = true;
@@ -827,6 +829,7 @@ int forward_message(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip
         msg_destroy(msg);
         return 0;
     }
+    presence_proxy_observe(env->presence, sip, env->gen->cfg->presence_busy_as_dnd);
     sip_method_t method = sip->sip_request->rq_method;
     if (method == sip_method_ack || su_casematch(sip->sip_request->rq_method_name, "BENOTIFY")) {
         /* ACK for a 2xx (its own end-to-end transaction, RFC 3261 §17.1.1.3) and BENOTIFY (the

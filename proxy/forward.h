@@ -21,6 +21,7 @@ struct forward_env {
     unsigned active;                   /* transactions in flight */
     uint64_t branch_seq;               /* makes our Via branches unique */
     void (*idle)(struct forward_env *env); /* called when `active` drops to 0 while stopping */
+    struct presence_store *presence;   /* last state per presentity (presence_proxy.h) */
 };
 
 /* The agent's message callback (the agent runs with NTATAG_STATELESS(1), so every request that

@@ -33,7 +33,7 @@ enum presence_activity {
 };
 
 /* Body formats; PRESENCE_FMT_AUTO asks the parser to recognise the document. */
-enum presence_format {
+enum presence_doc_format {
     PRESENCE_FMT_AUTO,
     PRESENCE_FMT_PIDF,        /* application/pidf+xml (RFC 3863, Lync ep:, RFC 4480 rpid) */
     PRESENCE_FMT_MSRTC,       /* text/xml+msrtc.pidf ([MS-SIP]) */
@@ -72,7 +72,7 @@ struct presence_xmpp_opts {
  * Returns EMSGSIZE (over PRESENCE_BODY_MAX), EINVAL (malformed XML, a DTD or an entity
  * declaration, nesting too deep) or EPROTONOSUPPORT (not a document of that format); out->state is
  * then PRESENCE_UNKNOWN and out->reason says what was wrong. */
-int presence_doc_parse(enum presence_format fmt, const char *body, size_t len,
+int presence_doc_parse(enum presence_doc_format fmt, const char *body, size_t len,
                        struct presence_info *out);
 
 /* Called once per presence document found in a body; `err` and `info` as presence_doc_parse. */
@@ -89,7 +89,7 @@ int presence_body_parse(const char *content_type, const char *body, size_t len,
 
 /* The format a Content-Type value names (type/subtype, case-insensitive, parameters ignored);
  * PRESENCE_FMT_AUTO when it names none of ours. */
-enum presence_format presence_format_from_content_type(const char *content_type);
+enum presence_doc_format presence_format_from_content_type(const char *content_type);
 
 /* ---- mappings (presence_map.c): one pure function per direction ---- */
 
@@ -136,9 +136,9 @@ int presence_to_pidf(const struct presence_info *info, char *buf, size_t size);
 /* ---- names and text (presence_text.c) ---- */
 const char *presence_state_name(enum presence_state state);        /* "busy_idle" */
 const char *presence_activity_name(enum presence_activity act);    /* "on-the-phone", "" */
-const char *presence_format_name(enum presence_format fmt);        /* "categories" */
+const char *presence_format_name(enum presence_doc_format fmt);        /* "categories" */
 /* Parse a format name as given to `--in`; returns 0 or EINVAL. */
-int presence_format_parse(const char *name, enum presence_format *out);
+int presence_format_parse(const char *name, enum presence_doc_format *out);
 
 /* Copy `len` bytes of UTF-8 into dst (size PRESENCE_TEXT_MAX + 1): tabs and line breaks become
  * a space, other control characters (C0, DEL, C1) are dropped, leading and trailing spaces are

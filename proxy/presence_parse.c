@@ -17,7 +17,7 @@
 #define NS_MSRTC      "http://schemas.microsoft.com/2002/09/sip/presence"
 #define NS_MS_ROAMING "http://schemas.microsoft.com/2006/09/sip/roaming-self"
 
-static const struct { const char *type; enum presence_format fmt; } content_types[] = {
+static const struct { const char *type; enum presence_doc_format fmt; } content_types[] = {
     { "application/pidf+xml", PRESENCE_FMT_PIDF },
     { "text/xml+msrtc.pidf", PRESENCE_FMT_MSRTC },
     { "application/msrtc-event-categories+xml", PRESENCE_FMT_CATEGORIES },
@@ -25,7 +25,7 @@ static const struct { const char *type; enum presence_format fmt; } content_type
     { "multipart/related", PRESENCE_FMT_MULTIPART },
 };
 
-enum presence_format presence_format_from_content_type(const char *content_type)
+enum presence_doc_format presence_format_from_content_type(const char *content_type)
 {
     size_t n;
 
@@ -60,7 +60,7 @@ static const struct pxml_name sniff_names[] = {
 
 static void sniff_start(struct pxml *x, int id, const char **attrs)
 {
-    enum presence_format *fmt = x->ctx;
+    enum presence_doc_format *fmt = x->ctx;
 
     (void)attrs;
     if (x->depth == 1) {
@@ -91,14 +91,14 @@ static const struct pxml_spec sniff_spec = {
     .allow_external_doctype = true,   /* the real parser decides */
 };
 
-int presence_xml_sniff(const char *body, size_t len, enum presence_format *fmt,
+int presence_xml_sniff(const char *body, size_t len, enum presence_doc_format *fmt,
                        struct presence_info *info)
 {
     *fmt = PRESENCE_FMT_AUTO;
     return pxml_run(&sniff_spec, fmt, info, body, len);
 }
 
-int presence_doc_parse(enum presence_format fmt, const char *body, size_t len,
+int presence_doc_parse(enum presence_doc_format fmt, const char *body, size_t len,
                        struct presence_info *out)
 {
     int err;
@@ -184,7 +184,7 @@ static void part_parse(struct span part, presence_part_cb *cb, void *arg, unsign
     struct presence_info info;
     struct span hdrs = { part.p, 0 }, doc;
     char ctype[96] = "", cte[32];
-    enum presence_format fmt = PRESENCE_FMT_AUTO;
+    enum presence_doc_format fmt = PRESENCE_FMT_AUTO;
     const char *p = part.p, *end = part.p + part.len;
     int err;
 
@@ -308,7 +308,7 @@ int presence_body_parse(const char *content_type, const char *body, size_t len,
                         presence_part_cb *cb, void *arg)
 {
     struct presence_info info;
-    enum presence_format fmt;
+    enum presence_doc_format fmt;
     char boundary[80];
     int err;
 

@@ -52,16 +52,16 @@ const char *presence_activity_name(enum presence_activity act)
     return (size_t)act < N_OF(activity_names) ? activity_names[act] : "";
 }
 
-const char *presence_format_name(enum presence_format fmt)
+const char *presence_format_name(enum presence_doc_format fmt)
 {
     return (size_t)fmt < N_OF(format_names) ? format_names[fmt] : "auto";
 }
 
-int presence_format_parse(const char *name, enum presence_format *out)
+int presence_format_parse(const char *name, enum presence_doc_format *out)
 {
     for (size_t i = 0; i < N_OF(format_names); i++) {
         if (strcasecmp(name, format_names[i]) == 0) {
-            *out = (enum presence_format)i;
+            *out = (enum presence_doc_format)i;
             return 0;
         }
     }

@@ -79,7 +79,7 @@ int presence_categories_parse(const char *body, size_t len, struct presence_info
 int presence_msrtc_parse(const char *body, size_t len, struct presence_info *out);
 int presence_xmpp_parse(const char *body, size_t len, struct presence_info *out);
 /* Recognise a document by its root element. Returns 0 and *fmt, or an error as pxml_run. */
-int presence_xml_sniff(const char *body, size_t len, enum presence_format *fmt,
+int presence_xml_sniff(const char *body, size_t len, enum presence_doc_format *fmt,
                        struct presence_info *info);
 
 /* Parse an availability number as [MS-PRES] writes it (xs:unsignedInt, surrounding spaces

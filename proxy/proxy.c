@@ -22,6 +22,7 @@ struct forward_env;
 
 #include "forward.h"
 #include "log.h"
+#include "presence_proxy.h"
 #include "proxy.h"
 
 /* SPEC §2: on SIGTERM/SIGINT transactions get this long to finish. */
@@ -279,6 +280,11 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
     px->env.gen = gen;
     px->env.counters = &px->counters;
     px->env.idle = drained;
+    px->env.presence = presence_store_create();
+    if (!px->env.presence) {
+        err = ENOMEM;
+        goto fail;
+    }
     px->root = su_root_create(px);
     if (!px->root) {
         err = ENOMEM;
@@ -329,5 +335,6 @@ void proxy_destroy(struct proxy *px)
     if (px->root)
         su_root_destroy(px->root);
     proxy_gen_unref(px->env.gen);
+    presence_store_destroy(px->env.presence);
     su_home_unref(px->home);
 }

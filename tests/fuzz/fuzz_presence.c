@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     presence_body_parse(NULL, body, size, on_part, NULL);
     presence_body_parse("multipart/related;type=\"application/rlmi+xml\";boundary=\"sipfed-b1\"",
                         body, size, on_part, NULL);
-    for (enum presence_format f = PRESENCE_FMT_AUTO; f <= PRESENCE_FMT_XMPP; f++) {
+    for (enum presence_doc_format f = PRESENCE_FMT_AUTO; f <= PRESENCE_FMT_XMPP; f++) {
         if (presence_doc_parse(f, body, size, &info) == 0 && info.state != PRESENCE_UNKNOWN)
             check_outputs(&info);
     }

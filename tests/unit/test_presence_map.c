@@ -293,7 +293,7 @@ static void test_entity_and_jid(void **state)
 
 static void test_names_and_content_types(void **state)
 {
-    enum presence_format f;
+    enum presence_doc_format f;
     (void)state;
     assert_string_equal(presence_state_name(PRESENCE_BUSY_IDLE), "busy_idle");
     assert_string_equal(presence_activity_name(PRESENCE_ACT_URGENT_INTERRUPTIONS_ONLY),

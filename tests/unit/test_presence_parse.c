@@ -48,7 +48,7 @@
 
 struct vector {
     const char *name;
-    enum presence_format fmt;
+    enum presence_doc_format fmt;
     const char *body;
     int err;
     enum presence_state state;
@@ -324,7 +324,7 @@ static void test_billion_laughs_rejected(void **state)
     assert_true(n < sizeof body);
 
     t0 = clock();
-    for (enum presence_format f = PRESENCE_FMT_AUTO; f <= PRESENCE_FMT_XMPP; f++) {
+    for (enum presence_doc_format f = PRESENCE_FMT_AUTO; f <= PRESENCE_FMT_XMPP; f++) {
         assert_int_equal(presence_doc_parse(f, body, n, &info), EINVAL);
         assert_int_equal(info.state, PRESENCE_UNKNOWN);
         assert_string_equal(info.note, "");
