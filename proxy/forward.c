@@ -188,6 +188,8 @@ static void sl_hop_done(void *arg, int status, const char *reason, const struct 
         msg_destroy(job->msg);
     } else {
         char *url = nexthop_route_url(job->home, hop);
+        /* read before nta takes the message */
+        presence_proxy_observe(job->env->presence, sip, job->env->gen->cfg->presence_busy_as_dnd);
         nta_outgoing_t *o = nta_outgoing_mcreate(job->env->agent, NULL, NULL,
                                                  (url_string_t const *)url, job->msg,
                                                  NTATAG_STATELESS(1), TAG_END());
@@ -794,6 +796,7 @@ int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq
         tx->log_rules = "dialog";
     }
     if (tx->route_uri) {
+        presence_proxy_observe(env->presence, tx->sip, g->cfg->presence_busy_as_dnd);
         level_start(tx);
         return 0;
     }
@@ -811,6 +814,7 @@ int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq
     }
     if (tx->dec.search.n_levels == 0)
         return txn_refuse(tx, SIP_404_NOT_FOUND, "no rule matched");
+    presence_proxy_observe(env->presence, tx->sip, g->cfg->presence_busy_as_dnd);
     level_start(tx);
     return 0;
 }
@@ -829,7 +833,6 @@ int forward_message(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip
         msg_destroy(msg);
         return 0;
     }
-    presence_proxy_observe(env->presence, sip, env->gen->cfg->presence_busy_as_dnd);
     sip_method_t method = sip->sip_request->rq_method;
     if (method == sip_method_ack || su_casematch(sip->sip_request->rq_method_name, "BENOTIFY")) {
         /* ACK for a 2xx (its own end-to-end transaction, RFC 3261 §17.1.1.3) and BENOTIFY (the

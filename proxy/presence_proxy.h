@@ -32,7 +32,7 @@ size_t presence_store_count(const struct presence_store *st);
 /* Presentities not kept because the store was full. */
 unsigned long presence_store_dropped(const struct presence_store *st);
 
-/* Look at one message about to be forwarded: a NOTIFY, BENOTIFY or PUBLISH request, or a 2xx to
+/* Look at one message about to be forwarded (called once it is routed, before nta takes it): a NOTIFY, BENOTIFY or PUBLISH request, or a 2xx to
  * SUBSCRIBE carrying ms-piggyback-cseq (the first NOTIFY piggy-backed on the response,
  * [MS-SIP] §3.4). Maps its presence body (or the Subscription-State of an empty presence
  * NOTIFY, PRESENCE.md §6), logs one line per presentity and updates `st` when the state is
