@@ -61,6 +61,7 @@ static const struct pxml_name cat_names[] = {
 struct cats {
     bool in_state_category;      /* inside <category name="state"> */
     unsigned instance;           /* state elements seen so far */
+    bool cur_counted;            /* the current state is a category's own value */
     bool cur_aggregate;          /* the current state is xsi:type="aggregateState" */
     unsigned chosen;             /* instance the number came from (0: none) */
     bool chosen_aggregate;
@@ -101,7 +102,8 @@ static void cat_start(struct pxml *x, int id, const char **attrs)
         c->in_state_category = v && strcmp(v, "state") == 0;
         break;
     case C_STATE:
-        if (!c->in_state_category || pxml_parent(x, 1) != C_CATEGORY)
+        c->cur_counted = c->in_state_category && pxml_parent(x, 1) == C_CATEGORY;
+        if (!c->cur_counted)
             break;
         c->instance++;
         /* [MS-PRES]: xsi:type; (sipfed) an unprefixed type= is read the same way */
@@ -111,11 +113,11 @@ static void cat_start(struct pxml *x, int id, const char **attrs)
         c->cur_aggregate = v && strcmp(v, "aggregateState") == 0;
         break;
     case C_AVAILABILITY:
-        if (pxml_parent(x, 1) == C_STATE && c->in_state_category)
+        if (pxml_parent(x, 1) == C_STATE && c->cur_counted)
             pxml_capture(x);
         break;
     case C_ACTIVITY:
-        if (pxml_parent(x, 1) == C_STATE && c->chosen && c->chosen == c->instance &&
+        if (pxml_parent(x, 1) == C_STATE && c->cur_counted && c->chosen == c->instance &&
             !c->token[0])
             copy_token(c->token, sizeof c->token, pxml_attr(attrs, "", "token"));
         break;

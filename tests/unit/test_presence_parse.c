@@ -104,6 +104,10 @@ static const struct vector vectors[] = {
       "<identity><name><displayName>Bob M\xc3\xbcller</displayName></name></identity></contactCard></category>"
       "</categories>",
       0, PRESENCE_UNKNOWN, 0, "Lunch", "Bob M\xc3\xbcller", "sip:bob@fabrikam.com" },
+    { "categories state not a category's own value", PRESENCE_FMT_CATEGORIES,
+      CATS_OPEN "<category name=\"state\"><wrap><state xmlns=\"http://schemas.microsoft.com/2006/09/sip/state\">"
+      "<availability>3500</availability></state></wrap></category></categories>",
+      0, PRESENCE_UNKNOWN, 0, NULL, NULL, NULL },
     { "categories state in a wrong namespace", PRESENCE_FMT_CATEGORIES,
       CATS_OPEN "<category name=\"state\"><state xmlns=\"http://example.com/state\">"
       "<availability>3500</availability></state></category></categories>",
