@@ -278,7 +278,7 @@ void dialplan_zone_section_load(struct dialplan_loader *L, struct ini_section *s
     bool typed = zone_type_read(&c, z);
     char desc[64];
     snprintf(desc, sizeof desc, "type %s", zone_type_name(z->type));
-    ini_section_apply(&c, zone_keys, z->type, typed ? desc : NULL, z);
+    ini_section_apply(&c, zone_keys, z->type, typed ? desc : NULL, typed ? z : NULL);
     zone_default_check(L, sec, z, typed);
     if (typed)
         zone_section_finish(L, &c, z);

@@ -100,9 +100,11 @@ static const struct cfg_case cfg_cases[] = {
     { "duplicate key", PROXY "hostname = other.test\n",
       { "node.ini:5: duplicate key 'hostname' in [proxy] (first at line 2)" } },
     { "unknown section", PROXY "[proxi]\nhostname = x\n",
-      { "node.ini:5: unknown section [proxi]" } },
+      { "node.ini:5: unknown section [proxi] (expected proxy, tls, dns, log, admin "
+        "or presence)" } },
     { "section with a name", PROXY "[log main]\nlevel = info\n",
-      { "node.ini:5: unknown section [log main]" } },
+      { "node.ini:5: unknown section [log main] (expected proxy, tls, dns, log, admin "
+        "or presence)" } },
     { "duplicate section", PROXY "[log]\nlevel = info\n[log]\nlevel = debug\n",
       { "node.ini:7: section [log] given twice (first at line 5)" } },
     { "tls certificate missing", PROXY "[tls]\ncertificate = certs/none.pem\n"
@@ -297,7 +299,7 @@ static void test_config_unreadable(void **state)
     fixture_close(&f);
 }
 
-/* One run reports every error. */
+/* One run reports every error, in line order. */
 static void test_config_all_errors_in_one_run(void **state)
 {
     (void)state;
@@ -310,15 +312,16 @@ static void test_config_all_errors_in_one_run(void **state)
                                            "private_key = certs/open.key\nmin_version = 1.0\n"
                                            "[log]\nlevel = loud\n[bogus]\n", EINVAL);
     static const char *const expect[] = {
+        "node.ini:1: missing required key 'dialplan' in [proxy]",
         "node.ini:2: invalid value '10.0.0.1' for 'hostname' (expected a host name, not an IP "
         "address: Lync sends in-dialog requests only to an FQDN)",
         "node.ini:4: invalid value '0' for 'max_forwards' (expected a number from 1 to 255)",
-        "node.ini:1: missing required key 'dialplan' in [proxy]",
         "node.ini:7: private_key '$D/certs/open.key' is readable by group or others (mode "
         "0644): run chmod 600 $D/certs/open.key",
         "node.ini:8: invalid value '1.0' for 'min_version' (expected 1.2 or 1.3)",
         "node.ini:10: invalid value 'loud' for 'level' (expected error, warn, info or debug)",
-        "node.ini:11: unknown section [bogus]",
+        "node.ini:11: unknown section [bogus] (expected proxy, tls, dns, log, admin "
+        "or presence)",
         NULL,
     };
     fixture_diag_expect(&f, expect);

@@ -51,6 +51,11 @@ static const struct dp_case dp_cases[] = {
     { "zone type bad", Z("neighbour", "peers = a.test\n"),
       { "50-case.ini:2: invalid value 'neighbour' for 'type' (expected neighbor, "
         "traversal_client, traversal_server, dns or default)" } },
+    { "zone type bad: other keys not checked against it", Z("dsn", "authenticated = yes\n"
+                                                                   "srv = _a._tcp\nsrvs = 1\n"),
+      { "50-case.ini:2: invalid value 'dsn' for 'type' (expected neighbor, traversal_client, "
+        "traversal_server, dns or default)",
+        "50-case.ini:5: unknown key 'srvs' in [zone Z]" } },
     { "zone type after other keys", "[zone Z]\nsrv = _sip._tls\nfallback_a_record = on\n"
                                     "type = neighbor\npeers = a.test\n",
       { "50-case.ini:2: key 'srv' is not valid in [zone Z] (type neighbor)",
@@ -193,6 +198,8 @@ static const struct dp_case dp_cases[] = {
       { "50-case.ini:5: invalid value 'break' for 'on_match' (expected stop or continue)" } },
     { "rule target unknown", "[rule \"R\"]\npriority = 10\npattern = a\ntarget = DSN\n",
       { "50-case.ini:4: unknown target zone 'DSN' in rule 'R'" } },
+    { "rule target wrong case", "[rule \"R\"]\npriority = 10\npattern = a\ntarget = imp\n",
+      { "50-case.ini:4: unknown target zone 'imp' in rule 'R' (did you mean 'IMP'?)" } },
     { "rule target default", "[rule \"R\"]\npriority = 10\npattern = a\ntarget = default\n",
       { "50-case.ini:4: target zone 'default' is the default zone, which cannot be a "
         "target" } },
@@ -294,6 +301,19 @@ static const struct dp_case dp_cases[] = {
       { "50-case.ini:1: key 'type' is outside any [section]" } },
     { "unterminated quote", "[rule \"R]\npriority = 1\ntarget = IMP\npattern = a\n",
       { "50-case.ini:1: unterminated quote in section header [rule \"R]" } },
+    { "lone bracket", "[\n[zone Y]\ntype = dns\n",
+      { "50-case.ini:1: malformed section header: missing ']'" } },
+    { "empty header", "[]\n",
+      { "50-case.ini:1: unknown section [] (expected zone, rule, federation or static_route)" } },
+    { "empty key", Z("dns", "= _a._tcp\n"), { "50-case.ini:3: unknown key '' in [zone Z]" } },
+    { "empty rule name", "[rule \"\"]\npriority = 1\n",
+      { "50-case.ini:1: [rule \"\"] needs a name, e.g. [rule \"Outbound to Microsoft\"]" } },
+    { "indented first key", "[zone Z]\n\ttype = dns\n  srv = _a._tcp\n",
+      { "50-case.ini:3: 'type' takes a single value: remove the indentation of this line" } },
+    { "indented header", "[zone Z]\ntype = dns\n  [zone Y]\ntype = dns\n",
+      { "50-case.ini:3: indented section header: remove the indentation",
+        "50-case.ini:4: duplicate key 'type' in [zone Z] (first at line 2)" } },
+    { "crlf and bom", "\xEF\xBB\xBF[zone Z]\r\ntype = dns\r\nsrv = _a._tcp\r\n", { NULL } },
     { "comments and blank lines", "; a comment\n# another\n\n[zone Z] ; trailing\n"
                                   "type = dns ; inline\n", { NULL } },
 };
@@ -518,7 +538,8 @@ static void test_dialplan_values_lowercased(void **state)
     fixture_close(&f);
 }
 
-/* One run reports every error of every file, each at its own file:line. */
+/* One run reports every error of every file, each at its own file:line, in reading order
+ * (cross-file checks such as an unknown target included). */
 static void test_dialplan_all_errors_in_one_run(void **state)
 {
     (void)state;
@@ -540,11 +561,11 @@ static void test_dialplan_all_errors_in_one_run(void **state)
         "65534)",
         "20-rules.ini:5: invalid regex '*imp1-public\\uc\\local*': quantifier does not follow a "
         "repeatable item at offset 0",
+        "20-rules.ini:8: unknown target zone 'DSN' in rule 'B'",
         "20-rules.ini:9: warning: pattern '.*@msexample\\com' contains \\c (a control-character "
         "escape): did you mean '\\.c'?",
         "20-rules.ini:10: unknown section [bogus] (expected zone, rule, federation or "
         "static_route)",
-        "20-rules.ini:8: unknown target zone 'DSN' in rule 'B'",
         NULL,
     };
     assert_int_equal(dialplan_load(f.dir, f.d, &dp), EINVAL);
@@ -628,6 +649,54 @@ static void test_dialplan_line_too_long(void **state)
     fixture_close(&f);
 }
 
+/* Issue 2's acceptance: the Cisco guide's rules as its text extraction prints them. */
+static void test_dialplan_cisco_guide_as_printed(void **state)
+{
+    (void)state;
+    char dir[256];
+    const char *slash = strrchr(__FILE__, '/');
+    snprintf(dir, sizeof dir, "%.*s/data/loader/cisco-guide", (int)(slash - __FILE__), __FILE__);
+    su_home_t *home = su_home_new(sizeof *home);
+    struct diag *d = diag_new(home);
+    struct dialplan *dp = NULL;
+    char buf[512], want[512];
+    assert_int_equal(dialplan_load(dir, d, &dp), EINVAL);
+    assert_null(dp);
+    assert_int_equal(diag_count(d), 2);
+    assert_int_equal(diag_error_count(d), 1);
+    diag_format(diag_get(d, 0), buf, sizeof buf);
+    snprintf(want, sizeof want, "%s/20-rules.ini:7: invalid regex '*imp1-public\\uc\\local*': "
+             "quantifier does not follow a repeatable item at offset 0", dir);
+    assert_string_equal(buf, want);
+    diag_format(diag_get(d, 1), buf, sizeof buf);
+    snprintf(want, sizeof want, "%s/20-rules.ini:13: warning: pattern '.*@msexample\\com' "
+             "contains \\c (a control-character escape): did you mean '\\.c'?", dir);
+    assert_string_equal(buf, want);
+    su_home_unref(home);
+}
+
+/* Section headers longer than inih's own limit (50) keep their whole name. */
+static void test_dialplan_long_names(void **state)
+{
+    (void)state;
+    char zone[121], text[600];
+    memset(zone, 'z', sizeof zone - 1);
+    zone[sizeof zone - 1] = '\0';
+    snprintf(text, sizeof text, "[zone %s]\ntype = dns\n"
+             "[rule \"%s rule\"]\npriority = 1\nsource = all_zones\npattern = x\ntarget = %s\n",
+             zone, zone, zone);
+    const char *const files[] = { "a.ini", text, NULL };
+    struct fixture f;
+    fixture_open(&f);
+    struct dialplan *dp = dp_load_ok(&f, files);
+    assert_int_equal(diag_count(f.d), 0);
+    assert_non_null(dialplan_zone_find(dp, zone));
+    assert_ptr_equal(dp->rules[0]->target, dialplan_zone_find(dp, zone));
+    assert_int_equal(strlen(dp->rules[0]->name), strlen(zone) + 5);
+    dialplan_free(dp);
+    fixture_close(&f);
+}
+
 static void test_dialplan_tls_check(void **state)
 {
     (void)state;
@@ -668,6 +737,8 @@ int main(void)
         cmocka_unit_test(test_dialplan_directory_problems),
         cmocka_unit_test(test_dialplan_unreadable_file),
         cmocka_unit_test(test_dialplan_line_too_long),
+        cmocka_unit_test(test_dialplan_cisco_guide_as_printed),
+        cmocka_unit_test(test_dialplan_long_names),
         cmocka_unit_test(test_dialplan_tls_check),
     };
     return cmocka_run_group_tests_name("dialplan", tests, NULL, NULL);
