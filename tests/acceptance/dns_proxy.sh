@@ -51,6 +51,7 @@ sipp_uas() {
 # it took (seconds) into DIR/NAME.took.
 sipp_uac() {
     sed -e "s/@METHOD@/$4/g" -e "s/@EXPECT@/$7/g" -e "s|@RURI@|$5|g" -e "s|@FROM@|$6|g" \
+        -e "s|@VIA@|${VIA:-[transport]}|g" \
         "$here/sipp/dns_uac.xml" >"$2/$1.xml"
     t0=$(date +%s%N)
     (cd "$2" && timeout $((${8:-10} + 5)) sipp -sf "$1.xml" -t t1 -i "$3" -p 0 -m 1 -nostdin \
@@ -69,4 +70,34 @@ stop_all() {
         kill -9 "$p" 2>/dev/null
     done
     PIDS=""
+}
+
+# dns_test_begin: lab certificates ($C), a temp dir ($tmp) removed at exit (kept with KEEP=1),
+# every process stopped at exit.
+dns_test_begin() {
+    [ -x "$SIPFED_BIN" ] || fail "missing $SIPFED_BIN (make)"
+    "$top/certs/mklab.sh" >/dev/null || fail "certs/mklab.sh failed"
+    C="$top/certs/lab"
+    tmp=$(mktemp -d)
+    trap 'stop_all; dns_stop; if [ -n "${KEEP:-}" ]; then echo "keeping $tmp"; else rm -rf "$tmp"; fi' \
+        EXIT INT TERM
+}
+
+# dns_node_ini DIR LISTEN DNS_SERVERS: DIR/sipfed.ini (lab certificates, debug log) and DIR/rules/.
+dns_node_ini() {
+    mkdir -p "$1/rules"
+    cat >"$1/sipfed.ini" <<EOT
+[proxy]
+hostname = edge.ciscoexample.test
+listen = $2
+dialplan = rules
+[tls]
+certificate = $C/edge.pem
+private_key = $C/edge.key
+ca_file = $C/ca.pem
+[dns]
+servers = $3
+[log]
+level = debug
+EOT
 }

@@ -9,10 +9,7 @@ top=$(cd "$here/../.." && pwd)
 : "${SIPFED_TEST_NET:=127.0.0}"
 . "$here/dns_zone.sh"
 . "$here/dns_proxy.sh"
-[ -x "$SIPFED_BIN" ] || fail "missing $SIPFED_BIN (make)"
-"$top/certs/mklab.sh" >/dev/null || fail "certs/mklab.sh failed"
-tmp=$(mktemp -d)
-trap 'stop_all; dns_stop; rm -rf "$tmp"' EXIT INT TERM
+dns_test_begin
 
 dns_start "$tmp" \
     --srv-host=_sipfederationtls._tcp.ciscoexample.test,edge.ciscoexample.test,5061,0,0 \
@@ -26,19 +23,7 @@ dns_start "$tmp" \
 
 # node DIR LOCAL_DOMAINS
 node() {
-    mkdir -p "$1/rules"
-    cat >"$1/sipfed.ini" <<EOT
-[proxy]
-hostname = edge.ciscoexample.test
-listen = tcp:$N.2:5060
-dialplan = rules
-[tls]
-certificate = $top/certs/lab/edge.pem
-private_key = $top/certs/lab/edge.key
-ca_file = $top/certs/lab/ca.pem
-[dns]
-servers = $DNS_ADDR:$DNS_PORT
-EOT
+    dns_node_ini "$1" "tcp:$N.2:5060" "$DNS_ADDR:$DNS_PORT"
     cat >"$1/rules/dial.ini" <<EOT
 [zone IMP]
 type = neighbor

@@ -16,10 +16,7 @@ top=$(cd "$here/../.." && pwd)
 : "${SIPFED_TEST_NET:=127.0.0}"
 . "$here/dns_zone.sh"
 . "$here/dns_proxy.sh"
-[ -x "$SIPFED_BIN" ] || fail "missing $SIPFED_BIN (make)"
-tmp=$(mktemp -d)
-trap 'stop_all; dns_stop; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT INT TERM
-[ -n "${KEEP:-}" ] && echo "keeping $tmp"
+dns_test_begin
 
 SIPFED_ADDR="$N.2"
 SIPFED_PORT=5060
@@ -37,17 +34,7 @@ dns_start "$tmp" \
 
 # write_config DIR DNS_SERVER PRIVACY DOMAINS OPEN_FEDERATION
 write_config() {
-    mkdir -p "$1/rules"
-    cat >"$1/sipfed.ini" <<EOT
-[proxy]
-hostname = edge.ciscoexample.test
-listen = tcp:$SIPFED_ADDR:$SIPFED_PORT
-dialplan = rules
-[dns]
-servers = $2
-[log]
-level = debug
-EOT
+    dns_node_ini "$1" "tcp:$SIPFED_ADDR:$SIPFED_PORT" "$2"
     cat >"$1/rules/dial.ini" <<EOT
 [zone IMP]
 type = neighbor
@@ -148,6 +135,18 @@ sipp_uac silent "$tmp" "$IMP" MESSAGE bob@msexample.test alice@ciscoexample.test
 grep -q "Retry-After" "$tmp/silent.msg" || fail "silent DNS: 503 without Retry-After"
 check_took silent 5000
 echo "ok - DNS server not answering -> 503 with Retry-After in $(cat "$tmp/silent.took") ms"
+
+# A transaction cancelled while its lookup is pending: 487 at once, and the late DNS answer
+# (a timeout, ~3 s later) finds no freed transaction (the ASan build would abort on it).
+sed -e "s|@RURI@|bob@partner.test|g" -e "s|@FROM@|alice@ciscoexample.test|g" \
+    "$here/sipp/dns_cancel.xml" >"$tmp/cancel.xml"
+(cd "$tmp" && timeout 15 sipp -sf cancel.xml -t t1 -i "$IMP" -p 0 -m 1 -nostdin -timeout 10s \
+    -timeout_error -trace_msg -message_file cancel.msg "$SIPFED_ADDR:$SIPFED_PORT" \
+    >cancel.out 2>&1) || fail "CANCEL during a DNS lookup: no 200/487 (see $tmp/cancel.msg)"
+wait_for "$tmp/b/b.log" "event=answer domain=partner.test status=503" 8 || fail "the lookup never ended"
+sipp_uac alive "$tmp" "$IMP" MESSAGE bob@partner.test alice@ciscoexample.test 503 10 \
+    || fail "sipfed did not survive the late DNS answer"
+echo "ok - CANCEL while DNS is pending: 487, and the late answer is dropped safely"
 stop_all
 
 # ---- 3. allow_list + open federation -----------------------------------------------------------
