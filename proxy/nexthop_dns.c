@@ -2,7 +2,6 @@
 #include "nexthop_dns.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "dnszone.h"
@@ -10,6 +9,7 @@
 
 /* A pending next-hop query: owns its dns query; freed before `done` runs, or by cancel. */
 struct nexthop_query {
+    su_home_t home[1];
     struct dns_query *dq;
     nexthop_done_f *done;
     void *arg;
@@ -32,23 +32,28 @@ bool nexthop_dns_hop(const struct dns_answer *ans, size_t attempt, enum sip_tran
 
 static void nexthop_dns_answered(void *arg, const struct dns_answer *ans, bool from_cache)
 {
-    struct nexthop_query q = *(struct nexthop_query *)arg;
+    struct nexthop_query *q = arg;
+    nexthop_done_f *done = q->done;
+    void *done_arg = q->arg;
+    size_t attempt = q->attempt;
+    char domain[sizeof q->domain];
     struct nexthop hop;
-    free(arg);
 
+    memcpy(domain, q->domain, sizeof domain);
+    su_home_unref(q->home);             /* gone before `done` runs, as nexthop.h promises */
     log_debug("dns", "event=next_hop domain=%s status=%d reason=%s target=%s cached=%s",
-              q.domain, ans->status, ans->reason, ans->target ? ans->target : "-",
+              domain, ans->status, ans->reason, ans->target ? ans->target : "-",
               from_cache ? "yes" : "no");
     if (ans->status == DNS_NOT_FOUND) {
-        q.done(q.arg, DNS_NOT_FOUND, ans->reason, NULL);
+        done(done_arg, DNS_NOT_FOUND, ans->reason, NULL);
     } else if (ans->status != DNS_OK) {
-        log_warn("dns", "event=failure domain=%s reason=%s error=\"%s\"", q.domain, ans->reason,
+        log_warn("dns", "event=failure domain=%s reason=%s error=\"%s\"", domain, ans->reason,
                  ans->error ? ans->error : "-");
-        q.done(q.arg, DNS_UNAVAILABLE, ans->reason, NULL);
-    } else if (!nexthop_dns_hop(ans, q.attempt, srv_service_transport(ans->service), &hop)) {
-        q.done(q.arg, DNS_UNAVAILABLE, "no more addresses", NULL);
+        done(done_arg, DNS_UNAVAILABLE, ans->reason, NULL);
+    } else if (!nexthop_dns_hop(ans, attempt, srv_service_transport(ans->service), &hop)) {
+        done(done_arg, DNS_UNAVAILABLE, "no more addresses", NULL);
     } else {
-        q.done(q.arg, 0, NULL, &hop);
+        done(done_arg, 0, NULL, &hop);
     }
 }
 
@@ -61,7 +66,7 @@ struct nexthop_query *nexthop_dns_select(struct dns_resolver *dns, const struct 
         done(arg, DNS_UNAVAILABLE, dns ? "no domain" : "no DNS resolver", NULL);
         return NULL;
     }
-    struct nexthop_query *q = calloc(1, sizeof *q);
+    struct nexthop_query *q = su_home_new(sizeof *q);
     if (q == NULL) {
         done(arg, DNS_UNAVAILABLE, "out of memory", NULL);
         return NULL;
@@ -71,7 +76,7 @@ struct nexthop_query *nexthop_dns_select(struct dns_resolver *dns, const struct 
     dnszone_request(dp, rq->zone, rq->domain, &req, NULL);
     int err = dns_resolve(dns, &req, nexthop_dns_answered, q, &q->dq);
     if (err != 0) {
-        free(q);
+        su_home_unref(q->home);
         done(arg, DNS_UNAVAILABLE, "DNS query failed", NULL);
         return NULL;
     }
@@ -83,5 +88,5 @@ void nexthop_dns_cancel(struct nexthop_query *q)
     if (q == NULL)
         return;
     dns_query_cancel(q->dq);
-    free(q);
+    su_home_unref(q->home);
 }
