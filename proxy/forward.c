@@ -36,6 +36,7 @@ struct forward_env;
 #include "log.h"
 #include "nexthop.h"
 #include "policy.h"
+#include "presence_proxy.h"
 #include "proxy.h"
 #include "route.h"
 #include "srczone.h"
@@ -225,6 +226,8 @@ static void sl_hop_done(void *arg, int status, const char *reason, const struct 
         /* nta takes the message: everything the log needs is copied first. */
         const char *alias = uri_alias(job->home, sip->sip_request->rq_url);
         const char *call_id = su_strdup(job->home, sip->sip_call_id ? sip->sip_call_id->i_id : "-");
+        /* read before nta takes the message */
+        presence_proxy_observe(job->env->presence, sip, job->env->gen->cfg->presence_busy_as_dnd);
         nta_outgoing_t *o = nta_outgoing_mcreate(job->env->agent, NULL, NULL,
                                                  (url_string_t const *)url, job->msg,
                                                  NTATAG_STATELESS(1), TAG_END());
@@ -669,6 +672,7 @@ static int branch_response(struct fwd_branch *br, nta_outgoing_t *orq, const sip
     if (status < 300) {
         branch_learn(br);
         if (!tx->answered) {
+            presence_proxy_observe(tx->env->presence, sip, tx->gen->cfg->presence_busy_as_dnd);
             msg_t *m = response_for_upstream(orq);
             if (m && txn_relay(tx, m))
                 tx->answered = true;
@@ -990,6 +994,7 @@ int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq
         tx->log_rules = "dialog";
     }
     if (tx->route_uri) {
+        presence_proxy_observe(env->presence, tx->sip, g->cfg->presence_busy_as_dnd);
         level_start(tx);
         return 0;
     }
@@ -1007,6 +1012,7 @@ int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq
     }
     if (tx->dec.search.n_levels == 0)
         return txn_refuse(tx, SIP_404_NOT_FOUND, "no rule matched");
+    presence_proxy_observe(env->presence, tx->sip, g->cfg->presence_busy_as_dnd);
     level_start(tx);
     return 0;
 }

@@ -27,6 +27,7 @@ struct forward_env {
                                         * the proxy, kept across reloads */
     struct fwd_branch *tls_waiting;    /* branches sent over TLS, no response yet (forward.c) */
     uint64_t tls_seq;                  /* orders sends against handshake-failure reports */
+    struct presence_store *presence;   /* last state per presentity (presence_proxy.h) */
 };
 
 /* The agent's message callback (the agent runs with NTATAG_STATELESS(1), so every request that

@@ -25,6 +25,7 @@ struct forward_env;
 #include "forward.h"
 #include "log.h"
 #include "policy.h"
+#include "presence_proxy.h"
 #include "proxy.h"
 
 /* SPEC §2: on SIGTERM/SIGINT transactions get this long to finish. */
@@ -296,6 +297,11 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
     px->env.gen = gen;
     px->env.counters = &px->counters;
     px->env.idle = drained;
+    px->env.presence = presence_store_create();
+    if (!px->env.presence) {
+        err = ENOMEM;
+        goto fail;
+    }
     px->root = su_root_create(px);
     if (!px->root) {
         err = ENOMEM;
@@ -365,5 +371,6 @@ void proxy_destroy(struct proxy *px)
     px->env.gen = NULL;
     if (px->root)
         su_root_destroy(px->root);
+    presence_store_destroy(px->env.presence);
     su_home_unref(px->home);
 }

@@ -28,8 +28,9 @@ s_client_ok -tls1_2 -cipher AES256-GCM-SHA384 "${client_cert[@]}" && fail "stati
 # Client certificates: another CA's, or none, are refused (TLS 1.2: the verdict is in-handshake).
 s_client_ok -tls1_2 -cert "$PKI/rogue-client.pem" -key "$PKI/rogue-client.key" &&
     fail "a rogue CA's client certificate was accepted"
-wait_log "event=handshake_failed dir=in .*reason=\"sent alert unknown CA; certificate /O=sipfed lab/CN=sip.msexample.test: unable to get local issuer"
+wait_log "event=handshake_failed dir=in .*reason=\"sent alert unknown CA .*CN=sip.msexample.test: unable to get local issuer"
 s_client_ok -tls1_2 && fail "no client certificate accepted"
+wait_log "event=handshake_failed dir=in .*reason=\"sent alert handshake failure \(peer did not return a certificate\)"
 
 # The IM&P address with a certificate that is not imp1.ciscoexample.test: default zone.
 uac_xml "$T/uac_404.xml" MESSAGE "sip:bob@msexample.test" 404
@@ -51,7 +52,7 @@ start=$(date +%s%N)
 expect_ok out_uac sipp_tunnel_client out_uac "$T/uac_503_tls.xml" "$IMP_IP" "$((IMP_TUNNEL + 1))" \
     -key from_domain ciscoexample.test -key max_forwards 70
 elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-wait_log "event=handshake_failed dir=out peer=$MS_IP:$MS_PORT expected=sip.msexample.test reason=\"sent alert bad certificate; certificate /O=sipfed lab/CN=wrong.example.test: hostname mismatch"
+wait_log "event=handshake_failed dir=out peer=$MS_IP:$MS_PORT expected=sip.msexample.test reason=\"sent alert bad certificate .*CN=wrong.example.test: hostname mismatch"
 wait_log "method=MESSAGE alias=bob@msexample.test src=IMP auth=yes .*target=DNS .*status=503 .*TLS handshake failed"
 # The attempt timer is 4 s and Timer F 32 s: the handshake report must come well before.
 [ "$elapsed_ms" -lt 3000 ] || fail "the 503 took ${elapsed_ms} ms"
