@@ -10,14 +10,17 @@
 DNS_ADDR=$NET.1
 DNS_PORT=${DNS_PORT:-5353}
 
-# dns_start [extra dnsmasq options...]: the records above plus any extra ones; waits until
-# dnsmasq's socket is open. Stopped with the scenario's other processes (PIDS).
+# dns_start [DIR] [extra dnsmasq options...]: the records above plus any extra ones (pid and
+# query log in DIR, default $T); waits until dnsmasq's socket is open; returns 1 if it does not.
+# dnsmasq is not in PIDS, so it outlives stop_all between rounds: stop it with dns_stop (in the
+# EXIT trap: trap 'dns_stop; cleanup' EXIT).
 dns_start() {
-    local n=$NET
+    local dir=$T n=$NET
+    if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then dir=$1; shift; fi
     dnsmasq --keep-in-foreground --conf-file=/dev/null --port="$DNS_PORT" \
         --listen-address="$DNS_ADDR" --bind-interfaces --no-resolv --no-hosts --no-poll \
-        --pid-file="$T/dnsmasq.pid" --local=/test/ --local-ttl=300 \
-        --log-facility="$T/dnsmasq.log" --log-queries \
+        --pid-file="$dir/dnsmasq.pid" --local=/test/ --local-ttl=300 \
+        --log-facility="$dir/dnsmasq.log" --log-queries \
         --srv-host=_sipfederationtls._tcp.msexample.test,sip1.msexample.test,5061,10,100 \
         --srv-host=_sipfederationtls._tcp.msexample.test,sip2.msexample.test,5062,5,10 \
         --srv-host=_sipfederationtls._tcp.msexample.test,sip3.msexample.test,5063,5,60 \
@@ -31,9 +34,23 @@ dns_start() {
         --host-record=edge.second.test,"$n.31" \
         --host-record=aonly.test,"$n.41" \
         --srv-host=_sipfederationtls._tcp.noaddr.test,ghost.noaddr.test,5061,0,0 \
-        "$@" >"$T/dnsmasq.out" 2>&1 &
-    PIDS+=("$!")
-    wait_until 10 port_open udp "$DNS_ADDR" "$DNS_PORT" || { cat "$T/dnsmasq.out" >&2; fail "dnsmasq did not start"; }
+        "$@" >"$dir/dnsmasq.out" 2>&1 &
+    DNS_PID=$!
+    wait_until 10 port_open udp "$DNS_ADDR" "$DNS_PORT" && return 0
+    cat "$dir/dnsmasq.out" >&2
+    return 1
+}
+
+# dns_stop: stop dnsmasq by its PID; keeps the exit status it was called with (so that
+# `trap 'dns_stop; cleanup' EXIT` still reports the scenario's own result).
+dns_stop() {
+    local rc=$?
+    if [ -n "${DNS_PID:-}" ]; then
+        kill "$DNS_PID" 2>/dev/null
+        wait "$DNS_PID" 2>/dev/null
+        DNS_PID=
+    fi
+    return $rc
 }
 
 # dns_node_ini LISTEN DNS_SERVERS: $T/sipfed.ini (lab certificates, debug log) and $T/rules/.

@@ -14,7 +14,8 @@ dns_start \
     --srv-host=_sipfederationtls._tcp.outside.test,sip.elsewhere.test,5061,0,0 \
     --host-record=sip.elsewhere.test,"$NET.3" \
     --srv-host=_sipfederationtls._tcp.nocert.test,sip.nocert.test,5061,0,0 \
-    --host-record=sip.nocert.test,"$NET.4"
+    --host-record=sip.nocert.test,"$NET.4" || fail "dnsmasq did not start"
+trap 'dns_stop; cleanup' EXIT
 
 # node LOCAL_DOMAINS
 node() {

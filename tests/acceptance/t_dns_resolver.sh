@@ -8,7 +8,8 @@
 
 bin=$ROOT/${B:-build}/tests/dns_live
 [ -x "$bin" ] || fail "missing $bin (make ${B:-build}/tests/dns_live)"
-dns_start
+dns_start || fail "dnsmasq did not start"
+trap 'dns_stop; cleanup' EXIT
 timeout 60 "$bin" "$DNS_ADDR:$DNS_PORT" "$NET" >"$T/dns_live.out" 2>&1 \
     || { cat "$T/dns_live.out" >&2; fail "dns_live"; }
 pass "SRV pick, 404s, A fallback, cache, shared lookup, cancel, reload, silent server -> 503"

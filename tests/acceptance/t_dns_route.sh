@@ -17,16 +17,16 @@
 INET=$NET.30           # a partner on the Internet (default zone)
 SILENT_PORT=5355       # a UDP socket that never answers
 
-dns_records() {
-    dns_start \
-        --srv-host=_sip._tcp.msexample.test,sip1.msexample.test,5061,10,100 \
-        --srv-host=_sip._tcp.msexample.test,sip2.msexample.test,5062,5,10 \
-        --srv-host=_sip._tcp.msexample.test,sip3.msexample.test,5063,5,60 \
-        --srv-host=_sip._tcp.static.test,sip3.msexample.test,5063,0,0 \
-        --srv-host=_sip._tcp.deadstatic.test,sip3.msexample.test,5063,0,0 \
-        --srv-host=_sip._tcp.elsewhere.test,sip3.msexample.test,5063,0,0 \
-        --srv-host=_sip._tcp.denied.test,sip3.msexample.test,5063,0,0
-}
+dns_start \
+    --srv-host=_sip._tcp.msexample.test,sip1.msexample.test,5061,10,100 \
+    --srv-host=_sip._tcp.msexample.test,sip2.msexample.test,5062,5,10 \
+    --srv-host=_sip._tcp.msexample.test,sip3.msexample.test,5063,5,60 \
+    --srv-host=_sip._tcp.static.test,sip3.msexample.test,5063,0,0 \
+    --srv-host=_sip._tcp.deadstatic.test,sip3.msexample.test,5063,0,0 \
+    --srv-host=_sip._tcp.elsewhere.test,sip3.msexample.test,5063,0,0 \
+    --srv-host=_sip._tcp.denied.test,sip3.msexample.test,5063,0,0 \
+    || fail "dnsmasq did not start"
+trap 'dns_stop; cleanup' EXIT
 
 # node DNS_SERVER PRIVACY DOMAINS OPEN_FEDERATION
 node() {
@@ -71,7 +71,6 @@ INI
 }
 
 # ---- 1. deny_list ----------------------------------------------------------------------------
-dns_records
 node "$DNS_ADDR:$DNS_PORT" deny_list denied.test off
 start_sipfed
 
@@ -124,7 +123,6 @@ stop_all
 pass "silent DNS -> 503 + Retry-After in $took ms; CANCEL during the lookup -> 487, late answer dropped"
 
 # ---- 3. allow_list + open federation ---------------------------------------------------------
-dns_records
 node "$DNS_ADDR:$DNS_PORT" allow_list msexample.test on
 start_sipfed
 expect_ok before dns_uac before "$INET" SUBSCRIBE alice@ciscoexample.test elsewhere.test 403

@@ -15,7 +15,8 @@ CERTS=$PKI            # sipfed and the tunnels share this scenario's PKI
 INET=$NET.30
 dns_start \
     --srv-host=_sipfederationtls._tcp.wrong.test,sip.wrong.test,5061,0,0 \
-    --host-record=sip.wrong.test,"$NET.14"
+    --host-record=sip.wrong.test,"$NET.14" || fail "dnsmasq did not start"
+trap 'dns_stop; cleanup' EXIT
 
 dns_node_ini "tcp:$PROXY_IP:$PROXY_PORT, tls:$PROXY_IP:$TLS_PORT" "$DNS_ADDR:$DNS_PORT"
 cat >"$T/rules/dial.ini" <<INI
