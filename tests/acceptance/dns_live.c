@@ -178,6 +178,14 @@ static void test_live(su_root_t *root, const char *server)
           "noaddr.test: %d %s", g[0].ans->status, g[0].ans->reason);
     release(g, 1);
 
+    /* A REFUSED answer (dnsmasq serves only .test here) -> 503, not cached. */
+    struct dns_request refused = { "partner.example", svc_sipfed, 1, false, 0 };
+    resolve_all(root, r, g, &refused, 1);
+    CHECK(g[0].ans->status == DNS_UNAVAILABLE && strcmp(g[0].ans->reason, "dns_error") == 0 &&
+          g[0].ans->ttl == 0, "REFUSED: %d %s ttl %u", g[0].ans->status, g[0].ans->reason,
+          g[0].ans->ttl);
+    release(g, 1);
+
     /* Run the loop once more so a stray callback for the cancelled query would show. */
     su_root_step(root, 50);
     CHECK(!cancelled_called && gc.calls == 0, "a cancelled query got its callback");
