@@ -84,3 +84,21 @@ clean:
 	rm -rf build build-asan build-fuzz
 
 -include $(OBJ:.o=.d) $(B)/obj/main.d $(UNIT_BIN:%=%.d)
+
+# libFuzzer target over the presence body parsers (clang), in build-fuzz/ (owner: presence).
+# `fuzz` runs 5 minutes, `fuzz-smoke` 30 s; new inputs go to build-fuzz/corpus, never the repo.
+FUZZ_CC    ?= clang
+FUZZ_SRC   := tests/fuzz/fuzz_presence.c $(filter-out proxy/presence_proxy.c,$(wildcard proxy/presence*.c))
+FUZZ_RUN    = build-fuzz/fuzz_presence -max_len=70000 -timeout=10 -rss_limit_mb=1024 \
+              -artifact_prefix=build-fuzz/ build-fuzz/corpus tests/fuzz/corpus/presence
+.PHONY: fuzz-smoke
+build-fuzz/fuzz_presence: $(FUZZ_SRC) $(wildcard proxy/presence*.h)
+	@mkdir -p build-fuzz/corpus
+	$(FUZZ_CC) $(CSTD) $(WARN) -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+		$(PKG_CFLAGS) -Iproxy -o $@ $(FUZZ_SRC) $(PKG_LIBS)
+
+fuzz: build-fuzz/fuzz_presence
+	$(FUZZ_RUN) -max_total_time=300
+
+fuzz-smoke: build-fuzz/fuzz_presence
+	$(FUZZ_RUN) -max_total_time=30

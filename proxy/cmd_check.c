@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "dialplan.h"
 #include "dns_report.h"
+#include "tls.h"
 
 static int check_usage(FILE *out)
 {
@@ -72,8 +73,12 @@ int cmd_check(const char *config_path, int argc, char **argv)
     struct node_config *cfg = NULL;
     struct dialplan *dp = NULL;
     if (node_config_load(config_path, d, &cfg) == 0 &&
-        dialplan_load(cfg->dialplan_dir, d, &dp) == 0)
+        dialplan_load(cfg->dialplan_dir, d, &dp) == 0) {
         dialplan_tls_check(dp, cfg, d);
+        /* the certificates themselves: key match, hostname, expiry, cipher list (tls.h) */
+        if (cfg->tls.present)
+            tls_config_check(cfg, dp, d);
+    }
     diag_print(d, stderr);
     rc = diag_error_count(d) == 0 && dp != NULL ? EXIT_OK : EXIT_FAILED;
 

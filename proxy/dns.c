@@ -77,6 +77,7 @@ struct dns_resolver {
     size_t n_socks, cap_socks;
     struct dns_lookup *lookups;
     struct dns_query *ready, **ready_tail;
+    char *servers;                   /* the servers as configured (CSV), "" = system resolver */
     struct dns_cache_entry *cache;   /* linear: a few hundred partner domains, O(n) is fine */
     size_t n_cache, cache_max;
     struct dns_stats stats;
@@ -572,22 +573,60 @@ out:
 
 /* ---- the resolver --------------------------------------------------------------------- */
 
+/* The configured servers as c-ares' CSV ("" for the system resolver), from `home`. */
+static char *dns_servers_csv(su_home_t *home, const struct dns_options *opt)
+{
+    char *csv = su_strdup(home, "");
+    for (size_t i = 0; csv && i < opt->n_servers; i++)
+        csv = su_sprintf(home, "%s%s%s", csv, i ? "," : "", opt->servers[i]);
+    return csv;
+}
+
 static int dns_servers_set(struct dns_resolver *r, const struct dns_options *opt,
                            const char **error)
 {
-    if (opt->n_servers == 0)
-        return 0;
-    char *csv = su_strdup(r->home, "");
-    for (size_t i = 0; csv && i < opt->n_servers; i++)
-        csv = su_sprintf(r->home, "%s%s%s", csv, i ? "," : "", opt->servers[i]);
+    char *csv = dns_servers_csv(r->home, opt);
     if (csv == NULL)
         return ENOMEM;
-    int st = ares_set_servers_ports_csv(r->channel, csv);
-    if (st != ARES_SUCCESS) {
+    if (csv[0] != '\0' && ares_set_servers_ports_csv(r->channel, csv) != ARES_SUCCESS) {
         *error = "[dns] servers: each must be an IP address with an optional port "
                  "(127.0.0.1:5353, [::1]:53)";
+        su_free(r->home, csv);
         return EINVAL;
     }
+    su_free(r->home, r->servers);
+    r->servers = csv;
+    return 0;
+}
+
+int dns_resolver_set_servers(struct dns_resolver *r, const struct dns_options *opt,
+                             const char **error)
+{
+    const char *dummy;
+    if (error == NULL)
+        error = &dummy;
+    *error = NULL;
+    char *csv = dns_servers_csv(r->home, opt);
+    if (csv == NULL)
+        return ENOMEM;
+    bool same = strcmp(csv, r->servers) == 0;
+    bool to_system = csv[0] == '\0';
+    su_free(r->home, csv);
+    if (same)
+        return 0;
+    if (to_system) {
+        *error = "[dns] servers emptied: the system resolver needs a restart";
+        return ENOTSUP;
+    }
+    int err = dns_servers_set(r, opt, error);
+    if (err != 0)
+        return err;
+    /* Answers from the old servers may not be what the new ones say. */
+    for (size_t i = 0; i < r->n_cache; i++) {
+        su_free(r->home, r->cache[i].key);
+        dns_answer_unref(r->cache[i].ans);
+    }
+    r->n_cache = 0;
     return 0;
 }
 

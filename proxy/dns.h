@@ -88,6 +88,12 @@ int dns_resolver_create(su_root_t *root, const struct dns_options *opt,
  * be gone too (the resolver lives as long as the proxy). Not from inside a dns callback. */
 void dns_resolver_destroy(struct dns_resolver *r);
 
+/* SIGHUP: use the servers of `opt` from now on (lookups in flight finish on the old ones) and
+ * empty the cache. Unchanged servers: nothing happens. Returns 0, EINVAL (`*error` says why; the
+ * old servers stay) or ENOTSUP (going back to the system resolver needs a restart). */
+int dns_resolver_set_servers(struct dns_resolver *r, const struct dns_options *opt,
+                             const char **error);
+
 /* Resolve `req`. Returns 0 and sets *q (may be NULL if the caller never cancels) to a handle
  * valid until the callback runs or dns_query_cancel(); or ENOMEM/EINVAL, no callback. A cached
  * answer is still delivered through the callback, on the next loop turn. */

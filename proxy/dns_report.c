@@ -8,6 +8,7 @@
 
 #include "dns.h"
 #include "dnszone.h"
+#include "nexthop_dns.h"
 #include "policy.h"
 #include "srv.h"
 #include "tls_names.h"
@@ -67,8 +68,9 @@ int dns_report_locate(FILE *out, const struct node_config *cfg, const struct dia
     int status = ans->status;
     if (status == DNS_OK) {
         su_home_t home[1] = { SU_HOME_INIT(home) };
-        char *url = dnszone_route_url(home, ans, sr ? sr->transport
-                                                    : srv_service_transport(ans->service));
+        struct nexthop hop;
+        enum sip_transport tp = sr ? sr->transport : srv_service_transport(ans->service);
+        char *url = nexthop_dns_hop(ans, 0, tp, &hop) ? nexthop_route_url(home, &hop) : NULL;
         fprintf(out, "  next hop: %s (server certificate must name %s)\n", url ? url : "?",
                 ans->target);
         su_home_deinit(home);

@@ -1,4 +1,4 @@
-/* dnszone.c — DNS-zone next hop: static route or SRV request, and the route URI. */
+/* dnszone.c — DNS-zone next hop: static route or SRV request; resolver options. */
 #include "dnszone.h"
 
 #include <string.h>
@@ -27,17 +27,6 @@ void dnszone_request(const struct dialplan *dp, const struct zone *z, const char
     }
     if (route != NULL)
         *route = sr;
-}
-
-char *dnszone_route_url(su_home_t *home, const struct dns_answer *ans, enum sip_transport tp)
-{
-    if (ans->status != DNS_OK || ans->n_addrs == 0)
-        return NULL;
-    const char *addr = ans->addrs[0];
-    bool v6 = strchr(addr, ':') != NULL;
-    return su_sprintf(home, "sip:%s:%u;transport=%s;maddr=%s%s%s", ans->target,
-                      (unsigned)ans->port, sip_transport_name(tp), v6 ? "[" : "", addr,
-                      v6 ? "]" : "");
 }
 
 void dnszone_options(const struct node_config *cfg, struct dns_options *opt)

@@ -36,6 +36,7 @@ struct forward_env;
 #include "log.h"
 #include "nexthop.h"
 #include "policy.h"
+#include "presence_proxy.h"
 #include "proxy.h"
 #include "route.h"
 #include "srczone.h"
@@ -110,7 +111,9 @@ struct fwd_txn {
     const char *best_phrase;
     bool answered;                       /* a final response went upstream */
     bool canceled;
-    const char *log_rules, *log_targets, *log_hops, *log_diag, *log_note;
+    const char *log_rules, *log_targets, *log_hops, *log_diag;
+    const char *log_note;                /* why we refused (reason=...) */
+    const char *log_failed;              /* attempts that failed (failed=...) */
 };
 
 /* ------------------------------------------------------------------ helpers */
@@ -135,6 +138,24 @@ static const char *uri_alias(su_home_t *home, const url_t *u)
     return colon ? colon + 1 : "-";
 }
 
+/* `s` with `"` and `\` escaped, for a quoted log value. */
+static const char *log_quote(su_home_t *home, const char *s)
+{
+    size_t n = 0;
+    for (const char *p = s; *p; p++)
+        n += (*p == '"' || *p == '\\') ? 2 : 1;
+    char *out = su_alloc(home, n + 1), *o = out;
+    if (!out)
+        return "";
+    for (const char *p = s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            *o++ = '\\';
+        *o++ = *p;
+    }
+    *o = '\0';
+    return out;
+}
+
 /* ms-diagnostics / ms-diagnostics-public of a response (SPEC §4.3.7), or NULL. */
 static const char *ms_diagnostics(su_home_t *home, const sip_t *sip)
 {
@@ -143,7 +164,8 @@ static const char *ms_diagnostics(su_home_t *home, const sip_t *sip)
     for (const sip_unknown_t *u = sip ? sip->sip_unknown : NULL; u; u = u->un_next)
         if (su_casematch(u->un_name, "ms-diagnostics") ||
             su_casematch(u->un_name, "ms-diagnostics-public"))
-            out = str_add(home, out, " ", su_sprintf(home, "%s=\"%s\"", u->un_name, u->un_value));
+            out = str_add(home, out, " ", su_sprintf(home, "%s=\"%s\"", u->un_name,
+                                                     log_quote(home, u->un_value)));
     return out;
 }
 
@@ -186,6 +208,10 @@ static int route_strip_self(const struct route_self *self, msg_t *msg, sip_t *si
     return n;
 }
 
+static const struct zone *source_classify(struct proxy_gen *g, su_home_t *home, tport_t *tp,
+                                          msg_t *req, const sip_t *sip, bool *authenticated,
+                                          enum sip_transport *in_tp);
+
 /* --------------------------------------------------------- stateless sends */
 
 struct sl_job {
@@ -207,16 +233,27 @@ static void sl_hop_done(void *arg, int status, const char *reason, const struct 
         msg_destroy(job->msg);
     } else {
         char *url = nexthop_route_url(job->home, hop);
+        /* nta takes the message: everything the log needs is copied first. */
+        const char *alias = uri_alias(job->home, sip->sip_request->rq_url);
+        const char *call_id = su_strdup(job->home, sip->sip_call_id ? sip->sip_call_id->i_id : "-");
+        /* read before nta takes the message */
+        presence_proxy_observe(job->env->presence, sip, job->env->gen->cfg->presence_busy_as_dnd);
         nta_outgoing_t *o = nta_outgoing_mcreate(job->env->agent, NULL, NULL,
                                                  (url_string_t const *)url, job->msg,
                                                  NTATAG_STATELESS(1), TAG_END());
+        job->msg = NULL;
         if (!o) {
             job->env->counters->send_failed++;
-            log_warn("route", "method=%s stateless=yes next_hop=%s status=send-failed",
-                     job->what, url);
+            log_warn("route", "method=%s alias=%s stateless=yes next_hop=%s status=send-failed "
+                     "call_id=%s", job->what, alias, url, call_id);
         } else {
             job->env->counters->stateless++;
-            log_debug("route", "method=%s stateless=yes next_hop=%s", job->what, url);
+            /* BENOTIFY is a routed request and gets its route line; an ACK for a 2xx only
+             * completes the INVITE already logged. */
+            LOG_AT(su_casematch(job->what, "ACK") ? LOG_LVL_DEBUG : LOG_LVL_INFO, "route",
+                   "method=%s alias=%s stateless=yes next_hop=%s:%u/%s status=- call_id=%s",
+                   job->what, alias, hop->ip, hop->port, sip_transport_name(hop->transport),
+                   call_id);
             if (o != (nta_outgoing_t *)-1)
                 nta_outgoing_destroy(o);
         }
@@ -224,8 +261,8 @@ static void sl_hop_done(void *arg, int status, const char *reason, const struct 
     su_home_unref(job->home);
 }
 
-/* Forward `msg` (ours) without a transaction: ACK for a 2xx (RFC 3261 §16.11? no: §13.2.2.4
- * makes it an end-to-end request) and BENOTIFY ([MS-SIP] best-effort NOTIFY: never answered). */
+/* Forward `msg` (ours) without a transaction: ACK for a 2xx (an end-to-end request of its own,
+ * RFC 3261 §13.2.2.4, §16.11) and BENOTIFY ([MS-SIP] best-effort NOTIFY: never answered). */
 static void forward_stateless(struct forward_env *env, msg_t *msg, const char *what)
 {
     struct proxy_gen *g = env->gen;
@@ -257,18 +294,34 @@ static void forward_stateless(struct forward_env *env, msg_t *msg, const char *w
     else if (stripped || host_is_ip_address(sip->sip_request->rq_url->url_host))
         uri = sip->sip_request->rq_url;
     else {
-        /* No route: search, and take the first target (a request without a transaction
-         * cannot fork). */
+        /* No route: search from the real source zone, and take the first target (a request
+         * without a transaction cannot fork). */
         struct decision dec;
-        struct decide_input in = { .sip = sip, .source = dialplan_default_zone(g->dp) };
+        struct decide_input in = { .sip = sip, .learnt = env->learnt };
+        memset(&dec, 0, sizeof dec);
+        enum sip_transport in_tp;
+        tport_t *tp = tport_delivered_by(nta_agent_tports(env->agent), msg);   /* borrowed */
+        in.source = source_classify(g, job->home, tp, msg, sip, &in.authenticated, &in_tp);
         if (decide_request(job->home, g->dp, &in, &dec) == 0 && dec.status == 0 &&
             dec.search.n_levels && dec.search.levels[0].n_targets) {
-            zone = dec.search.levels[0].targets[0].zone;
-            domain = strchr(dec.search.levels[0].targets[0].alias, '@');
-            domain = domain ? su_strdup(job->home, domain + 1) : dec.search.levels[0].targets[0].alias;
+            const struct search_target *t = &dec.search.levels[0].targets[0];
+            const char *at = strchr(t->alias, '@');
+            const char *host = at ? at + 1 : t->alias;
+            zone = t->zone;
+            domain = su_strndup(job->home, host, strcspn(host, ":;"));
+            /* The search may have rewritten the alias: it becomes the Request-URI. */
+            url_t *ru = url_hdup(msg_home(msg), (url_t *)su_sprintf(msg_home(msg), "sip:%s",
+                                                                     t->alias));
+            if (ru && ru->url_host) {
+                sip->sip_request->rq_url[0] = *ru;
+                msg_fragment_clear(sip->sip_request->rq_common);
+            }
         } else {
-            log_info("route", "method=%s stateless=yes alias=%s status=404 reason=\"no route: dropped\"",
-                     what, uri_alias(job->home, sip->sip_request->rq_url));
+            log_info("route", "method=%s stateless=yes alias=%s status=%d reason=\"%s: dropped\"",
+                     what, uri_alias(job->home, sip->sip_request->rq_url),
+                     dec.status ? dec.status : 404,
+                     dec.reason ? dec.reason : "no route");
+            env->counters->refused++;
             msg_destroy(msg);
             su_home_unref(job->home);
             return;
@@ -463,13 +516,15 @@ static void txn_log(struct fwd_txn *tx, int status)
 
     LOG_AT(lvl, "route",
            "method=%s alias=%s src=%s auth=%s rule=\"%s\" target=%s next_hop=%s status=%d "
-           "call_id=%s%s%s%s%s",
+           "call_id=%s%s%s%s%s%s%s%s",
            tx->method_name, tx_alias(tx), zone_name_or(tx->src, "-"),
            tx->authenticated ? "yes" : "no", tx->log_rules ? tx->log_rules : "-",
            tx->log_targets ? tx->log_targets : "-", tx->log_hops ? tx->log_hops : "-", status,
            sip && sip->sip_call_id ? sip->sip_call_id->i_id : "-",
            tx->log_note ? " reason=\"" : "", tx->log_note ? tx->log_note : "",
-           tx->log_note ? "\"" : "", tx->log_diag ? su_sprintf(tx->home, " %s", tx->log_diag) : "");
+           tx->log_note ? "\"" : "", tx->log_failed ? " failed=\"" : "",
+           tx->log_failed ? tx->log_failed : "", tx->log_failed ? "\"" : "",
+           tx->log_diag ? su_sprintf(tx->home, " %s", tx->log_diag) : "");
 }
 
 /* Answer locally with `status` (a refusal or a failure with no downstream response). */
@@ -575,7 +630,7 @@ static void branch_fail(struct fwd_branch *br, int status, const char *reason)
 {
     struct fwd_txn *tx = br->tx;
 
-    tx->log_note = str_add(tx->home, tx->log_note, "; ",
+    tx->log_failed = str_add(tx->home, tx->log_failed, "; ",
                            su_sprintf(tx->home, "%s: %d %s", zone_name_or(br->zone, "route"),
                                       status, reason));
     if (!tx->canceled && !tx->answered && br->zone &&
@@ -652,6 +707,7 @@ static int branch_response(struct fwd_branch *br, nta_outgoing_t *orq, const sip
     if (status < 300) {
         branch_learn(br);
         if (!tx->answered) {
+            presence_proxy_observe(tx->env->presence, sip, tx->gen->cfg->presence_busy_as_dnd);
             msg_t *m = response_for_upstream(orq);
             if (m && txn_relay(tx, m))
                 tx->answered = true;
@@ -840,7 +896,8 @@ static int txn_ack_cancel(struct fwd_txn *tx, nta_incoming_t *irq, const sip_t *
     (void)irq;
     if (!sip || !sip->sip_request || sip->sip_request->rq_method != sip_method_cancel)
         return 0;
-    if (tx->answered || tx->canceled)
+    /* RFC 3261 §9.2: a CANCEL has no effect on a non-INVITE transaction (nta answered it). */
+    if (tx->answered || tx->canceled || tx->method != sip_method_invite)
         return 0;
     tx->canceled = true;
     txn_cancel_pending(tx, NULL);
@@ -858,12 +915,13 @@ static int txn_ack_cancel(struct fwd_txn *tx, nta_incoming_t *irq, const sip_t *
 }
 
 /* Where the request came from: source zone and authenticated flag (SPEC §5.1, §5.5). */
-static void txn_classify_source(struct fwd_txn *tx, msg_t *req)
+static const struct zone *source_classify(struct proxy_gen *g, su_home_t *home, tport_t *tp,
+                                          msg_t *req, const sip_t *sip, bool *authenticated,
+                                          enum sip_transport *in_tp)
 {
     struct srczone_origin o = { .ip = "" };
     char ip[64] = "";
     su_addrinfo_t *ai = msg_addrinfo(req);
-    tport_t *tp = nta_incoming_transport(tx->env->agent, tx->irq, req);
 
     if (ai && ai->ai_addr) {
         su_sockaddr_t *su = (su_sockaddr_t *)ai->ai_addr;
@@ -871,20 +929,28 @@ static void txn_classify_source(struct fwd_txn *tx, msg_t *req)
         o.port = ntohs(su->su_port);
     }
     o.ip = ip;
-    tx->in_tp = tport_transport(tp);
-    o.tls = tx->in_tp == SIP_TP_TLS;
+    *in_tp = tport_transport(tp);
+    o.tls = *in_tp == SIP_TP_TLS;
     if (o.tls && tp) {
         /* The certificate facts tls_hook.c recorded for this connection: SAN dNSName, the CN
          * only without one (sofia's own subject list always adds the CN). */
-        const struct tls_peer *peer = tls_peer_of(tx->gen->tls, tp);
-        su_strlst_t *names = peer ? su_strlst_create(tx->home) : NULL;
+        const struct tls_peer *peer = tls_peer_of(g->tls, tp);
+        su_strlst_t *names = peer ? su_strlst_create(home) : NULL;
         for (size_t i = 0; names && i < peer->n_names; i++)
             su_strlst_dup_append(names, peer->names[i]);
         o.tls_verified = peer && peer->verified;
         o.subjects = names;
     }
-    o.from_domain = tx->sip->sip_from ? tx->sip->sip_from->a_url->url_host : NULL;
-    tx->src = srczone_lookup(tx->gen->sz, tx->gen->dp, &o, &tx->authenticated);
+    o.from_domain = sip->sip_from ? sip->sip_from->a_url->url_host : NULL;
+    return srczone_lookup(g->sz, g->dp, &o, authenticated);
+}
+
+/* Where the request came from: source zone and authenticated flag (SPEC §5.1, §5.5). */
+static void txn_classify_source(struct fwd_txn *tx, msg_t *req)
+{
+    tport_t *tp = nta_incoming_transport(tx->env->agent, tx->irq, req);
+    tx->src = source_classify(tx->gen, tx->home, tp, req, tx->sip, &tx->authenticated,
+                              &tx->in_tp);
     if (tp)
         tport_unref(tp);
 }
@@ -971,6 +1037,7 @@ int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq
         tx->log_rules = "dialog";
     }
     if (tx->route_uri) {
+        presence_proxy_observe(env->presence, tx->sip, g->cfg->presence_busy_as_dnd);
         level_start(tx);
         return 0;
     }
@@ -988,6 +1055,7 @@ int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq
     }
     if (tx->dec.search.n_levels == 0)
         return txn_refuse(tx, SIP_404_NOT_FOUND, "no rule matched");
+    presence_proxy_observe(env->presence, tx->sip, g->cfg->presence_busy_as_dnd);
     level_start(tx);
     return 0;
 }

@@ -29,6 +29,7 @@ struct forward_env {
     uint64_t tls_seq;                  /* orders sends against handshake-failure reports */
     bool overloaded;                   /* refusing new requests (forward.c, overload control) */
     uint64_t overload_refused;         /* refused in the current overload episode */
+    struct presence_store *presence;   /* last state per presentity (presence_proxy.h) */
 };
 
 /* The agent's message callback (the agent runs with NTATAG_STATELESS(1), so every request that

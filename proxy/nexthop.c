@@ -58,7 +58,7 @@ static void hop_fill(struct nexthop *hop, const char *host, const struct srczone
                      enum sip_transport tp)
 {
     snprintf(hop->host, sizeof hop->host, "%s", host);
-    snprintf(hop->ip, sizeof hop->ip, "%s", a->ip);
+    snprintf(hop->ip, sizeof hop->ip, "%.*s", (int)sizeof hop->ip - 1, a->ip);
     hop->port = a->port;
     hop->transport = tp;
 }
@@ -104,8 +104,8 @@ static const struct srczone_addr *known_name(const struct nexthop_ctx *ctx, cons
     return NULL;
 }
 
-static void select_uri(const struct nexthop_ctx *ctx, const url_t *u, nexthop_done_f *done,
-                       void *arg)
+static struct nexthop_query *select_uri(const struct nexthop_ctx *ctx, const url_t *u,
+                                       nexthop_done_f *done, void *arg)
 {
     struct nexthop hop;
     struct srczone_addr lit;
@@ -134,12 +134,16 @@ static void select_uri(const struct nexthop_ctx *ctx, const url_t *u, nexthop_do
             a = &lit;
         }
     }
+    if (!a && host && !host_is_ip_address(host))
+        /* Any other name (a Microsoft edge's Record-Route FQDN): A/AAAA through c-ares. */
+        return nexthop_dns_select_host(ctx->dns, host, lit.port, tp, done, arg);
     if (!a) {
-        done(arg, 503, "next hop name not resolvable without DNS", NULL);
-        return;
+        done(arg, 503, "next hop URI has no host", NULL);
+        return NULL;
     }
     hop_fill(&hop, u->url_host, a, tp);
     done(arg, 0, NULL, &hop);
+    return NULL;
 }
 
 static struct nexthop_query *select_dns_zone(const struct nexthop_ctx *ctx,
@@ -175,10 +179,8 @@ struct nexthop_query *nexthop_select(const struct nexthop_ctx *ctx,
     size_t peer = 0;
 
     memset(&hop, 0, sizeof hop);
-    if (!rq->zone) {
-        select_uri(ctx, rq->uri, done, arg);
-        return NULL;
-    }
+    if (!rq->zone)
+        return select_uri(ctx, rq->uri, done, arg);
     switch (rq->zone->type) {
     case ZONE_DNS:
         return select_dns_zone(ctx, rq, done, arg);
@@ -203,7 +205,7 @@ struct nexthop_query *nexthop_select(const struct nexthop_ctx *ctx,
 
 void nexthop_cancel(struct nexthop_query *q)
 {
-    /* Only DNS-zone lookups are ever left pending. */
+    /* Only DNS lookups (DNS zone, or a URI's host name) are ever left pending. */
     nexthop_dns_cancel(q);
 }
 

@@ -16,6 +16,12 @@
 struct nexthop_query *nexthop_dns_select(struct dns_resolver *dns, const struct dialplan *dp,
                                          const struct nexthop_request *rq, nexthop_done_f *done,
                                          void *arg);
+/* A URI's host name (a Route entry or a dialog's remote target, e.g. a Microsoft edge's
+ * Record-Route FQDN) that is no peer or static-route name: its A/AAAA, on `port`, reached with
+ * `tp` (the URI's transport). Same contract as nexthop_dns_select(). */
+struct nexthop_query *nexthop_dns_select_host(struct dns_resolver *dns, const char *host,
+                                              uint16_t port, enum sip_transport tp,
+                                              nexthop_done_f *done, void *arg);
 /* Drop a pending query (NULL is fine): its `done` never runs. */
 void nexthop_dns_cancel(struct nexthop_query *q);
 

@@ -26,6 +26,7 @@ struct forward_env;
 #include "forward.h"
 #include "log.h"
 #include "policy.h"
+#include "presence_proxy.h"
 #include "proxy.h"
 
 /* SPEC §2: on SIGTERM/SIGINT transactions get this long to finish. */
@@ -156,7 +157,12 @@ static void proxy_reload(struct proxy *px)
     } else {
         if (!listen_same(g->cfg, px->env.gen->cfg))
             log_warn("config", "event=reload msg=\"listen addresses changed: restart to apply\"");
-        g->nh.dns = px->dns;            /* [dns] servers changes need a restart */
+        struct dns_options dopt;
+        const char *dns_error = NULL;
+        dnszone_options(g->cfg, &dopt);
+        if (dns_resolver_set_servers(px->dns, &dopt, &dns_error) != 0)
+            log_warn("dns", "event=reload msg=\"%s\"", dns_error ? dns_error : "out of memory");
+        g->nh.dns = px->dns;
         if (g->tls && tls_setup_activate(g->tls, px->root, forward_tls_failed, &px->env) != 0)
             log_error("tls", "event=reload msg=\"new TLS set-up not applied\"");
         proxy_gen_unref(px->env.gen);
@@ -324,6 +330,11 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
     px->env.gen = gen;
     px->env.counters = &px->counters;
     px->env.idle = drained;
+    px->env.presence = presence_store_create();
+    if (!px->env.presence) {
+        err = ENOMEM;
+        goto fail;
+    }
     px->root = su_root_create(px);
     if (!px->root) {
         err = ENOMEM;
@@ -393,5 +404,6 @@ void proxy_destroy(struct proxy *px)
     px->env.gen = NULL;
     if (px->root)
         su_root_destroy(px->root);
+    presence_store_destroy(px->env.presence);
     su_home_unref(px->home);
 }

@@ -24,9 +24,10 @@ static const char *ssl_reason(void)
     return r ? r : "unknown error";
 }
 
-static bool need_tls(const struct node_config *cfg, const struct dialplan *dp, unsigned *line,
-                     const char **why)
+static bool need_tls(const struct node_config *cfg, const struct dialplan *dp, const char **file,
+                     unsigned *line, const char **why)
 {
+    *file = cfg->file;
     for (size_t i = 0; i < cfg->n_listen; i++) {
         if (cfg->listen[i].transport == SIP_TP_TLS) {
             *line = cfg->listen[i].line;
@@ -34,11 +35,15 @@ static bool need_tls(const struct node_config *cfg, const struct dialplan *dp, u
             return true;
         }
     }
+    /* SPEC §3.1: a tls: listen address or a TLS zone. A dns zone is not counted: its next hops
+     * may be plain (srv = _sip._tcp, static routes over tcp), and without [tls] sofia simply has
+     * no TLS transport to reach a TLS one. */
     for (size_t i = 0; dp && i < dp->n_zones; i++) {
         const struct zone *z = dp->zones[i];
-        if (z->type == ZONE_DNS || (z->type != ZONE_DEFAULT && z->transport == SIP_TP_TLS)) {
-            *line = 0;
-            *why = z->type == ZONE_DNS ? "a dns zone" : "a TLS zone";
+        if (z->type != ZONE_DEFAULT && z->type != ZONE_DNS && z->transport == SIP_TP_TLS) {
+            *line = z->line;
+            *why = "a TLS zone";
+            *file = z->file;
             return true;
         }
     }
@@ -197,13 +202,14 @@ int tls_material_load(const struct node_config *cfg, const struct dialplan *dp, 
     struct where w = { d, cfg->file, t->line };
     size_t errors = diag_error_count(d);
     unsigned need_line = 0;
-    const char *why = NULL;
+    const char *why = NULL, *need_file = NULL;
     int err = 0;
 
     memset(m, 0, sizeof *m);
     if (!t->present) {
-        if (need_tls(cfg, dp, &need_line, &why)) {
-            diag_error(d, cfg->file, need_line, "%s needs a [tls] section", why);
+        if (need_tls(cfg, dp, &need_file, &need_line, &why)) {
+            diag_error(d, need_file, need_line, "%s needs a [tls] section in %s", why,
+                       cfg->file);
             return EINVAL;
         }
         return 0;

@@ -251,8 +251,12 @@ static void info_cb(const SSL *cssl, int where, int ret)
     else if (where & SSL_CB_HANDSHAKE_DONE)
         conn_done(c);
     else if ((where & SSL_CB_ALERT) && strcmp(SSL_alert_type_string(ret), "F") == 0) {
-        snprintf(why, sizeof why, "%s alert %s", (where & SSL_CB_READ) ? "received" : "sent",
-                 SSL_alert_desc_string_long(ret));
+        /* OpenSSL's own reason says more than the alert ("peer did not return a
+         * certificate", "no shared cipher", "unsupported protocol"). */
+        unsigned long e = (where & SSL_CB_WRITE) ? ERR_peek_last_error() : 0;
+        const char *r = e ? ERR_reason_error_string(e) : NULL;
+        snprintf(why, sizeof why, "%s alert %s%s%s%s", (where & SSL_CB_READ) ? "received" : "sent",
+                 SSL_alert_desc_string_long(ret), r ? " (" : "", r ? r : "", r ? ")" : "");
         conn_fail(c, why);
     } else if ((where & SSL_CB_EXIT) && ret <= 0 && !c->done &&
                !SSL_want_read(cssl) && !SSL_want_write(cssl)) {

@@ -178,6 +178,14 @@ static void test_live(su_root_t *root, const char *server)
           "noaddr.test: %d %s", g[0].ans->status, g[0].ans->reason);
     release(g, 1);
 
+    /* A REFUSED answer (dnsmasq serves only .test here) -> 503, not cached. */
+    struct dns_request refused = { "partner.example", svc_sipfed, 1, false, 0 };
+    resolve_all(root, r, g, &refused, 1);
+    CHECK(g[0].ans->status == DNS_UNAVAILABLE && strcmp(g[0].ans->reason, "dns_error") == 0 &&
+          g[0].ans->ttl == 0, "REFUSED: %d %s ttl %u", g[0].ans->status, g[0].ans->reason,
+          g[0].ans->ttl);
+    release(g, 1);
+
     /* Run the loop once more so a stray callback for the cancelled query would show. */
     su_root_step(root, 50);
     CHECK(!cancelled_called && gc.calls == 0, "a cancelled query got its callback");
@@ -185,7 +193,7 @@ static void test_live(su_root_t *root, const char *server)
 }
 
 /* A DNS server that never answers: a bound UDP socket nobody reads. 503 within the bound. */
-static void test_silent(su_root_t *root)
+static void test_silent(su_root_t *root, const char *real_server)
 {
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     struct sockaddr_in sa = { .sin_family = AF_INET };
@@ -227,6 +235,31 @@ static void test_silent(su_root_t *root)
     dns_resolver_destroy(r);
     su_root_step(root, 10);
     CHECK(gp.calls == 0, "a query pending at destroy got a callback");
+
+    /* SIGHUP: new servers empty the cache and are used from then on. */
+    const char *real[] = { real_server };
+    struct dns_options ropt = { .servers = real, .n_servers = 1, .timeout_ms = 300, .tries = 2 };
+    struct dns_stats st;
+    const char *error = NULL;
+    CHECK(dns_resolver_create(root, &ropt, &r, NULL) == 0, "resolver for reload");
+    resolve_all(root, r, g, req, 1);
+    CHECK(g[0].ans->status == DNS_OK, "before reload: %d", g[0].ans->status);
+    release(g, 1);
+    CHECK(dns_resolver_set_servers(r, &ropt, &error) == 0, "same servers: no-op");
+    dns_resolver_stats(r, &st);
+    CHECK(st.cached == 1, "same servers keep the cache (%zu)", st.cached);
+    CHECK(dns_resolver_set_servers(r, &opt, &error) == 0, "switch to the silent server");
+    dns_resolver_stats(r, &st);
+    CHECK(st.cached == 0, "new servers empty the cache (%zu)", st.cached);
+    resolve_all(root, r, g, req, 1);
+    CHECK(g[0].ans->status == DNS_UNAVAILABLE, "after reload: the new (silent) server is used");
+    release(g, 1);
+    struct dns_options none = { 0 };
+    const char *bad[] = { "dns.example.test" };
+    struct dns_options badopt = { .servers = bad, .n_servers = 1 };
+    CHECK(dns_resolver_set_servers(r, &none, &error) == ENOTSUP && error, "back to system: restart");
+    CHECK(dns_resolver_set_servers(r, &badopt, &error) == EINVAL && error, "a name is refused");
+    dns_resolver_destroy(r);
     close(s);
 }
 
@@ -250,7 +283,7 @@ int main(int argc, char **argv)
     su_init();
     su_root_t *root = su_root_create(NULL);
     test_live(root, argv[1]);
-    test_silent(root);
+    test_silent(root, argv[1]);
     test_bad_server(root);
     su_root_destroy(root);
     su_deinit();

@@ -1,15 +1,22 @@
-# dns_zone.sh — sourced by the t_dns_*.sh scenarios: start dnsmasq with the partner domains' SRV
-# and A records on $SIPFED_TEST_NET.1:$DNS_PORT, wait until it answers, stop it by its PID.
-# Every address is derived from $SIPFED_TEST_NET.
+# dns_zone.sh — sourced (after lib.sh) by the t_dns_*.sh scenarios: dnsmasq as the Internet's
+# DNS, with SRV and A records for the partner domains, on $DNS_ADDR:$DNS_PORT (derived from
+# $SIPFED_TEST_NET); and dns_node_ini, a node file whose [dns] points at it.
+#   msexample.test  _sipfederationtls._tcp: sip1 (priority 10, weight 100, 5061, .11)
+#                                           sip2 (5, 10, 5062, .12), sip3 (5, 60, 5063, .13)
+#   partner.test    sip.partner.test:5061 (.21)      second.test  edge.second.test:5061 (.31),
+#                   and a TXT (not SRV) _sipinternaltls._tcp record
+#   aonly.test      A record only (.41)               noaddr.test  SRV target without address
 
-: "${SIPFED_TEST_NET:=127.0.0}"
-: "${DNS_PORT:=5353}"
-DNS_ADDR="$SIPFED_TEST_NET.1"
+DNS_ADDR=$NET.1
+DNS_PORT=${DNS_PORT:-5353}
 
-# dns_start DIR [extra dnsmasq options...]: the records below plus any extra ones.
+# dns_start [DIR] [extra dnsmasq options...]: the records above plus any extra ones (pid and
+# query log in DIR, default $T); waits until dnsmasq's socket is open; returns 1 if it does not.
+# dnsmasq is not in PIDS, so it outlives stop_all between rounds: stop it with dns_stop (in the
+# EXIT trap: trap 'dns_stop; cleanup' EXIT).
 dns_start() {
-    dir=$1; shift
-    n=$SIPFED_TEST_NET
+    local dir=$T n=$NET
+    if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then dir=$1; shift; fi
     dnsmasq --keep-in-foreground --conf-file=/dev/null --port="$DNS_PORT" \
         --listen-address="$DNS_ADDR" --bind-interfaces --no-resolv --no-hosts --no-poll \
         --pid-file="$dir/dnsmasq.pid" --local=/test/ --local-ttl=300 \
@@ -29,25 +36,57 @@ dns_start() {
         --srv-host=_sipfederationtls._tcp.noaddr.test,ghost.noaddr.test,5061,0,0 \
         "$@" >"$dir/dnsmasq.out" 2>&1 &
     DNS_PID=$!
-    # Wait (bounded) until dnsmasq has bound its port: its log says so, or it died.
-    i=0
-    while [ $i -lt 100 ]; do
-        if ! kill -0 "$DNS_PID" 2>/dev/null; then
-            echo "dnsmasq failed to start:" >&2; cat "$dir/dnsmasq.out" "$dir/dnsmasq.log" >&2
-            return 1
-        fi
-        grep -q "started, version" "$dir/dnsmasq.log" 2>/dev/null && return 0
-        sleep 0.05
-        i=$((i + 1))
-    done
-    echo "dnsmasq did not start within 5 s" >&2
+    wait_until 10 port_open udp "$DNS_ADDR" "$DNS_PORT" && return 0
+    cat "$dir/dnsmasq.out" >&2
     return 1
 }
 
+# dns_stop: stop dnsmasq by its PID; keeps the exit status it was called with (so that
+# `trap 'dns_stop; cleanup' EXIT` still reports the scenario's own result).
 dns_stop() {
+    local rc=$?
     if [ -n "${DNS_PID:-}" ]; then
         kill "$DNS_PID" 2>/dev/null
         wait "$DNS_PID" 2>/dev/null
         DNS_PID=
     fi
+    return $rc
+}
+
+# dns_node_ini LISTEN DNS_SERVERS: $T/sipfed.ini (lab certificates, debug log) and $T/rules/.
+dns_node_ini() {
+    mkdir -p "$T/rules"
+    lab_certs
+    cat >"$T/sipfed.ini" <<INI
+[proxy]
+hostname = edge.ciscoexample.test
+listen = $1
+dialplan = rules
+[tls]
+certificate = $CERTS/edge.pem
+private_key = $CERTS/edge.key
+ca_file = $CERTS/ca.pem
+[dns]
+servers = $2
+[log]
+level = debug
+INI
+}
+
+# dns_uac NAME IP METHOD RURI FROM_DOMAIN STATUS: one request from IP to sipfed (TCP), requiring
+# the final STATUS; the time it took (ms) goes to $T/NAME.took.
+dns_uac() {
+    local name=$1 ip=$2 method=$3 ruri=$4 from=$5 status=$6 t0 rc
+    uac_xml "$T/$name.xml" "$method" "sip:$ruri" "$status"
+    t0=$(date +%s%N)
+    sipp_client "$name" "$T/$name.xml" tcp "$ip" -key from_domain "$from" -key max_forwards 70
+    rc=$?
+    echo $(( ($(date +%s%N) - t0) / 1000000 )) >"$T/$name.took"
+    return $rc
+}
+
+# dns_uas NAME IP PORT METHOD [STATUS]: a sipp answering one METHOD (200) over TCP.
+dns_uas() {
+    uas_xml "$T/$1.xml" "$4" "${5:-200}"
+    sipp_server "$1" "$T/$1.xml" tcp "$2" "$3"
 }

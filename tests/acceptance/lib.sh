@@ -31,6 +31,11 @@ cleanup() {
         for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$p" 2>/dev/null
     done
+    if [ "$rc" -eq 0 ] && grep -qE "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" \
+            "$T/sipfed.log" 2>/dev/null; then
+        echo "FAIL $TEST_NAME: sanitizer report in the sipfed log" >&2
+        rc=1
+    fi
     if [ "$rc" -eq 0 ] && [ -z "${KEEP:-}" ]; then rm -rf "$T"; else echo "  (artifacts kept in $T)" >&2; fi
     exit "$rc"
 }
@@ -70,26 +75,41 @@ port_open() {   # port_open udp|tcp IP PORT
 # sipp_tp udp|tcp: sipp's -t value.
 sipp_tp() { if [ "$1" = udp ]; then echo u1; else echo t1; fi; }
 
+CERTS=$ROOT/certs/lab
+
+# lab_certs: the lab PKI (certs/mklab.sh is idempotent); every node file names it in [tls],
+# which sipfed requires as soon as a dial plan has a DNS zone.
+lab_certs() {
+    [ -s "$CERTS/edge.pem" ] && [ -s "$CERTS/edge.key" ] && return 0
+    "$ROOT/certs/mklab.sh" >/dev/null || fail "certs/mklab.sh failed"
+}
+
 # node_file TRANSPORT-LIST: the node file, listening on PROXY_IP:PROXY_PORT for each transport.
 node_file() {
     local listen="" tp
     for tp in "$@"; do listen="${listen:+$listen, }$tp:$PROXY_IP:$PROXY_PORT"; done
     mkdir -p "$T/rules"
+    lab_certs
     cat > "$T/sipfed.ini" <<INI
 [proxy]
 hostname = edge.ciscoexample.test
 listen = $listen
 dialplan = rules
 max_forwards = 70
+[tls]
+certificate = $CERTS/edge.pem
+private_key = $CERTS/edge.key
+ca_file = $CERTS/ca.pem
 [log]
 level = ${SIPFED_LOG_LEVEL:-info}
 INI
 }
 
-# lab_rules TRANSPORT [IMP_PEERS]: the lab dial plan of the scenarios: IM&P neighbor zone, DNS
-# zone with a static route for msexample.test to the Microsoft sipp, and the Expressway rules.
+# lab_rules TRANSPORT [IMP_PEERS] [MS_TRANSPORT]: the lab dial plan of the scenarios: IM&P
+# neighbor zone, DNS zone with a static route for msexample.test to the Microsoft sipp (over
+# MS_TRANSPORT, default TRANSPORT), and the Expressway rules.
 lab_rules() {
-    local tp=$1 peers=${2:-$IMP_IP:$IMP_PORT}
+    local tp=$1 peers=${2:-$IMP_IP:$IMP_PORT} ms_tp=${3:-$1}
     cat > "$T/rules/lab.ini" <<INI
 [zone IMP]
 type = neighbor
@@ -106,7 +126,7 @@ local_domains = ciscoexample.test
 
 [static_route msexample.test]
 next_hop = $MS_IP:$MS_PORT
-transport = $tp
+transport = $ms_tp
 
 [rule "Outbound to Microsoft"]
 priority = 100
@@ -192,6 +212,11 @@ stop_all() {
         wait_until 6 sh -c "! kill -0 $p 2>/dev/null" || kill -9 "$p" 2>/dev/null
     done
     PIDS=()
+    # Under the sanitizer build (SIPFED=build-asan/sipfed) any report fails the scenario.
+    if grep -qE "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" "$T/sipfed.log" 2>/dev/null; then
+        grep -E -A30 "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" "$T/sipfed.log" | head -40 >&2
+        fail "sanitizer report in the sipfed log"
+    fi
     local round
     round=$T/round.$(date +%s%N)
     mkdir -p "$round"
@@ -232,10 +257,11 @@ ${extra}Content-Length: 0
 XML
 }
 
-# uas_xml FILE METHOD STATUS [DELAY_MS]: a server answering one request with STATUS (after a
-# 100 Trying and DELAY_MS when given), then done.
+# uas_xml FILE METHOD STATUS [DELAY_MS] [EXTRA_HEADER_LINES]: a server answering one request
+# with STATUS (after a 100 Trying and DELAY_MS when given), then done.
 uas_xml() {
-    local file=$1 method=$2 status=$3 delay=${4:-}
+    local file=$1 method=$2 status=$3 delay=${4:-} extra=${5:-}
+    [ -n "$extra" ] && extra="$extra"$'\n'
     local pre=""
     if [ -n "$delay" ]; then
         pre="<send><![CDATA[
@@ -263,7 +289,7 @@ SIP/2.0 $status Answer
 [last_To:];tag=[call_number]-uas
 [last_Call-ID:]
 [last_CSeq:]
-Content-Length: 0
+${extra}Content-Length: 0
 
 ]]>
   </send>

@@ -1,48 +1,29 @@
-#!/bin/sh
-# t_dns_cli.sh — `sipfed locate` shows the SRV answers, the record chosen and the next hop of a
-# DNS-zone target (or its static route); `sipfed check --dns` verifies our own published records
-# as a Microsoft edge would: no record, more than one record, a target outside the domain's
-# namespace (ms-diagnostics 1009), a target our certificate does not name (1010).
-set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-: "${SIPFED_TEST_NET:=127.0.0}"
-. "$here/dns_zone.sh"
-. "$here/dns_proxy.sh"
-[ -x "$SIPFED_BIN" ] || fail "missing $SIPFED_BIN (make)"
-"$top/certs/mklab.sh" >/dev/null || fail "certs/mklab.sh failed"
-tmp=$(mktemp -d)
-trap 'stop_all; dns_stop; rm -rf "$tmp"' EXIT INT TERM
+#!/usr/bin/env bash
+# `sipfed locate` shows the SRV answers, the record chosen and the next hop of a DNS-zone target
+# (or its static route, or the policy's 403); `sipfed check --dns` verifies our own published
+# records as a Microsoft edge would: no record, more than one record, a target outside the
+# domain's namespace (ms-diagnostics 1009), a target our certificate does not name (1010).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/dns_zone.sh"
 
-dns_start "$tmp" \
+dns_start \
     --srv-host=_sipfederationtls._tcp.ciscoexample.test,edge.ciscoexample.test,5061,0,0 \
-    --host-record=edge.ciscoexample.test,"$N.2" \
+    --host-record=edge.ciscoexample.test,"$PROXY_IP" \
     --srv-host=_sipfederationtls._tcp.two.test,edge.ciscoexample.test,5061,0,0 \
     --srv-host=_sipfederationtls._tcp.two.test,sip.two.test,5061,1,0 \
     --srv-host=_sipfederationtls._tcp.outside.test,sip.elsewhere.test,5061,0,0 \
-    --host-record=sip.elsewhere.test,"$N.3" \
+    --host-record=sip.elsewhere.test,"$NET.3" \
     --srv-host=_sipfederationtls._tcp.nocert.test,sip.nocert.test,5061,0,0 \
-    --host-record=sip.nocert.test,"$N.4" || exit 1
+    --host-record=sip.nocert.test,"$NET.4" || fail "dnsmasq did not start"
+trap 'dns_stop; cleanup' EXIT
 
-# node DIR LOCAL_DOMAINS
+# node LOCAL_DOMAINS
 node() {
-    mkdir -p "$1/rules"
-    cat >"$1/sipfed.ini" <<EOT
-[proxy]
-hostname = edge.ciscoexample.test
-listen = tcp:$N.2:5060
-dialplan = rules
-[tls]
-certificate = $top/certs/lab/edge.pem
-private_key = $top/certs/lab/edge.key
-ca_file = $top/certs/lab/ca.pem
-[dns]
-servers = $DNS_ADDR:$DNS_PORT
-EOT
-    cat >"$1/rules/dial.ini" <<EOT
+    dns_node_ini "tcp:$PROXY_IP:$PROXY_PORT" "$DNS_ADDR:$DNS_PORT"
+    cat >"$T/rules/dial.ini" <<INI
 [zone IMP]
 type = neighbor
-peers = $N.5:5062
+peers = $IMP_IP:$IMP_PORT
 transport = tcp
 authenticated = yes
 [zone DNS]
@@ -53,51 +34,43 @@ source = IMP
 pattern = .*@.*
 target = DNS
 [federation]
-local_domains = $2
+local_domains = $1
 privacy = allow_list
 domains = msexample.test, pinned.test
 [static_route pinned.test]
 next_hop = sip.partner.test:5071
 transport = tls
-EOT
+INI
 }
 
-# ---- locate --------------------------------------------------------------------------------------
-node "$tmp/n" ciscoexample.test
-"$SIPFED_BIN" -c "$tmp/n/sipfed.ini" locate --from IMP bob@msexample.test >"$tmp/locate.out" 2>&1 \
-    || { cat "$tmp/locate.out"; fail "locate exited non-zero"; }
-grep -q "target=sip3.msexample.test.*<- chosen" "$tmp/locate.out" || { cat "$tmp/locate.out"; fail "locate: sip3 not chosen"; }
-grep -q "priority=10 weight=100 port=5061 target=sip1.msexample.test" "$tmp/locate.out" \
-    || fail "locate: the other SRV records are not listed"
-grep -q "next hop: sip:sip3.msexample.test:5063;transport=tls;maddr=$N.13" "$tmp/locate.out" \
-    || { cat "$tmp/locate.out"; fail "locate: next hop"; }
-echo "ok - locate shows the SRV answers, the record chosen and the next hop"
+node ciscoexample.test
+locate() { "$SIPFED" -c "$T/sipfed.ini" locate --from IMP "$1" >"$T/$2.out" 2>&1; }
+locate_has() { grep -qE -- "$2" "$T/$1.out" || { cat "$T/$1.out" >&2; fail "locate $1: no /$2/"; }; }
 
-"$SIPFED_BIN" -c "$tmp/n/sipfed.ini" locate --from IMP bob@pinned.test >"$tmp/pinned.out" 2>&1
-grep -q "static route" "$tmp/pinned.out" && grep -q "SRV" "$tmp/pinned.out" && fail "locate: SRV queried for a static-route domain"
-grep -q "next hop: sip:sip.partner.test:5071;transport=tls;maddr=$N.21" "$tmp/pinned.out" \
-    || { cat "$tmp/pinned.out"; fail "locate: static route next hop"; }
-echo "ok - locate shows the static route (no SRV lookup)"
+locate bob@msexample.test ms || fail "locate exited non-zero"
+locate_has ms "target=sip3.msexample.test .*<- chosen"
+locate_has ms "priority=10 weight=100 port=5061 target=sip1.msexample.test"
+locate_has ms "next hop: sip:sip3.msexample.test:5063;transport=tls;maddr=$NET.13 "
+locate bob@pinned.test pinned
+locate_has pinned "static route"
+grep -q "SRV" "$T/pinned.out" && fail "locate: SRV queried for a static-route domain"
+locate_has pinned "next hop: sip:sip.partner.test:5071;transport=tls;maddr=$NET.21 "
+locate bob@nosuch.test denied
+locate_has denied "result: +403"
+pass "locate: SRV answers, the chosen record and next hop; static route without SRV; policy 403"
 
-"$SIPFED_BIN" -c "$tmp/n/sipfed.ini" locate --from IMP bob@nosuch.test >"$tmp/denied.out" 2>&1
-grep -q "result: *403" "$tmp/denied.out" || { cat "$tmp/denied.out"; fail "locate: a domain outside the allow list"; }
-echo "ok - locate shows 403 for a domain the policy refuses"
+"$SIPFED" -c "$T/sipfed.ini" check --dns >"$T/good.out" 2>&1 \
+    || { cat "$T/good.out" >&2; fail "check --dns reported a correct record"; }
+grep -q "dns: 0 problems" "$T/good.out" || fail "check --dns: no summary"
 
-# ---- check --dns -------------------------------------------------------------------------------
-"$SIPFED_BIN" -c "$tmp/n/sipfed.ini" check --dns >"$tmp/good.out" 2>&1 \
-    || { cat "$tmp/good.out"; fail "check --dns: a correct record was reported"; }
-grep -q "dns: 0 problems" "$tmp/good.out" || fail "check --dns: no summary"
-echo "ok - check --dns accepts one in-namespace SRV record whose target our certificate names"
-
-node "$tmp/b" "ciscoexample.test, none.test, two.test, outside.test, nocert.test"
-"$SIPFED_BIN" -c "$tmp/b/sipfed.ini" check --dns >"$tmp/bad.out" 2>&1 && { cat "$tmp/bad.out"; fail "check --dns: problems not reported"; }
+node "ciscoexample.test, none.test, two.test, outside.test, nocert.test"
+"$SIPFED" -c "$T/sipfed.ini" check --dns >"$T/bad.out" 2>&1 && { cat "$T/bad.out" >&2; fail "check --dns: problems not reported"; }
 for want in "none.test: no _sipfederationtls._tcp.none.test SRV record" \
             "two.test: 2 _sipfederationtls._tcp records" \
+            "two.test: target edge.ciscoexample.test is outside the domain's namespace.*1009" \
             "outside.test: target sip.elsewhere.test is outside the domain's namespace.*1009" \
-            "nocert.test: target sip.nocert.test is not in our certificate.*1010" \
-            "two.test: target edge.ciscoexample.test is outside.*1009"; do
-    grep -q "$want" "$tmp/bad.out" || { cat "$tmp/bad.out"; fail "check --dns: missing '$want'"; }
+            "nocert.test: target sip.nocert.test is not in our certificate.*1010"; do
+    grep -q -- "$want" "$T/bad.out" || { cat "$T/bad.out" >&2; fail "check --dns: missing '$want'"; }
 done
-grep -q "ciscoexample.test: target" "$tmp/bad.out" && fail "check --dns: the good domain was reported"
-echo "ok - check --dns reports no record, two records, 1009 and 1010"
-echo "PASS t_dns_cli"
+grep -q "ciscoexample.test: target" "$T/bad.out" && fail "check --dns reported the good domain"
+pass "check --dns: one good record accepted; no record, two records, 1009 and 1010 reported"

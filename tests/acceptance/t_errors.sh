@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Refusals answered by the proxy itself, each with its log line: no rule -> 404, Max-Forwards 0
 # -> 483, an unknown Proxy-Require tag -> 420 listing it in Unsupported (ms-* tags pass, see
-# t_subscribe), a request that loops back through this node -> 482. UDP and TCP.
+# t_subscribe), a request that loops back through this node -> 482; a far-side error carrying
+# ms-diagnostics is relayed and its diagnostics logged. UDP and TCP.
 . "$(dirname "$0")/lib.sh"
 
 round() {
@@ -23,6 +24,16 @@ round() {
     expect_ok pr sipp_client pr "$T/pr.xml" "$tp" "$MS_IP" \
         -key from_domain msexample.test -key max_forwards 70
     wait_log "method=MESSAGE .*status=420 .*reason=\"unsupported Proxy-Require: x-unknown-ext\""
+
+    # A Microsoft-side failure with ms-diagnostics: relayed, and its diagnostics logged.
+    uas_xml "$T/uas_diag.xml" MESSAGE 504 "" \
+        'ms-diagnostics: 1046;reason="Failed to connect to a federated partner";domain="msexample.test"'
+    uac_xml "$T/diag.xml" MESSAGE "sip:bob@msexample.test" 504
+    sipp_server ms "$T/uas_diag.xml" "$tp" "$MS_IP" "$MS_PORT"
+    expect_ok diag sipp_client diag "$T/diag.xml" "$tp" "$IMP_IP" \
+        -key from_domain ciscoexample.test -key max_forwards 70
+    expect_ok ms sipp_wait ms
+    wait_log "method=MESSAGE alias=bob@msexample.test .*status=504 .*ms-diagnostics=\"1046;reason=.{1,2}Failed to connect"
 
     # A loop: the Microsoft side's static route points back at this node.
     sed -i "s/^next_hop = .*/next_hop = $PROXY_IP:$PROXY_PORT/" "$T/rules/lab.ini"

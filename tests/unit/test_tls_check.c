@@ -200,7 +200,7 @@ static void test_tls_section_needed(void **state)
 
     cfg->tls.present = false;
     assert_int_equal(tls_config_check(cfg, NULL, d), EINVAL);
-    assert_true(has_error(d, "node.ini:3: a tls: listen address needs a [tls] section"));
+    assert_true(has_error(d, "node.ini:3: a tls: listen address needs a [tls] section in node.ini"));
 
     /* no TLS anywhere: nothing to check */
     cfg->listen[0].transport = SIP_TP_TCP;

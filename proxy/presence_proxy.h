@@ -1,0 +1,42 @@
+/* presence_proxy.h — presence seen by the running proxy: every presence body crossing it mapped
+ * and logged, and the last state per presentity kept (SPEC §7). Read-only on the message. */
+#ifndef SIPFED_PRESENCE_PROXY_H
+#define SIPFED_PRESENCE_PROXY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include <sofia-sip/sip.h>
+
+#include "presence.h"
+
+#define PRESENCE_STORE_MAX 10000u   /* presentities kept; beyond it new ones are counted, not kept */
+
+/* The last state per presentity. Owned by the proxy object (one per process, not a global);
+ * everything lives in its su_home. */
+struct presence_store;
+
+struct presence_entry {
+    struct presence_info info;
+    time_t updated;
+};
+
+/* Returns NULL when out of memory. Free with presence_store_destroy. */
+struct presence_store *presence_store_create(void);
+void presence_store_destroy(struct presence_store *st);
+/* The last state of `entity` (exact string), or NULL. Valid until the next update. */
+const struct presence_entry *presence_store_get(const struct presence_store *st,
+                                                const char *entity);
+size_t presence_store_count(const struct presence_store *st);
+/* Presentities not kept because the store was full. */
+unsigned long presence_store_dropped(const struct presence_store *st);
+
+/* Look at one message about to be forwarded (called once it is routed, before nta takes it): a NOTIFY, BENOTIFY or PUBLISH request, or a 2xx to
+ * SUBSCRIBE carrying ms-piggyback-cseq (the first NOTIFY piggy-backed on the response,
+ * [MS-SIP] §3.4). Maps its presence body (or the Subscription-State of an empty presence
+ * NOTIFY, PRESENCE.md §6), logs one line per presentity and updates `st` when the state is
+ * known. Anything else is ignored. Never changes the message; `st` may be NULL (log only). */
+void presence_proxy_observe(struct presence_store *st, const sip_t *sip, bool busy_as_dnd);
+
+#endif

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Presence crossing the proxy (SPEC §7, PRESENCE.md): an IM&P watcher subscribes to a Microsoft
+# user; the piggy-backed first NOTIFY in the 200 (ms-piggyback-cseq), a categories NOTIFY, a
+# batched multipart BENOTIFY and the final empty NOTIFY are each mapped and logged
+# (module=presence entity=... state=... xmpp_show=... xmpp_status="..."), and still delivered.
+. "$(dirname "$0")/lib.sh"
+
+round() {
+    local tp=$1
+    node_file "$tp"; lab_rules "$tp"; start_sipfed
+
+    sipp_server ms "$SIPP_DIR/uas_presence.xml" "$tp" "$MS_IP" "$MS_PORT" -s bob
+    expect_ok out_uac sipp_client out_uac "$SIPP_DIR/uac_subscribe.xml" "$tp" "$IMP_IP" -s bob \
+        -key from_domain ciscoexample.test -key to_domain msexample.test
+    expect_ok ms sipp_wait ms
+    wait_log 'module=presence entity=sip:bob@notifier.test state=busy xmpp_show=away xmpp_status="Busy - In a call" method=SUBSCRIBE-2xx activity=on-the-phone'
+    wait_log 'module=presence entity=sip:bob@notifier.test state=away xmpp_show=away xmpp_status="Out of office until next week" method=NOTIFY'
+    wait_log 'module=presence entity=sip:carol@notifier.test state=busy xmpp_show=away xmpp_status="Busy" method=BENOTIFY'
+    wait_log 'module=presence entity=sip:dave@notifier.test state=offline xmpp_show=none xmpp_status="" method=BENOTIFY xmpp_type=unavailable'
+    wait_log 'module=presence entity=sip:bob@notifier.test state=offline .*method=NOTIFY xmpp_type=unavailable remark="empty body, Subscription-State: terminated'
+    # forwarded unchanged: the watcher got the piggy-backed body and the whole batch
+    [ "$(msg_count out_uac 'ms-piggyback-cseq: 1')" -eq 1 ] || fail "the piggy-backed 200 lost its header"
+    [ "$(msg_count out_uac '^--sipfed-batch--')" -eq 1 ] || fail "the batch did not reach the watcher whole"
+}
+
+for_each_transport round
+pass "presence mapped and logged over ${TRANSPORTS:-udp tcp}"
