@@ -261,10 +261,28 @@ static char *listen_url(su_home_t *home, const struct listen_addr *l)
                       l->port, sip_transport_name(l->transport));
 }
 
+/* True when a zone or a static route of `dp` sends over `tp` (dns zones: TLS). */
+static bool dialplan_sends_over(const struct dialplan *dp, enum sip_transport tp)
+{
+    for (size_t i = 0; dp && i < dp->n_zones; i++) {
+        const struct zone *z = dp->zones[i];
+        if (z->type == ZONE_DNS ? tp == SIP_TP_TLS
+                                : z->type != ZONE_DEFAULT && z->transport == tp)
+            return true;
+    }
+    for (size_t i = 0; dp && i < dp->n_static_routes; i++)
+        if (dp->static_routes[i]->transport == tp)
+            return true;
+    return false;
+}
+
 /* A node may send over a transport it does not listen on (SPEC §3.1: e.g. TCP in, TLS out to a
  * zone). nta needs a transport of that kind to connect out: add a client-only one
- * (TPTAG_SERVER(0), no port bound) for TCP, and for TLS when the node has a TLS set-up. Not for
- * UDP: responses follow the Via, which must name an address we listen on. */
+ * (TPTAG_SERVER(0), no port bound) for TCP when the dial plan sends over TCP, and for TLS when
+ * the node has a TLS set-up. Only then: with a TCP transport present, nta moves a request larger
+ * than the UDP MTU from UDP to TCP (RFC 3261 §18.1.1), which a UDP-only node must not do. Not for
+ * UDP: responses follow the Via, which must name an address we listen on. A reload that adds a
+ * TCP zone to a node without one needs a restart. */
 static int agent_add_client(struct proxy *px, const struct node_config *cfg,
                             enum sip_transport tp, const struct tls_setup *tls)
 {
@@ -310,7 +328,8 @@ static int agent_listen(struct proxy *px, const struct node_config *cfg)
         }
         log_info("proxy", "event=listen url=%s", url);
     }
-    int err = agent_add_client(px, cfg, SIP_TP_TCP, NULL);
+    int err = dialplan_sends_over(px->env.gen->dp, SIP_TP_TCP)
+                  ? agent_add_client(px, cfg, SIP_TP_TCP, NULL) : 0;
     return err || !tls ? err : agent_add_client(px, cfg, SIP_TP_TLS, tls);
 }
 
