@@ -251,6 +251,11 @@ static int signals_setup(struct proxy *px)
  * forward_message() enforces max_message_size per message (513). */
 #define PROXY_STREAM_READ_MAX (16u * 1024 * 1024)
 
+/* Messages a connection may queue while it connects or its socket is full. sofia's default (64)
+ * answered 503 (ENOBUFS) to the 65th request of a burst sent while the TCP/TLS connection to the
+ * next hop was being set up. As many as the overload control lets in (forward.c). */
+enum { PROXY_SEND_QUEUE = 1000 };
+
 static char *listen_url(su_home_t *home, const struct listen_addr *l)
 {
     bool v6 = strchr(l->host, ':') != NULL;
@@ -316,6 +321,7 @@ static int agent_listen(struct proxy *px, const struct node_config *cfg)
                                          NTATAG_SERVER_RPORT(1), NTATAG_PASS_100(1),
                                          NTATAG_TIMEOUT_408(1), NTATAG_MERGE_482(0),
                                          NTATAG_MAXSIZE(PROXY_STREAM_READ_MAX),
+                                         TPTAG_QUEUESIZE(PROXY_SEND_QUEUE),
                                          TAG_NEXT(tp_tags));
             rc = px->agent ? 0 : -1;
         } else {
