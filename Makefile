@@ -9,7 +9,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isyste
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Iproxy -MMD -MP
-LDLIBS  = $(PKG_LIBS) -ldl
+LDLIBS  = $(PKG_LIBS) -lresolv -ldl
 
 B       ?= build
 SRC     := $(filter-out proxy/main.c,$(wildcard proxy/*.c))
@@ -39,6 +39,11 @@ $(B)/tests/%.o: tests/unit/%.c
 $(B)/tests/%: $(B)/tests/%.o $(B)/libsipfed.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
+# Live DNS test program (tests/acceptance/t_dns_resolver.sh runs it against dnsmasq).
+$(B)/tests/dns_live: tests/acceptance/dns_live.c $(B)/libsipfed.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # ASan+UBSan build of the daemon and the unit tests, in build-asan/.
 asan:
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
@@ -64,12 +69,12 @@ run: deps
 test: deps
 	$(MAKE) all
 	$(MAKE) certs
-	$(B)/sipfed -c sipfed.ini check --cases rules/lab.cases
+	$(B)/sipfed -c sipfed.ini check --cases rules/lab.cases --cases rules/policy.cases
 	$(MAKE) unit
 	$(MAKE) unit-asan
 	$(MAKE) acceptance
 
-acceptance: all
+acceptance: all $(B)/tests/dns_live
 	tests/acceptance/run.sh
 
 bench: deps all

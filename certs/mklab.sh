@@ -111,7 +111,7 @@ leaf() { # NAME ISSUER-CAFILE args for mkleaf...
     mkleaf "$name" "$@"
 }
 leaf edge         ca.pem       inter $both      edge.ciscoexample.test edge.ciscoexample.test
-leaf edge-client  ca.pem       inter clientAuth edge.ciscoexample.test edge.ciscoexample.test
+leaf edge-client  ca.pem       inter clientAuth "sipfed edge client" edge.ciscoexample.test
 leaf imp1         ca.pem       inter $both      imp1.ciscoexample.test imp1.ciscoexample.test
 leaf imp2         ca.pem       inter $both      imp2.ciscoexample.test imp2.ciscoexample.test
 leaf msedge       ca.pem       inter $both      sip.msexample.test sip.msexample.test

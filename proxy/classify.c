@@ -47,30 +47,58 @@ static bool classify_method_is(const sip_t *sip, const char *name)
     return m != NULL && strcmp(m, name) == 0;
 }
 
-bool classify_has_ms_markers(const sip_t *sip)
+/* Collect the Microsoft markers of `sip` (descriptions for `locate`) into out[0..max); with
+ * max == 0 stop at the first. Returns how many were found (at most max, or 1 with max == 0). */
+static size_t classify_scan(const sip_t *sip, const char **out, size_t max)
 {
+    size_t n = 0;
+#define MARK(text) do { if (max == 0) return 1; if (n < max) out[n++] = (text); } while (0)
     if (sip == NULL)
-        return false;
-    if (classify_product_is_ms((const sip_generic_t *)sip->sip_user_agent) ||
-        classify_product_is_ms((const sip_generic_t *)sip->sip_server))
-        return true;
+        return 0;
+    if (classify_product_is_ms((const sip_generic_t *)sip->sip_user_agent))
+        MARK("User-Agent names a Microsoft product");
+    if (classify_product_is_ms((const sip_generic_t *)sip->sip_server))
+        MARK("Server names a Microsoft product");
     /* sofia keeps headers it does not know (every ms-* one) in the sip_unknown list. */
     for (const sip_unknown_t *u = sip->sip_unknown; u != NULL; u = u->un_next)
-        if (classify_has_ms_prefix(u->un_name))
-            return true;
-    if (classify_list_has_ms_tag((const msg_list_t *)sip->sip_supported) ||
-        classify_list_has_ms_tag((const msg_list_t *)sip->sip_require) ||
-        classify_list_has_ms_tag((const msg_list_t *)sip->sip_proxy_require))
-        return true;
-    if (classify_addr_has_epid(sip->sip_from) || classify_addr_has_epid(sip->sip_to))
-        return true;
-    if (classify_method_is(sip, "BENOTIFY") || classify_method_is(sip, "SERVICE"))
-        return true;
+        if (classify_has_ms_prefix(u->un_name)) {
+            MARK("an ms-* header");
+            break;
+        }
+    if (classify_list_has_ms_tag((const msg_list_t *)sip->sip_supported))
+        MARK("an ms-* option tag in Supported");
+    if (classify_list_has_ms_tag((const msg_list_t *)sip->sip_require))
+        MARK("an ms-* option tag in Require");
+    if (classify_list_has_ms_tag((const msg_list_t *)sip->sip_proxy_require))
+        MARK("an ms-* option tag in Proxy-Require");
+    if (classify_addr_has_epid(sip->sip_from))
+        MARK("epid on From");
+    if (classify_addr_has_epid(sip->sip_to))
+        MARK("epid on To");
+    if (classify_method_is(sip, "BENOTIFY"))
+        MARK("method BENOTIFY");
+    if (classify_method_is(sip, "SERVICE"))
+        MARK("method SERVICE");
     const char *ct = sip->sip_content_type ? sip->sip_content_type->c_type : NULL;
     if (ct != NULL && (strncasecmp(ct, "application/msrtc-", 18) == 0 ||
                        strcasecmp(ct, "text/xml+msrtc.pidf") == 0))
-        return true;
-    return false;
+        MARK("a Microsoft Content-Type");
+#undef MARK
+    return n;
+}
+
+bool classify_has_ms_markers(const sip_t *sip)
+{
+    return classify_scan(sip, NULL, 0) > 0;
+}
+
+size_t classify_describe_markers(const sip_t *sip, const struct zone *source, const char **out,
+                                 size_t max)
+{
+    size_t n = 0;
+    if (source != NULL && source->traffic_ms_imp && max > 0)
+        out[n++] = "source zone has traffic = ms-imp";
+    return n + classify_scan(sip, out + n, max - n);
 }
 
 /* An SDP offer whose every offered stream (port != 0) is m=message, with at least one. */

@@ -3,6 +3,7 @@
 #define SIPFED_CLASSIFY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <sofia-sip/sip.h>
 
@@ -17,5 +18,9 @@ bool classify_has_ms_markers(const sip_t *sip);
 /* An IM&P request: MESSAGE, SUBSCRIBE, NOTIFY, BENOTIFY, PUBLISH, INFO, SERVICE, OPTIONS, or an
  * INVITE without a body or whose SDP offers only m=message. */
 bool classify_is_imp_request(const sip_t *sip);
+/* For `locate`: the Microsoft markers found (the zone's `traffic = ms-imp` included), as
+ * static descriptions in out[0..max); returns how many (at most max). */
+size_t classify_describe_markers(const sip_t *sip, const struct zone *source, const char **out,
+                                 size_t max);
 
 #endif

@@ -1,11 +1,110 @@
-/* cmd_check.c — `sipfed check`: skeleton until its issue lands. */
+/* cmd_check.c — `sipfed check [--cases FILE]...` (SPEC §2, §3.3): load the node file and the
+ * dial plan, print every diagnostic, run the routing cases through the proxy's decide path. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "cases.h"
 #include "commands.h"
+#include "config.h"
+#include "diag.h"
+#include "dialplan.h"
+#include "dns_report.h"
+
+static int check_usage(FILE *out)
+{
+    fputs("usage: sipfed [-c FILE] check [--dns] [--cases FILE]...\n", out);
+    return out == stdout ? EXIT_OK : EXIT_USAGE;
+}
+
+/* An input the admin named that cannot be read is a usage problem (exit 2), not a failed
+ * check: say so before loading anything. */
+static bool check_readable(const char *path)
+{
+    if (access(path, R_OK) == 0)
+        return true;
+    fprintf(stderr, "sipfed: cannot read %s: %s\n", path, strerror(errno));
+    return false;
+}
 
 int cmd_check(const char *config_path, int argc, char **argv)
 {
-    (void)config_path; (void)argc; (void)argv;
-    fputs("sipfed: 'check' is not built yet\n", stderr);
-    return EXIT_USAGE;
+    static const struct option opts[] = {
+        { "cases", required_argument, NULL, 'C' },
+        { "dns", no_argument, NULL, 'D' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    su_home_t *home = su_home_new(sizeof *home);
+    const char **cases = home ? su_zalloc(home, (size_t)argc * sizeof *cases) : NULL;
+    size_t n_cases = 0;
+    bool dns = false;
+    int c, rc = EXIT_USAGE;
+
+    if (cases == NULL) {
+        fputs("sipfed: out of memory\n", stderr);
+        goto out;
+    }
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (c == 'C') {
+            cases[n_cases++] = optarg;
+        } else if (c == 'D') {
+            dns = true;
+        } else {
+            rc = check_usage(c == 'h' ? stdout : stderr);
+            goto out;
+        }
+    }
+    if (optind != argc) {
+        rc = check_usage(stderr);
+        goto out;
+    }
+    if (!check_readable(config_path))
+        goto out;
+    for (size_t i = 0; i < n_cases; i++)
+        if (!check_readable(cases[i]))
+            goto out;
+
+    struct diag *d = diag_new(home);
+    struct node_config *cfg = NULL;
+    struct dialplan *dp = NULL;
+    if (node_config_load(config_path, d, &cfg) == 0 &&
+        dialplan_load(cfg->dialplan_dir, d, &dp) == 0)
+        dialplan_tls_check(dp, cfg, d);
+    diag_print(d, stderr);
+    rc = diag_error_count(d) == 0 && dp != NULL ? EXIT_OK : EXIT_FAILED;
+
+    for (size_t i = 0; rc != EXIT_USAGE && dp != NULL && i < n_cases; i++) {
+        size_t run = 0, failed = 0;
+        int err = cases_run_file(cases[i], dp, stderr, &run, &failed);
+        if (err == ENOMEM) {
+            fputs("sipfed: out of memory\n", stderr);
+            rc = EXIT_FAILED;
+        } else if (err != 0) {
+            rc = EXIT_USAGE;
+        } else {
+            printf("%s: %zu case%s, %zu failed\n", cases[i], run, run == 1 ? "" : "s", failed);
+            if (failed > 0)
+                rc = EXIT_FAILED;
+        }
+    }
+    /* --dns: our own published records as a Microsoft edge sees them (dns_report.c). */
+    if (dns && dp != NULL && rc != EXIT_USAGE) {
+        int problems = dns_report_check(stdout, cfg, dp);
+        printf("dns: %d problem%s\n", problems, problems == 1 ? "" : "s");
+        if (problems > 0)
+            rc = EXIT_FAILED;
+    }
+    if (rc == EXIT_OK)
+        puts("configuration OK");
+    if (dp != NULL)
+        dialplan_free(dp);
+    if (cfg != NULL)
+        node_config_free(cfg);
+out:
+    su_home_unref(home);
+    return rc;
 }

@@ -292,7 +292,9 @@ static void config_section_load(void *user, struct ini_section *sec)
         if (strcmp(sec->header, config_sections[i].name) == 0)
             break;
     if (i == CFG_N) {
-        diag_error(L->d, sec->file, sec->line, "unknown section [%s]", sec->header);
+        diag_error(L->d, sec->file, sec->line,
+                   "unknown section [%s] (expected proxy, tls, dns, log, admin or presence)",
+                   sec->header);
         return;
     }
     if (L->seen[i]) {
@@ -334,21 +336,28 @@ static void config_defaults_set(struct node_config *cfg)
 
 int node_config_load(const char *path, struct diag *d, struct node_config **out)
 {
-    size_t errors = diag_error_count(d);
     *out = NULL;
+    su_home_t *scratch = su_home_new(sizeof *scratch);
     struct node_config *cfg = su_home_new(sizeof *cfg);
-    if (!cfg)
+    struct config_loader L = { .cfg = cfg, .d = scratch ? diag_new(scratch) : NULL };
+    if (!cfg || !L.d) {
+        su_home_unref(scratch);
+        node_config_free(cfg);
         return ENOMEM;
+    }
     config_defaults_set(cfg);
     cfg->file = su_strdup(cfg->home, path);
     cfg->dir = ini_path_dir(cfg->home, path);
-    struct config_loader L = { .cfg = cfg, .d = d };
-    int err = ini_file_parse(path, path, d, config_section_load, &L);
+    int err = ini_file_parse(path, path, L.d, config_section_load, &L);
     if (!err)
         config_check(&L);
-    if (err || diag_error_count(d) > errors) {
+    if (!err && diag_error_count(L.d))
+        err = EINVAL;
+    ini_diag_append_sorted(d, L.d, &path, 1);
+    su_home_unref(scratch);
+    if (err) {
         node_config_free(cfg);
-        return err ? err : EINVAL;
+        return err;
     }
     *out = cfg;
     return 0;

@@ -23,6 +23,49 @@ static int decide_alias(su_home_t *home, const sip_t *sip, const char **alias)
     return *alias ? 0 : ENOMEM;
 }
 
+/* Drop the DNS-zone targets whose domain may not federate, then the levels left empty. Sets
+ * out->status to 403 when targets were found and every one was refused. */
+static int decide_policy_targets(su_home_t *home, const struct dialplan *dp,
+                                 const struct decide_input *in, struct decision *out)
+{
+    struct search_result *sr = &out->search;
+    size_t kept_levels = 0, refused = 0;
+    const char *first_domain = NULL, *first_why = NULL;
+
+    for (size_t l = 0; l < sr->n_levels; l++) {
+        struct search_level *lv = &sr->levels[l];
+        size_t kept = 0;
+        for (size_t t = 0; t < lv->n_targets; t++) {
+            struct search_target *tg = &lv->targets[t];
+            if (tg->zone->type == ZONE_DNS) {
+                char *domain = alias_host(home, tg->alias);
+                const char *why;
+                if (domain == NULL)
+                    return ENOMEM;
+                if (!policy_domain_allowed(dp, in->learnt, POLICY_OUTBOUND, domain, &why)) {
+                    if (refused++ == 0)
+                        first_domain = domain, first_why = why;
+                    continue;
+                }
+            }
+            lv->targets[kept++] = *tg;
+        }
+        lv->n_targets = kept;
+        if (kept > 0)
+            sr->levels[kept_levels++] = *lv;
+    }
+    bool had_targets = sr->n_levels > 0;
+    sr->n_levels = kept_levels;
+    if (had_targets && kept_levels == 0 && refused > 0) {
+        out->status = SIP_403_FORBIDDEN;
+        out->reason = su_sprintf(home, "federation policy refuses target domain %s (%s)",
+                                 first_domain, first_why);
+        if (out->reason == NULL)
+            return ENOMEM;
+    }
+    return 0;
+}
+
 int decide_request(su_home_t *home, const struct dialplan *dp, const struct decide_input *in,
                    struct decision *out)
 {
@@ -39,7 +82,18 @@ int decide_request(su_home_t *home, const struct dialplan *dp, const struct deci
     out->traffic = classify_request(in->sip, in->source);
 
     /* Federation policy, before the search (SPEC §6): the From domain of a request from the
-     * default zone. The dns helper's policy.c goes here; until then nothing is refused. */
+     * default zone. An inbound SUBSCRIBE from a domain that may not federate stops here, before
+     * it can reach IM&P. */
+    if (in->source->type == ZONE_DEFAULT) {
+        const char *domain = in->sip->sip_from ? in->sip->sip_from->a_url->url_host : NULL;
+        const char *why;
+        if (!policy_domain_allowed(dp, in->learnt, POLICY_INBOUND, domain, &why)) {
+            out->status = SIP_403_FORBIDDEN;
+            out->reason = su_sprintf(home, "federation policy refuses From domain %s (%s)",
+                                     domain ? domain : "(none)", why);
+            return out->reason ? 0 : ENOMEM;
+        }
+    }
 
     struct search_request req = {
         .alias = out->alias,
@@ -52,8 +106,9 @@ int decide_request(su_home_t *home, const struct dialplan *dp, const struct deci
         return err;
 
     /* Federation policy, after the search (SPEC §6): the target domain of every DNS-zone
-     * target (out->search.levels[].targets[] with zone->type == ZONE_DNS). The dns helper's
-     * policy.c goes here too; a refused request gets SIP_403_FORBIDDEN. */
+     * target. A refused target is dropped; when nothing is left, 403. */
+    if ((err = decide_policy_targets(home, dp, in, out)) != 0 || out->status != 0)
+        return err;
 
     if (out->search.n_levels == 0) {
         out->status = SIP_404_NOT_FOUND;

@@ -10,6 +10,7 @@
 #include <sofia-sip/su_alloc.h>
 
 #include "dialplan.h"
+#include "policy.h"
 #include "search.h"
 #include "types.h"
 
@@ -17,6 +18,8 @@ struct decide_input {
     const sip_t *sip;              /* the request, parsed by sofia-sip */
     const struct zone *source;     /* its source zone (SPEC §5.1); never NULL */
     bool authenticated;            /* SPEC §5.5: zone flag, or a verified client certificate */
+    const struct policy_learnt *learnt;  /* open federation's learnt domains (policy.h); NULL:
+                                          * none (check, locate) */
 };
 
 struct decision {

@@ -79,6 +79,9 @@ static void dialplan_file_load(struct dialplan_loader *L, const char *dir, const
     struct stat st;
     if (!path || !display)
         return;
+    if (dialplan_array_grow(L->scratch, &L->files, L->n_files, &L->cap_files, sizeof *L->files))
+        return;
+    L->files[L->n_files++] = display;
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
         diag_error(L->d, display, 0, "not a regular file");
         return;
@@ -125,29 +128,28 @@ static void dialplan_rules_sort(struct dialplan_loader *L)
 
 int dialplan_load(const char *dir, struct diag *d, struct dialplan **out)
 {
-    size_t errors = diag_error_count(d);
     *out = NULL;
     struct dialplan *dp = su_home_new(sizeof *dp);
     if (!dp)
         return ENOMEM;
-    if (su_home_destructor(dp->home, dialplan_home_destroy) != 0) {
-        su_home_unref(dp->home);
-        return ENOMEM;
-    }
-    dp->dir = su_strdup(dp->home, dir);
-    struct dialplan_loader L = { .dp = dp, .d = d, .scratch = su_home_new(sizeof(su_home_t)) };
-    if (!L.scratch) {
+    struct dialplan_loader L = { .dp = dp, .scratch = su_home_new(sizeof(su_home_t)) };
+    L.d = L.scratch ? diag_new(L.scratch) : NULL;
+    if (!L.d || su_home_destructor(dp->home, dialplan_home_destroy) != 0) {
+        su_home_unref(L.scratch);
         dialplan_free(dp);
         return ENOMEM;
     }
+    dp->dir = su_strdup(dp->home, dir);
     dialplan_dir_load(&L, dir);
     dialplan_default_zone_ensure(&L);
     dialplan_rules_resolve(&L);
     dialplan_rules_sort(&L);
+    int err = diag_error_count(L.d) ? EINVAL : 0;
+    ini_diag_append_sorted(d, L.d, L.files, L.n_files);
     su_home_unref(L.scratch);
-    if (diag_error_count(d) > errors) {
+    if (err) {
         dialplan_free(dp);
-        return EINVAL;
+        return err;
     }
     *out = dp;
     return 0;

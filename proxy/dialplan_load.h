@@ -20,8 +20,10 @@ struct rule_draft {
 
 struct dialplan_loader {
     struct dialplan *dp;
-    struct diag *d;
-    su_home_t *scratch;          /* drafts; freed when the load ends */
+    struct diag *d;              /* collected here, handed to the caller's in file:line order */
+    su_home_t *scratch;          /* drafts and the diagnostics; freed when the load ends */
+    const char **files;          /* display names in reading order */
+    size_t n_files, cap_files;
     size_t cap_zones, cap_rules, cap_routes, cap_drafts;
     struct rule_draft *drafts;   /* parallel to dp->rules until they are sorted */
     const char *federation_file; /* where [federation] was declared, NULL: not yet */

@@ -17,6 +17,12 @@ struct rule_build {
     struct rule_draft *draft;
 };
 
+/* The enums rule_word_apply() writes through an int (enums and int are compatible in size). */
+_Static_assert(sizeof(enum traffic) == sizeof(int) && sizeof(enum rule_mode) == sizeof(int) &&
+               sizeof(enum pattern_type) == sizeof(int) &&
+               sizeof(enum rule_behavior) == sizeof(int) &&
+               sizeof(enum rule_on_match) == sizeof(int), "rule enums are int-sized");
+
 static int rule_word_apply(struct ini_ctx *c, const struct ini_entry *e,
                            const struct ini_word *words, void *field)
 {
@@ -313,6 +319,21 @@ void dialplan_rule_section_load(struct dialplan_loader *L, struct ini_section *s
 
 /* Cross-checks, after every file is read -------------------------------------------------- */
 
+/* Zone names are exact; a name that differs only in case is most likely what was meant. */
+static void rule_zone_unknown(struct dialplan_loader *L, const struct rule *r, unsigned line,
+                              const char *what, const char *name)
+{
+    const struct zone *near = NULL;
+    for (size_t i = 0; i < L->dp->n_zones && !near; i++)
+        if (su_casematch(L->dp->zones[i]->name, name))
+            near = L->dp->zones[i];
+    if (near)
+        diag_error(L->d, r->file, line, "unknown %s zone '%s' in rule '%s' (did you mean '%s'?)",
+                   what, name, r->name, near->name);
+    else
+        diag_error(L->d, r->file, line, "unknown %s zone '%s' in rule '%s'", what, name, r->name);
+}
+
 static void rule_target_resolve(struct dialplan_loader *L, const struct rule_draft *dr)
 {
     struct rule *r = dr->rule;
@@ -320,8 +341,7 @@ static void rule_target_resolve(struct dialplan_loader *L, const struct rule_dra
         return;
     const struct zone *z = dialplan_zone_find(L->dp, dr->target);
     if (!z)
-        diag_error(L->d, r->file, dr->target_line, "unknown target zone '%s' in rule '%s'",
-                   dr->target, r->name);
+        rule_zone_unknown(L, r, dr->target_line, "target", dr->target);
     else if (z->type == ZONE_DEFAULT)
         diag_error(L->d, r->file, dr->target_line,
                    "target zone '%s' is the default zone, which cannot be a target", z->name);
@@ -340,8 +360,7 @@ static void rule_sources_resolve(struct dialplan_loader *L, const struct rule_dr
     for (size_t i = 0; i < dr->n_sources; i++) {
         const struct zone *z = dialplan_zone_find(L->dp, dr->sources[i]);
         if (!z)
-            diag_error(L->d, r->file, dr->source_line, "unknown source zone '%s' in rule '%s'",
-                       dr->sources[i], r->name);
+            rule_zone_unknown(L, r, dr->source_line, "source", dr->sources[i]);
         else
             r->sources[r->n_sources++] = z;
     }

@@ -36,6 +36,8 @@ static int zone_peers_apply(struct ini_ctx *c, const struct ini_entry *e, void *
     struct hostport *v = su_zalloc(c->home, (n + 1) * sizeof *v);
     if (!v)
         return ENOMEM;
+    if (n == 0)
+        return ini_value_invalid(c, e, "", "expected at least one HOST[:PORT]");
     for (size_t i = 0; i < n; i++) {
         const char *bad = ini_hostport_parse(c->home, items[i], false, &v[k].host, &v[k].port);
         if (bad)
@@ -254,10 +256,7 @@ static void zone_default_check(struct dialplan_loader *L, const struct ini_secti
 static void zone_section_finish(struct dialplan_loader *L, struct ini_ctx *c, struct zone *z)
 {
     if (z->type == ZONE_NEIGHBOR || z->type == ZONE_TRAVERSAL_CLIENT)
-        if (ini_section_require(c->sec, c->d, "peers") && z->n_peers == 0)
-            diag_error(L->d, c->sec->file, ini_section_get(c->sec, "peers")->line,
-                       "zone '%s' of type %s needs at least one peer", z->name,
-                       zone_type_name(z->type));
+        ini_section_require(c->sec, c->d, "peers");
     const struct ini_entry *subj = ini_section_get(c->sec, "tls_verify_subject");
     if (subj && z->transport != SIP_TP_TLS)
         diag_error(L->d, c->sec->file, subj->line,
@@ -279,7 +278,7 @@ void dialplan_zone_section_load(struct dialplan_loader *L, struct ini_section *s
     bool typed = zone_type_read(&c, z);
     char desc[64];
     snprintf(desc, sizeof desc, "type %s", zone_type_name(z->type));
-    ini_section_apply(&c, zone_keys, z->type, typed ? desc : NULL, z);
+    ini_section_apply(&c, zone_keys, z->type, typed ? desc : NULL, typed ? z : NULL);
     zone_default_check(L, sec, z, typed);
     if (typed)
         zone_section_finish(L, &c, z);

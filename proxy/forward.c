@@ -30,18 +30,23 @@ struct forward_env;
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/tport.h>
 
+#include "alias.h"
 #include "decide.h"
 #include "forward.h"
 #include "log.h"
 #include "nexthop.h"
 #include "presence_proxy.h"
+#include "policy.h"
 #include "proxy.h"
 #include "route.h"
 #include "srczone.h"
+#include "tls.h"
 
 /* Our own no-answer limit per attempt: a dead UDP peer or a TLS handshake that never completes
  * is not reported to nta before Timer F (32 s), far beyond what failover should cost. */
-enum { FWD_ATTEMPT_TIMEOUT_MS = 4000 };
+enum { FWD_ATTEMPT_TIMEOUT_MS = 4000, FWD_CANCEL_TIMEOUT_MS = 32000 };
+/* Retry-After (seconds) on our own 503s. */
+#define FWD_RETRY_AFTER "30"
 
 /* Statuses returned to nta as plain numbers (sip_status.h's SIP_nnn_* are status + phrase). */
 enum {
@@ -63,7 +68,16 @@ struct fwd_branch {
     su_timer_t *timer;
     int status;                          /* final status, 0 while pending */
     bool provisional;                    /* got a 1xx (100 included): the peer is alive */
+    bool cancel_wanted;                  /* CANCEL as soon as a provisional arrives */
+    bool cancel_sent;
     bool done;
+    const char *branch_key;              /* our Via branch of the current attempt */
+    const char *route_url;               /* where the current attempt went */
+    /* sent over TLS and waiting (env->tls_waiting): a handshake failure there fails it */
+    char hop_ip[64];
+    uint16_t hop_port;
+    uint64_t tls_seq;
+    struct fwd_branch *tls_next, **tls_pprev;
 };
 
 struct fwd_txn {
@@ -91,7 +105,9 @@ struct fwd_txn {
     const char *best_phrase;
     bool answered;                       /* a final response went upstream */
     bool canceled;
-    const char *log_rules, *log_targets, *log_hops, *log_diag, *log_note;
+    const char *log_rules, *log_targets, *log_hops, *log_diag;
+    const char *log_note;                /* why we refused (reason=...) */
+    const char *log_failed;              /* attempts that failed (failed=...) */
 };
 
 /* ------------------------------------------------------------------ helpers */
@@ -190,16 +206,25 @@ static void sl_hop_done(void *arg, int status, const char *reason, const struct 
         char *url = nexthop_route_url(job->home, hop);
         /* read before nta takes the message */
         presence_proxy_observe(job->env->presence, sip, job->env->gen->cfg->presence_busy_as_dnd);
+        /* nta takes the message: everything the log needs is copied first. */
+        const char *alias = uri_alias(job->home, sip->sip_request->rq_url);
+        const char *call_id = su_strdup(job->home, sip->sip_call_id ? sip->sip_call_id->i_id : "-");
         nta_outgoing_t *o = nta_outgoing_mcreate(job->env->agent, NULL, NULL,
                                                  (url_string_t const *)url, job->msg,
                                                  NTATAG_STATELESS(1), TAG_END());
+        job->msg = NULL;
         if (!o) {
             job->env->counters->send_failed++;
-            log_warn("route", "method=%s stateless=yes next_hop=%s status=send-failed",
-                     job->what, url);
+            log_warn("route", "method=%s alias=%s stateless=yes next_hop=%s status=send-failed "
+                     "call_id=%s", job->what, alias, url, call_id);
         } else {
             job->env->counters->stateless++;
-            log_debug("route", "method=%s stateless=yes next_hop=%s", job->what, url);
+            /* BENOTIFY is a routed request and gets its route line; an ACK for a 2xx only
+             * completes the INVITE already logged. */
+            LOG_AT(su_casematch(job->what, "ACK") ? LOG_LVL_DEBUG : LOG_LVL_INFO, "route",
+                   "method=%s alias=%s stateless=yes next_hop=%s:%u/%s status=- call_id=%s",
+                   job->what, alias, hop->ip, hop->port, sip_transport_name(hop->transport),
+                   call_id);
             if (o != (nta_outgoing_t *)-1)
                 nta_outgoing_destroy(o);
         }
@@ -207,8 +232,8 @@ static void sl_hop_done(void *arg, int status, const char *reason, const struct 
     su_home_unref(job->home);
 }
 
-/* Forward `msg` (ours) without a transaction: ACK for a 2xx (RFC 3261 §16.11? no: §13.2.2.4
- * makes it an end-to-end request) and BENOTIFY ([MS-SIP] best-effort NOTIFY: never answered). */
+/* Forward `msg` (ours) without a transaction: ACK for a 2xx (an end-to-end request of its own,
+ * RFC 3261 §13.2.2.4, §16.11) and BENOTIFY ([MS-SIP] best-effort NOTIFY: never answered). */
 static void forward_stateless(struct forward_env *env, msg_t *msg, const char *what)
 {
     struct proxy_gen *g = env->gen;
@@ -310,8 +335,33 @@ static void txn_free(struct fwd_txn *tx)
         env->idle(env);
 }
 
+static void branch_tls_unlink(struct fwd_branch *br)
+{
+    if (!br->tls_pprev)
+        return;
+    *br->tls_pprev = br->tls_next;
+    if (br->tls_next)
+        br->tls_next->tls_pprev = br->tls_pprev;
+    br->tls_next = NULL;
+    br->tls_pprev = NULL;
+}
+
+static void branch_tls_link(struct fwd_branch *br, const struct nexthop *hop)
+{
+    struct forward_env *env = br->tx->env;
+    snprintf(br->hop_ip, sizeof br->hop_ip, "%s", hop->ip);
+    br->hop_port = hop->port;
+    br->tls_seq = ++env->tls_seq;
+    br->tls_next = env->tls_waiting;
+    if (br->tls_next)
+        br->tls_next->tls_pprev = &br->tls_next;
+    br->tls_pprev = &env->tls_waiting;
+    env->tls_waiting = br;
+}
+
 static void branch_stop(struct fwd_branch *br)
 {
+    branch_tls_unlink(br);
     if (br->timer) {
         su_timer_destroy(br->timer);
         br->timer = NULL;
@@ -326,13 +376,83 @@ static void branch_stop(struct fwd_branch *br)
     }
 }
 
+static void branch_timeout(su_root_magic_t *magic, su_timer_t *t, struct fwd_branch *br);
+
+static int cancel_response(struct fwd_branch *unused, nta_outgoing_t *orq, const sip_t *sip)
+{
+    (void)unused;
+    if (!sip || !sip->sip_status || sip->sip_status->st_status >= 200)
+        nta_outgoing_destroy(orq);
+    return 0;
+}
+
+/* Send a CANCEL for an INVITE branch (RFC 3261 §9.1) as its own client transaction. Not
+ * nta_outgoing_tcancel(): on a reliable transport it terminates the INVITE client transaction of
+ * a proxy (UA mode off) at once, so the 487 that follows matches nothing, is never ACKed and
+ * never reaches us. Built from the INVITE as sent: same Request-URI, top Via, From, To,
+ * Call-ID, CSeq number and Route. */
+static void branch_cancel(struct fwd_branch *br)
+{
+    struct fwd_txn *tx = br->tx;
+
+    if (br->done || br->cancel_sent || !br->orq)
+        return;
+    if (!br->provisional) {
+        br->cancel_wanted = true;     /* RFC 3261 §9.1: not before a provisional response */
+        return;
+    }
+    msg_t *inv = nta_outgoing_getrequest(br->orq);
+    sip_t *is = inv ? sip_object(inv) : NULL;
+    msg_t *c = is && is->sip_via ? nta_msg_create(tx->env->agent, 0) : NULL;
+    sip_t *cs = c ? sip_object(c) : NULL;
+    if (cs) {
+        su_home_t *h = msg_home(c);
+        sip_via_t via = *is->sip_via;
+        via.v_next = NULL;
+        if (sip_add_tl(c, cs,
+                       SIPTAG_REQUEST(sip_request_create(h, SIP_METHOD_CANCEL,
+                                                         (url_string_t *)is->sip_request->rq_url,
+                                                         NULL)),
+                       SIPTAG_VIA(&via), SIPTAG_FROM(is->sip_from), SIPTAG_TO(is->sip_to),
+                       SIPTAG_CALL_ID(is->sip_call_id),
+                       SIPTAG_CSEQ(sip_cseq_create(h, is->sip_cseq->cs_seq, SIP_METHOD_CANCEL)),
+                       SIPTAG_ROUTE(is->sip_route), SIPTAG_MAX_FORWARDS(is->sip_max_forwards),
+                       TAG_END()) < 0) {
+            msg_destroy(c);
+            cs = NULL;
+        }
+    }
+    if (inv)
+        msg_destroy(inv);
+    nta_outgoing_t *co = NULL;
+    if (cs)
+        co = nta_outgoing_mcreate(tx->env->agent, cancel_response, NULL,
+                                  (url_string_t const *)br->route_url, c, NTATAG_USER_VIA(1),
+                                  NTATAG_BRANCH_KEY(br->branch_key), TAG_END());
+    if (!co) {
+        tx->env->counters->send_failed++;
+        log_warn("route", "method=CANCEL call_id=%s status=send-failed",
+                 tx->sip->sip_call_id ? tx->sip->sip_call_id->i_id : "-");
+        return;
+    }
+    br->cancel_sent = true;
+    /* RFC 3261 §9.1: without a final response 64*T1 after the CANCEL, give the branch up. */
+    if (br->timer)
+        su_timer_destroy(br->timer);
+    br->timer = su_timer_create(su_root_task(tx->env->root), FWD_CANCEL_TIMEOUT_MS);
+    if (br->timer)
+        su_timer_set(br->timer, branch_timeout, br);
+}
+
 /* Cancel every pending INVITE branch (after a 2xx or 6xx, or a CANCEL from upstream: RFC 3261
- * §16.7 step 10, §16.10). nta sends the CANCEL once the branch got a provisional response. */
+ * §16.7 step 10, §16.10). */
 static void txn_cancel_pending(struct fwd_txn *tx, struct fwd_branch *except)
 {
+    if (tx->method != sip_method_invite)
+        return;
     for (struct fwd_branch *br = tx->branches; br; br = br->next)
-        if (br != except && !br->done && br->orq && tx->method == sip_method_invite)
-            nta_outgoing_tcancel(br->orq, NULL, NULL, TAG_END());
+        if (br != except)
+            branch_cancel(br);
 }
 
 static void txn_log(struct fwd_txn *tx, int status)
@@ -342,19 +462,25 @@ static void txn_log(struct fwd_txn *tx, int status)
 
     LOG_AT(lvl, "route",
            "method=%s alias=%s src=%s auth=%s rule=\"%s\" target=%s next_hop=%s status=%d "
-           "call_id=%s%s%s%s%s",
+           "call_id=%s%s%s%s%s%s%s%s",
            tx->method_name, tx->alias ? tx->alias : "-", zone_name_or(tx->src, "-"),
            tx->authenticated ? "yes" : "no", tx->log_rules ? tx->log_rules : "-",
            tx->log_targets ? tx->log_targets : "-", tx->log_hops ? tx->log_hops : "-", status,
            sip && sip->sip_call_id ? sip->sip_call_id->i_id : "-",
            tx->log_note ? " reason=\"" : "", tx->log_note ? tx->log_note : "",
-           tx->log_note ? "\"" : "", tx->log_diag ? su_sprintf(tx->home, " %s", tx->log_diag) : "");
+           tx->log_note ? "\"" : "", tx->log_failed ? " failed=\"" : "",
+           tx->log_failed ? tx->log_failed : "", tx->log_failed ? "\"" : "",
+           tx->log_diag ? su_sprintf(tx->home, " %s", tx->log_diag) : "");
 }
 
 /* Answer locally with `status` (a refusal or a failure with no downstream response). */
 static void txn_reply_local(struct fwd_txn *tx, int status, const char *phrase)
 {
-    if (nta_incoming_treply(tx->irq, status, phrase, TAG_END()) < 0)
+    /* A local 503 (next hop unreachable, DNS failure) says when to retry (RFC 3261 §21.5.4). */
+    if (nta_incoming_treply(tx->irq, status, phrase,
+                            TAG_IF(status == STATUS_UNAVAILABLE,
+                                   SIPTAG_RETRY_AFTER_STR(FWD_RETRY_AFTER)),
+                            TAG_END()) < 0)
         tx->env->counters->send_failed++;
     tx->answered = true;
 }
@@ -426,7 +552,6 @@ static void level_done(struct fwd_txn *tx)
 /* The transaction is over for us: stop what is left and free. */
 static void txn_finish(struct fwd_txn *tx)
 {
-    txn_cancel_pending(tx, NULL);
     for (struct fwd_branch *br = tx->branches; br; br = br->next)
         branch_stop(br);
     txn_free(tx);
@@ -451,7 +576,7 @@ static void branch_fail(struct fwd_branch *br, int status, const char *reason)
 {
     struct fwd_txn *tx = br->tx;
 
-    tx->log_note = str_add(tx->home, tx->log_note, "; ",
+    tx->log_failed = str_add(tx->home, tx->log_failed, "; ",
                            su_sprintf(tx->home, "%s: %d %s", zone_name_or(br->zone, "route"),
                                       status, reason));
     if (!tx->canceled && !tx->answered && br->zone &&
@@ -477,8 +602,22 @@ static void branch_timeout(su_root_magic_t *magic, su_timer_t *t, struct fwd_bra
 {
     (void)magic;
     (void)t;
-    if (!br->provisional && !br->done)
+    if (!br->done && (!br->provisional || br->cancel_sent))
         branch_fail(br, SIP_408_REQUEST_TIMEOUT);
+}
+
+/* SPEC §6 open federation: a DNS-zone domain that completed a 2xx exchange is learnt. */
+static void branch_learn(struct fwd_branch *br)
+{
+    struct fwd_txn *tx = br->tx;
+    if (!br->zone || br->zone->type != ZONE_DNS || !br->alias || !tx->env->learnt)
+        return;
+    char *domain = alias_host(tx->home, br->alias);
+    bool added = false;
+    if (domain && policy_domain_learnable(tx->gen->dp, domain) &&
+        policy_learnt_add(tx->env->learnt, domain, &added) == 0 && added)
+        log_info("policy", "event=learnt domain=%s method=%s learnt=%zu", domain,
+                 tx->method_name, policy_learnt_count(tx->env->learnt));
 }
 
 static int branch_response(struct fwd_branch *br, nta_outgoing_t *orq, const sip_t *sip)
@@ -489,6 +628,10 @@ static int branch_response(struct fwd_branch *br, nta_outgoing_t *orq, const sip
 
     if (status < 200) {
         br->provisional = true;
+        if (br->cancel_wanted) {
+            branch_cancel(br);
+            return 0;
+        }
         if (status > 100 && !tx->answered) {
             msg_t *m = response_for_upstream(orq);
             if (m)
@@ -508,6 +651,7 @@ static int branch_response(struct fwd_branch *br, nta_outgoing_t *orq, const sip
     }
 
     if (status < 300) {
+        branch_learn(br);
         if (!tx->answered) {
             presence_proxy_observe(tx->env->presence, sip, tx->gen->cfg->presence_busy_as_dnd);
             msg_t *m = response_for_upstream(orq);
@@ -580,9 +724,17 @@ static void branch_hop_ready(void *arg, int status, const char *reason, const st
             msg_header_insert(m, (msg_pub_t *)s, h);
     }
 
+    /* TLS: what the server certificate must prove (the zone's rules, the hop's name). */
+    /* (the current set-up: after a reload it is the one new connections get) */
+    if (hop->transport == SIP_TP_TLS && tx->env->gen->tls)
+        tls_expect_zone(tx->env->gen->tls, br->zone, hop->host, hop->ip, hop->port);
+
     char branch[ROUTE_LOOP_HASH_LEN + 64];
     snprintf(branch, sizeof branch, "%s%s.%llx", ROUTE_BRANCH_MAGIC, tx->loop_hash,
              (unsigned long long)++tx->env->branch_seq);
+    br->branch_key = su_strdup(tx->home, branch);
+    br->route_url = url;
+    br->cancel_wanted = br->cancel_sent = false;
     br->orq = nta_outgoing_mcreate(tx->env->agent, branch_response, br, (url_string_t const *)url,
                                    m, NTATAG_BRANCH_KEY(branch), TAG_END());
     if (!br->orq) {
@@ -590,9 +742,31 @@ static void branch_hop_ready(void *arg, int status, const char *reason, const st
         branch_fail(br, SIP_503_SERVICE_UNAVAILABLE);
         return;
     }
+    if (hop->transport == SIP_TP_TLS)
+        branch_tls_link(br, hop);
     br->timer = su_timer_create(su_root_task(tx->env->root), FWD_ATTEMPT_TIMEOUT_MS);
     if (br->timer)
         su_timer_set(br->timer, branch_timeout, br);
+}
+
+void forward_tls_failed(void *arg, const char *ip, uint16_t port, const char *reason)
+{
+    struct forward_env *env = arg;
+    uint64_t before = ++env->tls_seq;   /* branches sent after this wait for their own try */
+
+    /* One branch at a time: failing one may finish its transaction (freeing its siblings) or
+     * fail over (adding new branches), so the list is searched again each time. */
+    for (;;) {
+        struct fwd_branch *br = env->tls_waiting;
+        while (br && (br->tls_seq >= before || br->provisional || br->done ||
+                      br->hop_port != port || strcmp(br->hop_ip, ip) != 0))
+            br = br->tls_next;
+        if (!br)
+            break;
+        branch_tls_unlink(br);
+        branch_fail(br, STATUS_UNAVAILABLE,
+                    su_sprintf(br->tx->home, "TLS handshake failed: %s", reason));
+    }
 }
 
 static void branch_start(struct fwd_branch *br)
@@ -703,9 +877,14 @@ static void txn_classify_source(struct fwd_txn *tx, msg_t *req)
     tx->in_tp = tport_transport(tp);
     o.tls = tx->in_tp == SIP_TP_TLS;
     if (o.tls && tp) {
-        /* Valid only now, synchronously in the request callback (SOFIA-NOTES). */
-        o.tls_verified = tport_is_verified(tp) != 0;
-        o.subjects = tport_delivered_from_subjects(tp, req);
+        /* The certificate facts tls_hook.c recorded for this connection: SAN dNSName, the CN
+         * only without one (sofia's own subject list always adds the CN). */
+        const struct tls_peer *peer = tls_peer_of(tx->gen->tls, tp);
+        su_strlst_t *names = peer ? su_strlst_create(tx->home) : NULL;
+        for (size_t i = 0; names && i < peer->n_names; i++)
+            su_strlst_dup_append(names, peer->names[i]);
+        o.tls_verified = peer && peer->verified;
+        o.subjects = names;
     }
     o.from_domain = tx->sip->sip_from ? tx->sip->sip_from->a_url->url_host : NULL;
     tx->src = srczone_lookup(tx->gen->sz, tx->gen->dp, &o, &tx->authenticated);
@@ -802,7 +981,7 @@ int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq
     }
 
     struct decide_input in = { .sip = tx->sip, .source = tx->src,
-                               .authenticated = tx->authenticated };
+                               .authenticated = tx->authenticated, .learnt = env->learnt };
     if (decide_request(tx->home, g->dp, &in, &tx->dec) != 0)
         return txn_refuse(tx, SIP_500_INTERNAL_SERVER_ERROR, "out of memory");
     if (tx->dec.alias)

@@ -10,6 +10,8 @@
 
 struct proxy;
 struct proxy_gen;
+struct policy_learnt;
+struct fwd_branch;
 
 /* What forward.c needs from the proxy; owned by proxy.c. */
 struct forward_env {
@@ -22,6 +24,10 @@ struct forward_env {
     uint64_t branch_seq;               /* makes our Via branches unique */
     void (*idle)(struct forward_env *env); /* called when `active` drops to 0 while stopping */
     struct presence_store *presence;   /* last state per presentity (presence_proxy.h) */
+    struct policy_learnt *learnt;      /* open federation's learnt domains (policy.h); owned by
+                                        * the proxy, kept across reloads */
+    struct fwd_branch *tls_waiting;    /* branches sent over TLS, no response yet (forward.c) */
+    uint64_t tls_seq;                  /* orders sends against handshake-failure reports */
 };
 
 /* The agent's message callback (the agent runs with NTATAG_STATELESS(1), so every request that
@@ -36,5 +42,10 @@ int forward_message(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip
  * own the transaction) or a status for the caller to answer with. */
 int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq,
                     const sip_t *sip);
+
+/* tls_failure_f for tls_setup_activate() (`env` is the forward_env): an outgoing TLS handshake to
+ * ip:port failed, so every branch sent there before the report and still without a response
+ * fails now with 503 (failover applies) instead of waiting for the attempt timer. */
+void forward_tls_failed(void *env, const char *ip, uint16_t port, const char *reason);
 
 #endif

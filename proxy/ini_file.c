@@ -25,6 +25,7 @@ struct ini_reader {
     bool expect_key;             /* that line must reach the handler as key = value */
     bool key_seen;               /* ... and it did */
     bool continued;              /* that line continues the previous key (indented) */
+    bool ignored;                /* that line was reported: inih's call for it is ignored */
     bool have_prev_key;          /* inih's prev_name: a key line since the last header */
     bool skipping;               /* after a broken header: ignore keys until the next one */
     struct ini_section *sec;     /* being collected; NULL before the first header */
@@ -100,7 +101,8 @@ static void ini_line_header(struct ini_reader *r, const char *p)
     ini_section_start(r, p + 1, (size_t)(close - p - 1));
 }
 
-/* Classify the raw line before inih sees it. */
+/* Classify the raw line before inih sees it, in inih's order: comment, continuation (an indented
+ * line after a key), header, key. */
 static void ini_line_classify(struct ini_reader *r, const char *line)
 {
     const char *p = line;
@@ -111,14 +113,25 @@ static void ini_line_classify(struct ini_reader *r, const char *line)
         p++;
     r->expect_key = false;
     r->key_seen = false;
+    r->continued = false;
+    r->ignored = false;
     if (*p == '\0' || *p == ';' || *p == '#')
         return;
+    if (p != start && r->have_prev_key) {
+        r->expect_key = true;
+        r->continued = true;
+        if (*p == '[') {
+            diag_error(r->d, r->display, r->lineno,
+                       "indented section header: remove the indentation");
+            r->ignored = true;
+        }
+        return;
+    }
     if (*p == '[') {
         ini_line_header(r, p);
         return;
     }
     r->expect_key = true;
-    r->continued = p != start && r->have_prev_key;
 }
 
 /* Called before each new line and at the end: a key line inih did not accept. */
@@ -140,7 +153,8 @@ static char *ini_reader_line(char *str, int num, void *stream)
         return NULL;
     r->lineno++;
     if (len + 1 > num) {
-        diag_error(r->d, r->display, r->lineno, "line too long (at most %d characters)",
+        diag_error(r->d, r->display, r->lineno, "line too long (at most %d characters): "
+                   "split a list over indented lines",
                    num - 2);
         r->expect_key = false;
         snprintf(str, (size_t)num, "\n");
@@ -184,7 +198,7 @@ static int ini_handler_key(void *user, const char *section, const char *name, co
     r->key_seen = true;
     bool continued = r->continued;
     r->have_prev_key = true;
-    if (r->skipping)
+    if (r->skipping || r->ignored)
         return 1;
     if (!r->sec) {
         diag_error(r->d, r->display, r->lineno, "key '%s' is outside any [section]", name);
@@ -252,4 +266,45 @@ bool ini_section_require(const struct ini_section *sec, struct diag *d, const ch
         return true;
     diag_error(d, sec->file, sec->line, "missing required key '%s' in [%s]", key, sec->header);
     return false;
+}
+
+struct ini_diag_key {
+    size_t file;                 /* 0: not one of the files; else 1 + its index */
+    unsigned line;
+    size_t i;                    /* order reported */
+};
+
+static int ini_diag_key_compare(const void *a, const void *b)
+{
+    const struct ini_diag_key *x = a, *y = b;
+    if (x->file != y->file)
+        return x->file < y->file ? -1 : 1;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+void ini_diag_append_sorted(struct diag *dst, const struct diag *src, const char *const *files,
+                            size_t n_files)
+{
+    size_t n = diag_count(src);
+    struct ini_diag_key *keys = calloc(n ? n : 1, sizeof *keys);
+    for (size_t i = 0; i < n && keys; i++) {
+        const struct diag_entry *e = diag_get(src, i);
+        keys[i].i = i;
+        keys[i].line = e->line;
+        for (size_t f = 0; f < n_files && !keys[i].file; f++)
+            if (strcmp(files[f], e->file) == 0)
+                keys[i].file = f + 1;
+    }
+    if (keys)
+        qsort(keys, n, sizeof *keys, ini_diag_key_compare);
+    for (size_t k = 0; k < n; k++) {
+        const struct diag_entry *e = diag_get(src, keys ? keys[k].i : k);
+        if (e->is_error)
+            diag_error(dst, e->file, e->line, "%s", e->msg);
+        else
+            diag_warn(dst, e->file, e->line, "%s", e->msg);
+    }
+    free(keys);
 }

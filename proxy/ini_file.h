@@ -50,4 +50,10 @@ const struct ini_entry *ini_section_get(const struct ini_section *sec, const cha
  * Returns true when present. */
 bool ini_section_require(const struct ini_section *sec, struct diag *d, const char *key);
 
+/* Append every entry of `src` to `dst` in reading order: by file (in the order of `files`; other
+ * names, such as a directory, first) then by line; entries of one line keep their order. The
+ * loaders collect in `src` because cross-checks report after the sections they refer to. */
+void ini_diag_append_sorted(struct diag *dst, const struct diag *src, const char *const *files,
+                            size_t n_files);
+
 #endif

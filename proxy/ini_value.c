@@ -34,7 +34,7 @@ void ini_section_apply(struct ini_ctx *c, const struct ini_key *keys, unsigned v
         else if (variant_desc && k->variants && !(k->variants & (1u << variant)))
             diag_error(c->d, sec->file, e->line, "key '%s' is not valid in [%s] (%s)", e->key,
                        sec->header, variant_desc);
-        else
+        else if (obj)
             k->apply(c, e, obj);
     }
 }

@@ -36,7 +36,8 @@ struct ini_key {
 
 /* Apply every non-duplicate entry of c->sec through `keys` (terminated by a NULL name) to `obj`.
  * Reports `unknown key 'x' in [hdr]`, and `key 'x' is not valid in [hdr] (variant_desc)` for a
- * known key that `variant` does not accept (not checked when variant_desc is NULL). */
+ * known key that `variant` does not accept (not checked when variant_desc is NULL). With `obj`
+ * NULL only unknown keys are reported (the section is too broken to apply, e.g. no zone type). */
 void ini_section_apply(struct ini_ctx *c, const struct ini_key *keys, unsigned variant,
                        const char *variant_desc, void *obj);
 

@@ -1,6 +1,7 @@
 /* match.c — search-rule pattern matching and alias transforms (SPEC §4.1). Pure. */
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "alias.h"
@@ -84,9 +85,13 @@ static enum match_result match_regex(su_home_t *home, const struct rule *r, cons
 {
     if (r->regex == NULL || md == NULL)
         return MATCH_ERROR;
-    /* Anchored at both ends at match time, so the pattern needs no ^...$ (SPEC §4.1). */
-    int rc = pcre2_match(r->regex, (PCRE2_SPTR)alias, strlen(alias), 0,
-                         PCRE2_ANCHORED | PCRE2_ENDANCHORED, md, NULL);
+    /* Anchored at both ends (SPEC §4.1): the loader compiles with both options; a pattern
+     * compiled without them gets them at match time. Only the former can use PCRE2's JIT,
+     * which refuses anchoring options passed to pcre2_match(). */
+    uint32_t compiled = 0;
+    pcre2_pattern_info(r->regex, PCRE2_INFO_ARGOPTIONS, &compiled);
+    uint32_t opts = (PCRE2_ANCHORED | PCRE2_ENDANCHORED) & ~compiled;
+    int rc = pcre2_match(r->regex, (PCRE2_SPTR)alias, strlen(alias), 0, opts, md, NULL);
     if (rc == PCRE2_ERROR_NOMATCH)
         return MATCH_NO;
     if (rc < 0)

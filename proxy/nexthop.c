@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "nexthop.h"
+#include "nexthop_dns.h"
 #include "route.h"
 
 enum { PORT_PLAIN = 5060, PORT_TLS = 5061 };
@@ -141,8 +142,9 @@ static void select_uri(const struct nexthop_ctx *ctx, const url_t *u, nexthop_do
     done(arg, 0, NULL, &hop);
 }
 
-static void select_dns_zone(const struct nexthop_ctx *ctx, const struct nexthop_request *rq,
-                            nexthop_done_f *done, void *arg)
+static struct nexthop_query *select_dns_zone(const struct nexthop_ctx *ctx,
+                                             const struct nexthop_request *rq,
+                                             nexthop_done_f *done, void *arg)
 {
     struct nexthop hop;
 
@@ -155,13 +157,14 @@ static void select_dns_zone(const struct nexthop_ctx *ctx, const struct nexthop_
         if (rq->attempt >= h->n_addrs) {
             done(arg, 503, h->n_addrs ? "static route: no more addresses"
                                       : "static route next hop does not resolve", NULL);
-            return;
+            return NULL;
         }
         hop_fill(&hop, h->sr->next_hop.host, &h->addrs[rq->attempt], h->sr->transport);
         done(arg, 0, NULL, &hop);
-        return;
+        return NULL;
     }
-    done(arg, 503, "no static route and no DNS resolver", NULL);
+    /* No static route: SRV, then A/AAAA, through c-ares (nexthop_dns.c). */
+    return nexthop_dns_select(ctx->dns, ctx->dp, rq, done, arg);
 }
 
 struct nexthop_query *nexthop_select(const struct nexthop_ctx *ctx,
@@ -178,8 +181,7 @@ struct nexthop_query *nexthop_select(const struct nexthop_ctx *ctx,
     }
     switch (rq->zone->type) {
     case ZONE_DNS:
-        select_dns_zone(ctx, rq, done, arg);
-        return NULL;
+        return select_dns_zone(ctx, rq, done, arg);
     case ZONE_NEIGHBOR:
     case ZONE_TRAVERSAL_CLIENT:
     case ZONE_TRAVERSAL_SERVER: {
@@ -201,9 +203,8 @@ struct nexthop_query *nexthop_select(const struct nexthop_ctx *ctx,
 
 void nexthop_cancel(struct nexthop_query *q)
 {
-    /* No lookup is ever left pending yet (every answer is immediate); the DNS module will own
-     * pending queries and free them here. */
-    (void)q;
+    /* Only DNS-zone lookups are ever left pending. */
+    nexthop_dns_cancel(q);
 }
 
 char *nexthop_route_url(su_home_t *home, const struct nexthop *hop)

@@ -16,6 +16,8 @@
 #include "srczone.h"
 #include "types.h"
 
+struct dns_resolver;
+
 struct nexthop {
     char host[256];              /* the name to put in the route URI (TLS name check), or the IP */
     char ip[64];                 /* numeric address to connect to */
@@ -36,6 +38,7 @@ struct nexthop_ctx {
     const struct dialplan *dp;
     const struct srczone_table *sz;
     const struct nexthop_table *nt;
+    struct dns_resolver *dns;    /* the proxy's resolver (dns.h, outlives reloads); NULL: none */
 };
 
 struct nexthop_request {

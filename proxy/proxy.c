@@ -20,9 +20,12 @@ struct forward_env;
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/su_wait.h>
 
+#include "dns.h"
+#include "dnszone.h"
 #include "forward.h"
 #include "log.h"
 #include "presence_proxy.h"
+#include "policy.h"
 #include "proxy.h"
 
 /* SPEC §2: on SIGTERM/SIGINT transactions get this long to finish. */
@@ -39,7 +42,12 @@ struct proxy {
     su_wait_t sigwait[1];
     int sigindex;
     su_timer_t *drain_timer;
+    struct dns_resolver *dns;           /* c-ares on our root; outlives configuration reloads */
+    struct policy_learnt *learnt;       /* open federation's learnt domains (SPEC §6) */
 };
+
+/* Open federation remembers at most this many partner domains (least recently used go first). */
+enum { PROXY_LEARNT_MAX = 1024 };
 
 /* ------------------------------------------------------------ generations */
 
@@ -75,6 +83,8 @@ int proxy_gen_load(const char *config_path, struct diag *d, struct proxy_gen **o
     if ((err = srczone_table_build(g->home, g->dp, d, &g->sz)) != 0)
         goto out;
     if ((err = nexthop_table_build(g->home, g->dp, d, &g->nt)) != 0)
+        goto out;
+    if ((err = tls_setup_create(g->home, g->cfg, g->dp, d, &g->tls)) != 0)
         goto out;
     self_build(g);
     g->nh.dp = g->dp;
@@ -143,6 +153,9 @@ static void proxy_reload(struct proxy *px)
     } else {
         if (!listen_same(g->cfg, px->env.gen->cfg))
             log_warn("config", "event=reload msg=\"listen addresses changed: restart to apply\"");
+        g->nh.dns = px->dns;            /* [dns] servers changes need a restart */
+        if (g->tls && tls_setup_activate(g->tls, px->root, forward_tls_failed, &px->env) != 0)
+            log_error("tls", "event=reload msg=\"new TLS set-up not applied\"");
         proxy_gen_unref(px->env.gen);
         px->env.gen = g;
         log_set_level(g->cfg->log_level);
@@ -225,34 +238,33 @@ static int signals_setup(struct proxy *px)
 static char *listen_url(su_home_t *home, const struct listen_addr *l)
 {
     bool v6 = strchr(l->host, ':') != NULL;
+    /* nta binds TLS only for a sips: URI (";transport=tls" selects among udp/tcp/sctp). */
+    if (l->transport == SIP_TP_TLS)
+        return su_sprintf(home, v6 ? "sips:[%s]:%u" : "sips:%s:%u", l->host, l->port);
     return su_sprintf(home, v6 ? "sip:[%s]:%u;transport=%s" : "sip:%s:%u;transport=%s", l->host,
                       l->port, sip_transport_name(l->transport));
 }
 
 static int agent_listen(struct proxy *px, const struct node_config *cfg)
 {
-    for (size_t i = 0; i < cfg->n_listen; i++) {
-        const struct listen_addr *l = &cfg->listen[i];
-        if (l->transport == SIP_TP_TLS) {
-            fprintf(stderr, "%s:%u: tls listen addresses are not available in this build yet "
-                    "(TLS set-up lands with the tls module); use udp: or tcp:\n",
-                    cfg->file, l->line);
-            return ENOTSUP;
-        }
-    }
+    const struct tls_setup *tls = px->env.gen->tls;
     for (size_t i = 0; i < cfg->n_listen; i++) {
         const struct listen_addr *l = &cfg->listen[i];
         char *url = listen_url(px->home, l);
+        /* TLS: sofia's certificate directory and verification off (tls_hook.c does it). */
+        const tagi_t *tp_tags = l->transport == SIP_TP_TLS && tls ? tls_setup_tport_tags(tls)
+                                                                  : NULL;
         int rc;
         if (!px->agent) {
             px->agent = nta_agent_create(px->root, (url_string_t *)url, forward_message, &px->env,
                                          NTATAG_UA(0), NTATAG_STATELESS(1), NTATAG_CANCEL_487(0),
                                          NTATAG_SERVER_RPORT(1), NTATAG_PASS_100(1),
                                          NTATAG_TIMEOUT_408(1), NTATAG_MERGE_482(0),
-                                         NTATAG_MAXSIZE(cfg->max_message_size), TAG_END());
+                                         NTATAG_MAXSIZE(cfg->max_message_size),
+                                         TAG_NEXT(tp_tags));
             rc = px->agent ? 0 : -1;
         } else {
-            rc = nta_agent_add_tport(px->agent, (url_string_t *)url, TAG_END());
+            rc = nta_agent_add_tport(px->agent, (url_string_t *)url, TAG_NEXT(tp_tags));
         }
         if (rc < 0) {
             fprintf(stderr, "%s:%u: cannot listen on %s: %s\n", cfg->file, l->line, url,
@@ -291,8 +303,25 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
         goto fail;
     }
     px->env.root = px->root;
+    struct dns_options dopt;
+    const char *dns_error = NULL;
+    dnszone_options(gen->cfg, &dopt);
+    if ((err = dns_resolver_create(px->root, &dopt, &px->dns, &dns_error)) != 0) {
+        fprintf(stderr, "%s: %s\n", gen->cfg->file, dns_error ? dns_error : strerror(err));
+        goto fail;
+    }
+    gen->nh.dns = px->dns;
+    if ((err = policy_learnt_create(px->home, PROXY_LEARNT_MAX, &px->learnt)) != 0)
+        goto fail;
+    px->env.learnt = px->learnt;
     if ((err = signals_setup(px)) != 0) {
         fprintf(stderr, "sipfed: signals: %s\n", strerror(err));
+        goto fail;
+    }
+    /* Before the first TLS connection: every one of them gets sipfed's policy (tls_hook.c). */
+    if (gen->tls && (err = tls_setup_activate(gen->tls, px->root, forward_tls_failed,
+                                              &px->env)) != 0) {
+        fprintf(stderr, "%s: TLS cannot be enforced: %s\n", gen->cfg->file, strerror(err));
         goto fail;
     }
     if ((err = agent_listen(px, gen->cfg)) != 0)
@@ -326,15 +355,17 @@ void proxy_destroy(struct proxy *px)
         su_timer_destroy(px->drain_timer);
     if (px->agent)
         nta_agent_destroy(px->agent);
+    dns_resolver_destroy(px->dns);
     if (px->sigindex >= 0)
         su_root_deregister(px->root, px->sigindex);
     else if (px->sigfd >= 0)
         su_wait_destroy(px->sigwait);
     if (px->sigfd >= 0)
         close(px->sigfd);
+    proxy_gen_unref(px->env.gen);       /* before the root: the TLS set-up has a timer on it */
+    px->env.gen = NULL;
     if (px->root)
         su_root_destroy(px->root);
-    proxy_gen_unref(px->env.gen);
     presence_store_destroy(px->env.presence);
     su_home_unref(px->home);
 }

@@ -13,6 +13,7 @@
 #include "nexthop.h"
 #include "route.h"
 #include "srczone.h"
+#include "tls.h"
 
 /* One loaded configuration: node file, dial plan and what was resolved from them. Immutable;
  * a reload builds a new one. Transactions hold a reference (proxy_gen_ref) for their lifetime. */
@@ -25,6 +26,7 @@ struct proxy_gen {
     struct nexthop_table *nt;
     struct route_self self;       /* hostname + listen addresses, for Route/Via matching */
     struct nexthop_ctx nh;        /* dp + sz + nt, for nexthop_select() */
+    struct tls_setup *tls;        /* [tls] prepared (tls.h); NULL when the node uses no TLS */
 };
 
 /* Counters for every drop and error path (shown by the admin status when it lands). */

@@ -111,7 +111,11 @@ int sipmsg_build(const char *method, const char *alias, const char *const *heade
         goto out;
     }
     sip_t *sip = sip_object(msg);
-    if (sip == NULL || sip->sip_request == NULL || (sip->sip_flags & MSG_FLG_ERROR)) {
+    if (sip_method_code(method) == sip_method_invalid) {
+        /* sofia 1.12's sip_method_d() refuses methods that begin with 'S' and are shorter
+         * than SUBSCRIBE (SERVICE among them): NTA cannot receive them either. */
+        rc = sipmsg_fail(err, err_size, "sofia-sip's parser refuses the method %s", method);
+    } else if (sip == NULL || sip->sip_request == NULL || (sip->sip_flags & MSG_FLG_ERROR)) {
         rc = sipmsg_fail(err, err_size, "the request does not parse");
     } else if (sip->sip_error != NULL) {
         rc = sipmsg_fail(err, err_size, "header '%s' does not parse",

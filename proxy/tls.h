@@ -1,6 +1,15 @@
-/* tls.h — TLS for the agent's transports, prepared from the node file's [tls] (SPEC §5.6). */
+/* tls.h — TLS for the agent's transports, prepared from the node file's [tls] (SPEC §5.6).
+ *
+ * sofia-sip 1.12 (Debian) cannot express sipfed's TLS policy with its tags (no minimum version,
+ * no cipher choice, first certificate only, same certificate both ways, no SNI, no name check
+ * that fails a transaction fast). sipfed therefore takes over every TLS connection sofia creates
+ * (tls_hook.c explains how and why) and applies the policy prepared here. docs/tls.md has the
+ * operator's view. */
 #ifndef SIPFED_TLS_H
 #define SIPFED_TLS_H
+
+#include <stdbool.h>
+#include <stdint.h>
 
 #include <sofia-sip/su_alloc.h>
 #include <sofia-sip/su_tag.h>
@@ -8,17 +17,63 @@
 #include "config.h"
 #include "diag.h"
 #include "dialplan.h"
+#include "tls_names.h"
 
 struct tls_setup;
+/* sofia's types, declared rather than included so that this header does not fix anyone's
+ * SU_*_MAGIC_T choices (C11 allows repeating a typedef). */
+typedef struct su_root_s su_root_t;
+typedef struct tport_s tport_t;
 
-/* Validate [tls] (files readable, private key not readable by group/others, min_version) and
- * prepare what sofia's TLS transport needs. Problems go to `d` as file:line. Returns 0 or an
- * errno code; *out is owned by `home`. */
+/* Validate [tls] against the node file and the dial plan without side effects: [tls] present
+ * when needed, files readable, private keys not readable by group/others, certificate and key
+ * matching, the certificate carrying [proxy] hostname, min_version, ciphers. Every problem goes
+ * to `d` as file:line. Returns 0, or EINVAL when there was an error. `sipfed check` may call it. */
+int tls_config_check(const struct node_config *cfg, const struct dialplan *dp, struct diag *d);
+
+/* Validate (tls_config_check) and prepare what sofia's TLS transport needs: certificates and
+ * keys loaded into memory, the trust store, and a private 0700 runtime directory for sofia's
+ * TPTAG_CERTIFICATE (removed when `home` is freed). Problems go to `d` as file:line. Returns 0 or
+ * an errno code; *out is owned by `home`, and NULL when the node uses no TLS at all (no [tls], no
+ * tls: listen address, no TLS zone). `dp` may be NULL (no zone-specific requirement). Free it
+ * (with `home`) before the su_root it was activated on. */
 int tls_setup_create(su_home_t *home, const struct node_config *cfg, const struct dialplan *dp,
                      struct diag *d, struct tls_setup **out);
 
 /* The tag list to pass to nta_agent_create()/nta_agent_add_tport() for a TLS listen address
- * (certificate directory, verification policy, ...). Valid while `ts` lives. */
+ * (certificate directory, sofia's own verification switched off because tls_hook.c does it).
+ * Valid while `ts` lives. */
 const tagi_t *tls_setup_tport_tags(const struct tls_setup *ts);
+
+/* An outgoing TLS handshake failed (or the connection closed before it completed). Called from
+ * the event loop (never from inside sofia), once per failed connection, with the peer's IP
+ * literal and port as connected and a reason for the log. The proxy fails the branches sent to
+ * that address with 503 instead of waiting for Timer F (SOFIA-NOTES: nta is not told). */
+typedef void tls_failure_f(void *arg, const char *ip, uint16_t port, const char *reason);
+
+/* Make `ts` the policy for every TLS connection from now on and report outgoing handshake
+ * failures to `cb` (may be NULL) through `root`. Must be called before the agent opens its
+ * first TLS connection. Fails with ENOSYS when the connection hook is not in effect (then sofia
+ * would run TLS with its own weak defaults: refuse to start). Activating another set-up (reload)
+ * applies it to new connections; live connections move over with their certificate facts. */
+int tls_setup_activate(struct tls_setup *ts, su_root_t *root, tls_failure_f *cb, void *arg);
+
+/* Before sending to a TLS next hop: the next connection to ip:port must present a certificate
+ * that verifies (when `verify`) and carries one of `names` (none: chain only). The proxy calls it
+ * with the zone's rules via tls_expect_zone(); the entry is kept for later connections. */
+int tls_expect(struct tls_setup *ts, const char *ip, uint16_t port, const char *const *names,
+               size_t n_names, bool verify);
+
+/* tls_expect() with the rules of zone `z` for next hop `name` (the SRV target, static route or
+ * peer host as written; an IP literal is no name): dns zones require `name`; neighbor and
+ * traversal zones require one of tls_verify_subject, else `name`; tls_verify off checks nothing.
+ * `z` NULL (e.g. a Route header's host): verify the chain and require `name`. */
+int tls_expect_zone(struct tls_setup *ts, const struct zone *z, const char *name, const char *ip,
+                    uint16_t port);
+
+/* The certificate facts of the TLS connection `tp` (a secondary transport, e.g. from
+ * nta_incoming_transport()), or NULL when `tp` is not a TLS connection sipfed knows. Valid until
+ * the connection closes; use it synchronously in the request callback. */
+const struct tls_peer *tls_peer_of(const struct tls_setup *ts, const tport_t *tp);
 
 #endif

@@ -70,17 +70,31 @@ port_open() {   # port_open udp|tcp IP PORT
 # sipp_tp udp|tcp: sipp's -t value.
 sipp_tp() { if [ "$1" = udp ]; then echo u1; else echo t1; fi; }
 
+CERTS=$ROOT/certs/lab
+
+# lab_certs: the lab PKI (certs/mklab.sh is idempotent); every node file names it in [tls],
+# which sipfed requires as soon as a dial plan has a DNS zone.
+lab_certs() {
+    [ -s "$CERTS/edge.pem" ] && [ -s "$CERTS/edge.key" ] && return 0
+    "$ROOT/certs/mklab.sh" >/dev/null || fail "certs/mklab.sh failed"
+}
+
 # node_file TRANSPORT-LIST: the node file, listening on PROXY_IP:PROXY_PORT for each transport.
 node_file() {
     local listen="" tp
     for tp in "$@"; do listen="${listen:+$listen, }$tp:$PROXY_IP:$PROXY_PORT"; done
     mkdir -p "$T/rules"
+    lab_certs
     cat > "$T/sipfed.ini" <<INI
 [proxy]
 hostname = edge.ciscoexample.test
 listen = $listen
 dialplan = rules
 max_forwards = 70
+[tls]
+certificate = $CERTS/edge.pem
+private_key = $CERTS/edge.key
+ca_file = $CERTS/ca.pem
 [log]
 level = ${SIPFED_LOG_LEVEL:-info}
 INI
@@ -192,6 +206,11 @@ stop_all() {
         wait_until 6 sh -c "! kill -0 $p 2>/dev/null" || kill -9 "$p" 2>/dev/null
     done
     PIDS=()
+    # Under the sanitizer build (SIPFED=build-asan/sipfed) any report fails the scenario.
+    if grep -qE "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" "$T/sipfed.log" 2>/dev/null; then
+        grep -E -A30 "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" "$T/sipfed.log" | head -40 >&2
+        fail "sanitizer report in the sipfed log"
+    fi
     local round
     round=$T/round.$(date +%s%N)
     mkdir -p "$round"

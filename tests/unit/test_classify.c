@@ -261,6 +261,27 @@ static void test_classify_service(void **state)
     msg_destroy(msg);
 }
 
+/* locate's explanation lists every marker found, the zone's first. */
+static void test_classify_describe_markers(void **state)
+{
+    (void)state;
+    msg_t *msg = msg_make(sip_default_mclass(), 0, invite_im, (ssize_t)strlen(invite_im));
+    struct zone z = { .name = "IMP", .traffic_ms_imp = true };
+    const char *m[8];
+    size_t n = classify_describe_markers(sip_object(msg), &z, m, 8);
+    assert_int_equal(n, 3);
+    assert_string_equal(m[0], "source zone has traffic = ms-imp");
+    assert_string_equal(m[1], "an ms-* header");
+    assert_string_equal(m[2], "epid on From");
+    assert_int_equal(classify_describe_markers(sip_object(msg), &z, m, 2), 2);
+    assert_int_equal(classify_describe_markers(sip_object(msg), NULL, m, 8), 2);
+    msg_destroy(msg);
+
+    msg = msg_make(sip_default_mclass(), 0, message_standard, (ssize_t)strlen(message_standard));
+    assert_int_equal(classify_describe_markers(sip_object(msg), NULL, m, 8), 0);
+    msg_destroy(msg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +289,7 @@ int main(void)
         cmocka_unit_test(test_classify_each_marker),
         cmocka_unit_test(test_classify_invite_sdp),
         cmocka_unit_test(test_classify_service),
+        cmocka_unit_test(test_classify_describe_markers),
     };
     return cmocka_run_group_tests_name("classify", tests, NULL, NULL);
 }

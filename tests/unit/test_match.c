@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "match.h"
@@ -99,9 +101,10 @@ static const struct match_case cases[] = {
       "fixed@target.test" },
 };
 
-static void test_match_table(void **state)
+/* Run the table with regexes compiled plain (anchored at match time) and as the loader compiles
+ * them (anchored at compile time, UTF, JIT): the results must be the same. */
+static void match_table_run(uint32_t compile_opts, bool jit)
 {
-    (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         const struct match_case *c = &cases[i];
         su_home_t *home = su_home_new(sizeof *home);
@@ -113,9 +116,11 @@ static void test_match_table(void **state)
         int errcode;
         PCRE2_SIZE erroff;
         if (c->mode == PAT && c->type == PATTERN_REGEX) {
-            r.regex = pcre2_compile((PCRE2_SPTR)c->pattern, PCRE2_ZERO_TERMINATED, 0, &errcode,
-                                    &erroff, NULL);
+            r.regex = pcre2_compile((PCRE2_SPTR)c->pattern, PCRE2_ZERO_TERMINATED, compile_opts,
+                                    &errcode, &erroff, NULL);
             assert_non_null(r.regex);
+            if (jit)
+                (void)pcre2_jit_compile(r.regex, PCRE2_JIT_COMPLETE);
         }
         const char *out = NULL;
         enum match_result m = match_rule(home, &r, c->alias, md, &out);
@@ -129,6 +134,18 @@ static void test_match_table(void **state)
         match_data_free(md);
         su_home_unref(home);
     }
+}
+
+static void test_match_table(void **state)
+{
+    (void)state;
+    match_table_run(0, false);
+}
+
+static void test_match_table_loader_compiled(void **state)
+{
+    (void)state;
+    match_table_run(PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_UTF, true);
 }
 
 /* A regex rule without a compiled regex (never from the loader) is an error, not a match. */
@@ -173,6 +190,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_match_table),
+        cmocka_unit_test(test_match_table_loader_compiled),
         cmocka_unit_test(test_match_regex_missing_is_error),
         cmocka_unit_test(test_match_data_reused),
     };

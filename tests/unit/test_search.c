@@ -7,8 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sofia-sip/sip_parser.h>
+
+#include "decide.h"
 #include "match.h"
 #include "search.h"
+#include "sipmsg.h"
 
 /* A small dial plan: zones IMP (neighbor), TC (traversal client), DNS and default. */
 struct fixture {
@@ -281,6 +285,61 @@ static void test_search_empty_dialplan(void **state)
     run_cases(f, cases, N(cases));
 }
 
+/* decide_request(): alias + classification + search; 400 without a usable alias, 404 when no
+ * rule matched. The request is parsed by sofia, as the proxy's would be. */
+static void test_decide_request(void **state)
+{
+    struct fixture *f = *state;
+    rule_add(f, "ms-only", 10, ".*@p\\.test", f->imp)->traffic = TRAFFIC_MS_IMP;
+    f->tc->traffic_ms_imp = true;
+    static const struct {
+        const char *text;            /* a whole request, or NULL: MESSAGE to `alias` */
+        const char *alias;
+        const char *header;
+        const char *zone;
+        int status;
+        enum traffic traffic;
+    } cases[] = {
+        { NULL, "bob@P.Test", "User-Agent: UCCAPI/16.0", "default", 0, TRAFFIC_MS_IMP },
+        { NULL, "bob@p.test", NULL, "default", 404, TRAFFIC_STANDARD },
+        { NULL, "bob@p.test", NULL, "TC", 0, TRAFFIC_MS_IMP },
+        { NULL, "bob@q.test", NULL, "TC", 404, TRAFFIC_MS_IMP },
+        { "MESSAGE tel:+15551234 SIP/2.0\r\nVia: SIP/2.0/TCP 192.0.2.1;branch=z9hG4bKx\r\n"
+          "From: <sip:a@b.test>;tag=1\r\nTo: <tel:+15551234>\r\nCall-ID: x\r\n"
+          "CSeq: 1 MESSAGE\r\nContent-Length: 0\r\n\r\n", NULL, NULL, "default", 400,
+          TRAFFIC_STANDARD },
+    };
+    for (size_t i = 0; i < N(cases); i++) {
+        su_home_t *home = su_home_new(sizeof *home);
+        msg_t *msg = NULL;
+        char err[128];
+        if (cases[i].text) {
+            msg = msg_make(sip_default_mclass(), 0, cases[i].text, -1);
+        } else {
+            const char *h[] = { cases[i].header };
+            assert_int_equal(sipmsg_build("MESSAGE", cases[i].alias, h, cases[i].header ? 1 : 0,
+                                          NULL, &msg, err, sizeof err), 0);
+        }
+        assert_non_null(msg);
+        struct decide_input in = { .sip = sip_object(msg),
+                                   .source = zone_by_name(f, cases[i].zone) };
+        struct decision d;
+        assert_int_equal(decide_request(home, f->dp, &in, &d), 0);
+        if (d.status != cases[i].status)
+            fail_msg("case %zu: status %d, expected %d", i, d.status, cases[i].status);
+        if (d.status == 0) {
+            assert_string_equal(d.alias, "bob@p.test");
+            assert_int_equal(d.search.n_levels, 1);
+        } else {
+            assert_non_null(d.reason);
+        }
+        if (d.status != 400)
+            assert_int_equal(d.traffic, cases[i].traffic);
+        msg_destroy(msg);
+        su_home_unref(home);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -291,6 +350,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_search_auth_and_disabled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_continue_alias_and_dedup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_empty_dialplan, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_decide_request, setup, teardown),
     };
     return cmocka_run_group_tests_name("search", tests, NULL, NULL);
 }

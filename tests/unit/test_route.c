@@ -1,0 +1,203 @@
+/* test_route.c — the forwarder's pure helpers: who we are (Route/Via), loop hashes and loop
+ * detection vs spirals, Proxy-Require filtering, Record-Route values, best-response selection. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sofia-sip/msg.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_parser.h>
+
+#include "route.h"
+
+static const char *self_hosts[] = { "127.0.0.1", "127.0.0.1", "::1" };
+static const uint16_t self_ports[] = { 5060, 5061, 5070 };
+static const struct route_self self = {
+    .hostname = "edge.ciscoexample.test",
+    .hosts = self_hosts,
+    .ports = self_ports,
+    .n = 3,
+};
+
+static msg_t *parse(const char *text)
+{
+    msg_t *msg = msg_make(sip_default_mclass(), 0, text, strlen(text));
+    assert_non_null(msg);
+    assert_non_null(sip_object(msg));
+    return msg;
+}
+
+static void test_route_uri_is_self(void **state)
+{
+    (void)state;
+    static const struct { const char *uri; bool self; } cases[] = {
+        { "sip:edge.ciscoexample.test;transport=tls;lr", true },
+        { "sip:EDGE.ciscoexample.test:5999;lr", true },            /* hostname: any port */
+        { "sip:127.0.0.1;lr", true },                                /* 5060 by default */
+        { "sip:127.0.0.1:5061;transport=tls;lr", true },
+        { "sips:127.0.0.1;lr", true },                               /* sips: 5061 */
+        { "sip:127.0.0.1:5062;lr", false },
+        { "sip:[::1]:5070;lr", true },
+        { "sip:imp1.ciscoexample.test:5062;lr", false },
+        { "sip:ciscoexample.test;lr", false },
+    };
+    su_home_t home[1] = { SU_HOME_INIT(home) };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        url_t *u = url_hdup(home, (url_t *)cases[i].uri);
+        assert_non_null(u);
+        if (route_uri_is_self(&self, u) != cases[i].self)
+            fail_msg("%s: expected %s", cases[i].uri, cases[i].self ? "self" : "not self");
+    }
+    su_home_deinit(home);
+}
+
+#define REQ(ruri, via_extra)                                                        \
+    "MESSAGE " ruri " SIP/2.0\r\n" via_extra                                        \
+    "Via: SIP/2.0/UDP 127.0.0.2:5090;branch=z9hG4bK-1\r\n"                         \
+    "From: <sip:a@ciscoexample.test>;tag=f1\r\n"                                    \
+    "To: <sip:b@msexample.test>\r\n"                                                \
+    "Call-ID: c1@x\r\nCSeq: 7 MESSAGE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+
+static void test_route_loop_detection(void **state)
+{
+    (void)state;
+    char hash[ROUTE_LOOP_HASH_LEN + 1], hash2[ROUTE_LOOP_HASH_LEN + 1], via[256];
+    msg_t *first = parse(REQ("sip:b@msexample.test", ""));
+    route_loop_hash(sip_object(first), hash);
+    assert_int_equal(strlen(hash), ROUTE_LOOP_HASH_LEN);
+    assert_false(route_request_loops(&self, sip_object(first), hash));
+
+    /* The same request back with our Via on it: a loop. */
+    snprintf(via, sizeof via, "Via: SIP/2.0/UDP 127.0.0.1;branch=%s%s.1\r\n", ROUTE_BRANCH_MAGIC,
+             hash);
+    char text[1024];
+    snprintf(text, sizeof text,
+             "MESSAGE sip:b@msexample.test SIP/2.0\r\n"
+             "Via: SIP/2.0/UDP 127.0.0.9:5060;branch=z9hG4bK-x\r\n%s"
+             "Via: SIP/2.0/UDP 127.0.0.2:5090;branch=z9hG4bK-1\r\n"
+             "From: <sip:a@ciscoexample.test>;tag=f1\r\nTo: <sip:b@msexample.test>\r\n"
+             "Call-ID: c1@x\r\nCSeq: 7 MESSAGE\r\nMax-Forwards: 68\r\nContent-Length: 0\r\n\r\n",
+             via);
+    msg_t *back = parse(text);
+    route_loop_hash(sip_object(back), hash2);
+    assert_string_equal(hash, hash2);            /* top Via and Max-Forwards are not hashed */
+    assert_true(route_request_loops(&self, sip_object(back), hash2));
+
+    /* A spiral: the Request-URI was rewritten downstream, so the hash differs. */
+    snprintf(text, sizeof text,
+             "MESSAGE sip:bob@other.test SIP/2.0\r\n%s"
+             "Via: SIP/2.0/UDP 127.0.0.2:5090;branch=z9hG4bK-1\r\n"
+             "From: <sip:a@ciscoexample.test>;tag=f1\r\nTo: <sip:b@msexample.test>\r\n"
+             "Call-ID: c1@x\r\nCSeq: 7 MESSAGE\r\nMax-Forwards: 68\r\nContent-Length: 0\r\n\r\n",
+             via);
+    msg_t *spiral = parse(text);
+    route_loop_hash(sip_object(spiral), hash2);
+    assert_string_not_equal(hash, hash2);
+    assert_false(route_request_loops(&self, sip_object(spiral), hash2));
+
+    /* Our branch magic under somebody else's sent-by is not ours. */
+    snprintf(via, sizeof via, "Via: SIP/2.0/UDP 127.0.0.8;branch=%s%s.1\r\n", ROUTE_BRANCH_MAGIC,
+             hash);
+    snprintf(text, sizeof text, REQ("sip:b@msexample.test", "%s"), via);
+    msg_t *other = parse(text);
+    assert_false(route_request_loops(&self, sip_object(other), hash));
+
+    msg_destroy(first);
+    msg_destroy(back);
+    msg_destroy(spiral);
+    msg_destroy(other);
+}
+
+static void test_route_unsupported_tags(void **state)
+{
+    (void)state;
+    static const struct { const char *header; const char *expect; } cases[] = {
+        { "Proxy-Require: ms-benotify\r\n", NULL },
+        { "Proxy-Require: ms-benotify, MS-Piggyback-First-Notify\r\n", NULL },
+        { "Proxy-Require: foo\r\n", "foo" },
+        { "Proxy-Require: ms-benotify, foo, bar\r\n", "foo, bar" },
+        { "Proxy-Require: foo\r\nProxy-Require: ms-x, baz\r\n", "foo, baz" },
+        { "", NULL },
+    };
+    su_home_t home[1] = { SU_HOME_INIT(home) };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[1024];
+        snprintf(text, sizeof text, REQ("sip:b@msexample.test", "%s"), cases[i].header);
+        msg_t *m = parse(text);
+        char *got = route_unsupported_tags(home, sip_object(m)->sip_proxy_require);
+        if (cases[i].expect)
+            assert_string_equal(got, cases[i].expect);
+        else
+            assert_null(got);
+        msg_destroy(m);
+    }
+    su_home_deinit(home);
+}
+
+static void test_route_record_route_make(void **state)
+{
+    (void)state;
+    su_home_t home[1] = { SU_HOME_INIT(home) };
+    assert_string_equal(route_record_route_make(home, "edge.ciscoexample.test", SIP_TP_TLS),
+                        "<sip:edge.ciscoexample.test;transport=tls;lr>");
+    assert_string_equal(route_record_route_make(home, "edge.ciscoexample.test", SIP_TP_UDP),
+                        "<sip:edge.ciscoexample.test;transport=udp;lr>");
+    su_home_deinit(home);
+}
+
+static void test_route_response_better(void **state)
+{
+    (void)state;
+    /* {candidate, candidate_local, best, best_local, better} */
+    static const struct { int c; bool cl; int b; bool bl; bool better; } cases[] = {
+        { 486, false, 0, false, true },      /* anything beats nothing */
+        { 404, false, 503, false, true },    /* lowest class */
+        { 503, false, 404, false, false },
+        { 603, false, 404, false, true },    /* 6xx beats everything */
+        { 404, false, 603, false, false },   /* ... and is never replaced */
+        { 600, false, 603, false, false },   /* first 6xx kept */
+        { 486, false, 404, false, false },   /* same class: first kept */
+        { 500, false, 503, false, true },    /* 503 is the least useful 5xx */
+        { 503, false, 500, false, false },
+        { 408, false, 408, true, true },     /* downstream beats local */
+        { 503, true, 503, false, false },
+        { 302, false, 486, false, true },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (route_response_better(cases[i].c, cases[i].cl, cases[i].b, cases[i].bl) !=
+            cases[i].better)
+            fail_msg("case %zu: %d%s vs %d%s", i, cases[i].c, cases[i].cl ? "(local)" : "",
+                     cases[i].b, cases[i].bl ? "(local)" : "");
+}
+
+static void test_route_uri_transport(void **state)
+{
+    (void)state;
+    static const struct { const char *uri; enum sip_transport tp; } cases[] = {
+        { "sip:a@b", SIP_TP_UDP },
+        { "sip:a@b;transport=TCP", SIP_TP_TCP },
+        { "sip:a@b;transport=tls", SIP_TP_TLS },
+        { "sips:a@b", SIP_TP_TLS },
+    };
+    su_home_t home[1] = { SU_HOME_INIT(home) };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_int_equal(route_uri_transport(url_hdup(home, (url_t *)cases[i].uri)),
+                         cases[i].tp);
+    su_home_deinit(home);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_route_uri_is_self),
+        cmocka_unit_test(test_route_loop_detection),
+        cmocka_unit_test(test_route_unsupported_tags),
+        cmocka_unit_test(test_route_record_route_make),
+        cmocka_unit_test(test_route_response_better),
+        cmocka_unit_test(test_route_uri_transport),
+    };
+    return cmocka_run_group_tests_name("route", tests, NULL, NULL);
+}
