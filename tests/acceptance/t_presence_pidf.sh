@@ -4,7 +4,7 @@
 # mapped state, every other header unchanged and a Content-Length that is the body's; a zone
 # without the option gets the original body.
 #   1. out-of-dialog NOTIFY (searched): the same categories NOTIFY to IMP (pidf) and to LEGACY
-#      (as is), each receiver checking what it got;
+#      (as is), each receiver checking what it got; then as a BENOTIFY (the stateless path) to IMP;
 #   2. a subscription dialog (uas_presence.xml): the piggy-backed 200, the in-dialog NOTIFY
 #      (loose-routed: its zone found by the peer address) converted; the multipart BENOTIFY batch
 #      and the empty final NOTIFY unchanged, with a log line for the batch.
@@ -63,15 +63,26 @@ INI
 # xml_attr TEXT: TEXT escaped for an XML attribute value.
 xml_attr() { printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g'; }
 
-# uas_notify_xml FILE CT_REGEX BODY_REGEX: a receiver of one NOTIFY that checks its Content-Type,
-# its body, and that Event, Subscription-State and our test header came through; answers 200.
+# uas_notify_xml FILE METHOD CT_REGEX BODY_REGEX: a receiver of one NOTIFY or BENOTIFY that
+# checks its Content-Type, its body, and that Event, Subscription-State and our test header came
+# through; answers a NOTIFY with 200 (a BENOTIFY is never answered).
 uas_notify_xml() {
-    local ct body
-    ct=$(xml_attr "$2"); body=$(xml_attr "$3")
+    local method=$2 ct body reply=""
+    ct=$(xml_attr "$3"); body=$(xml_attr "$4")
+    [ "$method" = NOTIFY ] && reply="<send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>"
     cat > "$1" <<XML
 <?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="uas_notify_check">
-  <recv request="NOTIFY">
+  <recv request="$method">
     <action>
       <ereg regexp="$ct" search_in="hdr" header="Content-Type:" check_it="true" assign_to="c"/>
       <ereg regexp="$body" search_in="body" check_it="true" assign_to="b"/>
@@ -81,18 +92,7 @@ uas_notify_xml() {
     </action>
   </recv>
   <Reference variables="c,b,e,s,x"/>
-  <send>
-    <![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]>
-  </send>
+  $reply
 </scenario>
 XML
 }
@@ -118,9 +118,9 @@ round() {
     node_file "$tp"; pidf_rules "$tp"; start_sipfed
 
     # 1. out of dialog, to each zone
-    uas_notify_xml "$T/uas_pidf.xml" '^ *application/pidf\+xml$' \
+    uas_notify_xml "$T/uas_pidf.xml" NOTIFY '^ *application/pidf\+xml$' \
         'entity=.sip:bob@msexample\.test.*<basic>open</basic>.*<ep:activity>busy</ep:activity>.*<note>In a call</note>'
-    uas_notify_xml "$T/uas_asis.xml" '^ *application/msrtc-event-categories\+xml$' \
+    uas_notify_xml "$T/uas_asis.xml" NOTIFY '^ *application/msrtc-event-categories\+xml$' \
         '<availability>6500</availability><activity token=.on-the-phone.><custom LCID=.1033.>In a call</custom>'
     sipp_server imp "$T/uas_pidf.xml" "$tp" "$IMP_IP" "$IMP_PORT"
     sipp_server legacy "$T/uas_asis.xml" "$tp" "$LEGACY_IP" "$IMP_PORT"
@@ -135,6 +135,16 @@ round() {
     [ "$(msg_count imp '^Content-Type: application/msrtc')" -eq 0 ] || fail "IMP got the categories body"
     # the observer still reads the original body
     wait_log 'module=presence entity=sip:bob@msexample.test state=busy xmpp_show=away xmpp_status="Busy - In a call" method=NOTIFY activity=on-the-phone'
+
+    # the same body in a BENOTIFY (forwarded without a transaction, never answered)
+    uas_notify_xml "$T/uas_pidf_be.xml" BENOTIFY '^ *application/pidf\+xml$' \
+        'entity=.sip:bob@msexample\.test.*<basic>open</basic>.*<ep:activity>busy</ep:activity>.*<note>In a call</note>'
+    sed -e 's/NOTIFY/BENOTIFY/g' -e '/<recv response="200"\/>/d' "$SIPP_DIR/uac_notify.xml" > "$T/uac_benotify.xml"
+    sipp_server impbe "$T/uas_pidf_be.xml" "$tp" "$IMP_IP" "$IMP_PORT"
+    expect_ok ms3 sipp_client ms3 "$T/uac_benotify.xml" "$tp" "$MS_IP" -s bob \
+        -key from_domain msexample.test -key to_domain ciscoexample.test
+    expect_ok impbe sipp_wait impbe
+    body_length_ok impbe BENOTIFY || fail "IMP: Content-Length of the converted BENOTIFY is not its body's"
 
     # 2. a subscription dialog from the IMP zone
     sipp_server ms "$SIPP_DIR/uas_presence.xml" "$tp" "$MS_IP" "$MS_PORT" -s bob
