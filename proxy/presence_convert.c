@@ -146,8 +146,11 @@ int presence_convert_msg(msg_t *msg, const struct zone *z)
         msg_header_replace(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_payload,
                            (msg_header_t *)pl) < 0 ||
         sip_complete_message(msg) < 0) {
-        log_warn("presence", "event=not_converted zone=%s method=%s entity=%s reason=\"out of "
-                 "memory\"", z->name, label, info.entity[0] ? info.entity : "-");
+        /* Allocations fail before anything is replaced; msg_header_replace() and
+         * sip_complete_message() only fail on a message nta would not send either. */
+        log_warn("presence", "event=not_converted zone=%s method=%s entity=%s reason=\"cannot "
+                 "rebuild the message (out of memory?)\"", z->name, label,
+                 info.entity[0] ? info.entity : "-");
         return ENOMEM;
     }
     log_debug("presence", "event=converted zone=%s method=%s entity=%s from=%s state=%s bytes=%zu",
