@@ -24,8 +24,8 @@ struct forward_env;
 #include "dnszone.h"
 #include "forward.h"
 #include "log.h"
-#include "policy.h"
 #include "presence_proxy.h"
+#include "policy.h"
 #include "proxy.h"
 
 /* SPEC §2: on SIGTERM/SIGINT transactions get this long to finish. */
