@@ -329,6 +329,32 @@ static void test_config_all_errors_in_one_run(void **state)
     fixture_close(&f);
 }
 
+/* `check` goes on past node-file errors: the partial loader still hands out what was valid. */
+static void test_config_partial_keeps_valid_keys(void **state)
+{
+    (void)state;
+    struct fixture f;
+    struct node_config *cfg = NULL;
+    char path[128];
+    fixture_open(&f);
+    snprintf(path, sizeof path, "%s/node.ini", f.dir);
+    fixture_write(&f, "node.ini", "[proxy]\nhostname = edge.test\nlisten = udp:127.0.0.1:5060\n"
+                                  "dialplan = rules\nmax_forwards = lots\n", 0644);
+    assert_int_equal(node_config_load_partial(path, f.d, &cfg), EINVAL);
+    assert_non_null(cfg);
+    assert_string_equal(cfg->hostname, "edge.test");
+    assert_non_null(strstr(cfg->dialplan_dir, "/rules"));
+    assert_int_equal(diag_error_count(f.d), 1);
+    node_config_free(cfg);
+
+    /* an unreadable file gives nothing, as with node_config_load */
+    cfg = NULL;
+    snprintf(path, sizeof path, "%s/none.ini", f.dir);
+    assert_int_equal(node_config_load_partial(path, f.d, &cfg), ENOENT);
+    assert_null(cfg);
+    fixture_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -338,6 +364,7 @@ int main(void)
         cmocka_unit_test(test_config_relative_path),
         cmocka_unit_test(test_config_unreadable),
         cmocka_unit_test(test_config_all_errors_in_one_run),
+        cmocka_unit_test(test_config_partial_keeps_valid_keys),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
