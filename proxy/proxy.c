@@ -240,14 +240,18 @@ static int signals_setup(struct proxy *px)
 
 /* ------------------------------------------------------------------ agent */
 
-static char *listen_url(su_home_t *home, const struct listen_addr *l)
+/* The listen URL: the node's FQDN as the host, so nta writes it in the Via sent-by (SPEC §3.1:
+ * the hostname goes into Record-Route and Via), and the configured address as maddr, which is
+ * what nta binds. */
+static char *listen_url(su_home_t *home, const char *hostname, const struct listen_addr *l)
 {
     bool v6 = strchr(l->host, ':') != NULL;
+    const char *maddr = v6 ? su_sprintf(home, "[%s]", l->host) : l->host;
     /* nta binds TLS only for a sips: URI (";transport=tls" selects among udp/tcp/sctp). */
     if (l->transport == SIP_TP_TLS)
-        return su_sprintf(home, v6 ? "sips:[%s]:%u" : "sips:%s:%u", l->host, l->port);
-    return su_sprintf(home, v6 ? "sip:[%s]:%u;transport=%s" : "sip:%s:%u;transport=%s", l->host,
-                      l->port, sip_transport_name(l->transport));
+        return su_sprintf(home, "sips:%s:%u;maddr=%s", hostname, l->port, maddr);
+    return su_sprintf(home, "sip:%s:%u;transport=%s;maddr=%s", hostname, l->port,
+                      sip_transport_name(l->transport), maddr);
 }
 
 static int agent_listen(struct proxy *px, const struct node_config *cfg)
@@ -255,7 +259,7 @@ static int agent_listen(struct proxy *px, const struct node_config *cfg)
     const struct tls_setup *tls = px->env.gen->tls;
     for (size_t i = 0; i < cfg->n_listen; i++) {
         const struct listen_addr *l = &cfg->listen[i];
-        char *url = listen_url(px->home, l);
+        char *url = listen_url(px->home, cfg->hostname, l);
         /* TLS: sofia's certificate directory and verification off (tls_hook.c does it). */
         const tagi_t *tp_tags = l->transport == SIP_TP_TLS && tls ? tls_setup_tport_tags(tls)
                                                                   : NULL;
