@@ -137,6 +137,23 @@ static bool listen_same(const struct node_config *a, const struct node_config *b
     return true;
 }
 
+/* Say at start and on reload what this version does not build, rather than let an admin
+ * believe it runs: SPEC §5.4's traversal connection (the DMZ node sending down the connection
+ * the internal node opened) and SPEC §8's admin HTTP. Traversal zones route like neighbor zones. */
+static void gen_warn_unbuilt(const struct proxy_gen *g)
+{
+    for (size_t i = 0; i < g->dp->n_zones; i++) {
+        const struct zone *z = g->dp->zones[i];
+        if (z->type == ZONE_TRAVERSAL_CLIENT || z->type == ZONE_TRAVERSAL_SERVER)
+            log_warn("config", "event=traversal_as_neighbor zone=%s msg=\"traversal zones connect "
+                     "to their peers like neighbor zones; the persistent traversal connection "
+                     "(SPEC 5.4) is not built yet\"", z->name);
+    }
+    if (g->cfg->admin_listen)
+        log_warn("config", "event=admin_unavailable listen=%s msg=\"the admin HTTP interface is "
+                 "not built yet\"", g->cfg->admin_listen);
+}
+
 /* SIGHUP: build a complete new generation; on any error keep serving with the old one. */
 static void proxy_reload(struct proxy *px)
 {
@@ -166,6 +183,7 @@ static void proxy_reload(struct proxy *px)
         log_set_level(g->cfg->log_level);
         log_info("config", "event=reload status=ok zones=%zu rules=%zu", g->dp->n_zones,
                  g->dp->n_rules);
+        gen_warn_unbuilt(g);
     }
     su_home_deinit(home);
 }
@@ -347,6 +365,7 @@ int proxy_run(struct proxy *px)
 {
     log_info("proxy", "event=start hostname=%s zones=%zu rules=%zu", px->env.gen->cfg->hostname,
              px->env.gen->dp->n_zones, px->env.gen->dp->n_rules);
+    gen_warn_unbuilt(px->env.gen);
     su_root_run(px->root);
     log_info("proxy", "event=exit requests=%llu stateless=%llu refused=%llu failover=%llu "
              "send_failed=%llu", (unsigned long long)px->counters.requests,

@@ -32,7 +32,9 @@ static const struct cfg_case cfg_cases[] = {
                    "min_version = 1.3\nciphers = ECDHE+AESGCM\n"
                    "[dns]\nservers = 192.0.2.53, [2001:db8::53]:5353, ns.test:53\n"
                    "[log]\nlevel = debug\n[admin]\nlisten = 127.0.0.1:9061\n"
-                   "[presence]\nbusy_as_dnd = on\n", { NULL } },
+                   "[presence]\nbusy_as_dnd = on\n",
+      { "node.ini:21: warning: the admin HTTP interface (status, metrics, history) is not "
+        "available in this version: 'listen' is ignored" } },
     { "empty optional values", PROXY "[dns]\nservers =\n[admin]\nlisten =\n"
                                TLS "ciphers =\nca_file =\n", { NULL } },
     { "missing proxy keys", "[proxy]\n",
@@ -141,7 +143,9 @@ static const struct cfg_case cfg_cases[] = {
         "debug)" } },
     { "admin listen without port", PROXY "[admin]\nlisten = 127.0.0.1\n",
       { "node.ini:6: invalid value '127.0.0.1' for 'listen' (a port is required)" } },
-    { "admin listen ipv6", PROXY "[admin]\nlisten = [::1]:9061\n", { NULL } },
+    { "admin listen ipv6", PROXY "[admin]\nlisten = [::1]:9061\n",
+      { "node.ini:6: warning: the admin HTTP interface (status, metrics, history) is not "
+        "available in this version: 'listen' is ignored" } },
     { "presence busy_as_dnd bad", PROXY "[presence]\nbusy_as_dnd = sometimes\n",
       { "node.ini:6: invalid value 'sometimes' for 'busy_as_dnd' (expected on or off (yes/no, "
         "true/false))" } },
