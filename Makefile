@@ -18,7 +18,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .SECONDARY:
-.PHONY: all asan deps certs run test unit unit-asan acceptance bench fuzz clean
+.PHONY: all asan deps certs run test unit unit-asan acceptance acceptance-asan bench fuzz clean
 all: $(B)/sipfed
 
 $(B)/obj/%.o: proxy/%.c
@@ -72,10 +72,18 @@ test: deps
 	$(B)/sipfed -c sipfed.ini check --cases rules/lab.cases --cases rules/policy.cases
 	$(MAKE) unit
 	$(MAKE) unit-asan
+	$(MAKE) fuzz-smoke
 	$(MAKE) acceptance
+	$(MAKE) acceptance-asan
 
 acceptance: all $(B)/tests/dns_live
 	tests/acceptance/run.sh
+
+# The same scenarios against the ASan+UBSan daemon: any sanitizer report fails a scenario.
+acceptance-asan: asan $(B)/tests/dns_live
+	SIPFED=$(CURDIR)/build-asan/sipfed ASAN_OPTIONS=fast_unwind_on_malloc=0 \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+		tests/acceptance/run.sh
 
 bench: deps all
 	scripts/bench.sh

@@ -72,8 +72,11 @@ int cmd_check(const char *config_path, int argc, char **argv)
     struct diag *d = diag_new(home);
     struct node_config *cfg = NULL;
     struct dialplan *dp = NULL;
-    if (node_config_load(config_path, d, &cfg) == 0 &&
-        dialplan_load(cfg->dialplan_dir, d, &dp) == 0) {
+    /* A node file with errors still names its dial plan: load that too, so one run reports
+     * every error of every file (STYLE habit 5). */
+    int cfg_err = node_config_load_partial(config_path, d, &cfg);
+    if (cfg != NULL && cfg->dialplan_dir != NULL &&
+        dialplan_load(cfg->dialplan_dir, d, &dp) == 0 && cfg_err == 0) {
         dialplan_tls_check(dp, cfg, d);
         /* the certificates themselves: key match, hostname, expiry, cipher list (tls.h) */
         if (cfg->tls.present)
@@ -97,7 +100,7 @@ int cmd_check(const char *config_path, int argc, char **argv)
         }
     }
     /* --dns: our own published records as a Microsoft edge sees them (dns_report.c). */
-    if (dns && dp != NULL && rc != EXIT_USAGE) {
+    if (dns && dp != NULL && cfg_err == 0 && rc != EXIT_USAGE) {
         int problems = dns_report_check(stdout, cfg, dp);
         printf("dns: %d problem%s\n", problems, problems == 1 ? "" : "s");
         if (problems > 0)

@@ -59,6 +59,10 @@ struct node_config {
  * *out (free with node_config_free) when there were no errors, else EINVAL (and *out is NULL);
  * the errno (ENOENT, EACCES, ...) when the file itself cannot be read. */
 int node_config_load(const char *path, struct diag *d, struct node_config **out);
+/* As node_config_load, but a file that could be read and had errors (EINVAL) still sets *out,
+ * with every valid key loaded: `sipfed check` uses it to go on and report the dial plan's errors
+ * in the same run. Never run a proxy with such a config. */
+int node_config_load_partial(const char *path, struct diag *d, struct node_config **out);
 void node_config_free(struct node_config *cfg);
 
 #endif

@@ -35,8 +35,9 @@ struct forward_env;
 #include "forward.h"
 #include "log.h"
 #include "nexthop.h"
-#include "policy.h"
+#include "presence_convert.h"
 #include "presence_proxy.h"
+#include "policy.h"
 #include "proxy.h"
 #include "route.h"
 #include "srczone.h"
@@ -219,6 +220,8 @@ struct sl_job {
     struct forward_env *env;
     msg_t *msg;
     const char *what;
+    struct proxy_gen *gen;               /* held while the next hop is selected */
+    const struct zone *zone;             /* the searched target's zone; NULL: loose routing */
 };
 
 static void sl_hop_done(void *arg, int status, const char *reason, const struct nexthop *hop)
@@ -233,11 +236,13 @@ static void sl_hop_done(void *arg, int status, const char *reason, const struct 
         msg_destroy(job->msg);
     } else {
         char *url = nexthop_route_url(job->home, hop);
+        /* read before nta takes the message */
+        presence_proxy_observe(job->env->presence, sip, job->gen->cfg->presence_busy_as_dnd);
+        presence_convert_msg(job->msg, job->zone ? job->zone
+                             : presence_convert_zone_at(job->gen->dp, job->gen->sz, hop->ip, hop->port));
         /* nta takes the message: everything the log needs is copied first. */
         const char *alias = uri_alias(job->home, sip->sip_request->rq_url);
         const char *call_id = su_strdup(job->home, sip->sip_call_id ? sip->sip_call_id->i_id : "-");
-        /* read before nta takes the message */
-        presence_proxy_observe(job->env->presence, sip, job->env->gen->cfg->presence_busy_as_dnd);
         nta_outgoing_t *o = nta_outgoing_mcreate(job->env->agent, NULL, NULL,
                                                  (url_string_t const *)url, job->msg,
                                                  NTATAG_STATELESS(1), TAG_END());
@@ -258,6 +263,7 @@ static void sl_hop_done(void *arg, int status, const char *reason, const struct 
                 nta_outgoing_destroy(o);
         }
     }
+    proxy_gen_unref(job->gen);
     su_home_unref(job->home);
 }
 
@@ -328,6 +334,8 @@ static void forward_stateless(struct forward_env *env, msg_t *msg, const char *w
         }
     }
     struct nexthop_request rq = { .zone = zone, .uri = uri, .domain = domain };
+    job->gen = proxy_gen_ref(g);
+    job->zone = zone;
     nexthop_select(&g->nh, &rq, sl_hop_done, job);
 }
 
@@ -709,6 +717,8 @@ static int branch_response(struct fwd_branch *br, nta_outgoing_t *orq, const sip
         if (!tx->answered) {
             presence_proxy_observe(tx->env->presence, sip, tx->gen->cfg->presence_busy_as_dnd);
             msg_t *m = response_for_upstream(orq);
+            if (m)   /* the piggy-backed NOTIFY goes back to the source zone */
+                presence_convert_msg(m, tx->src);
             if (m && txn_relay(tx, m))
                 tx->answered = true;
             txn_log(tx, status);
@@ -776,6 +786,9 @@ static void branch_hop_ready(void *arg, int status, const char *reason, const st
         msg_header_insert(m, (msg_pub_t *)s, msg_header_dup(msg_home(m),
                                                             (msg_header_t *)ours[hop->transport]));
     }
+
+    presence_convert_msg(m, br->zone ? br->zone
+                         : presence_convert_zone_at(tx->gen->dp, tx->gen->sz, hop->ip, hop->port));
 
     /* TLS: what the server certificate must prove (the zone's rules, the hop's name). */
     /* (the current set-up: after a reload it is the one new connections get) */

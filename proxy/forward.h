@@ -23,13 +23,13 @@ struct forward_env {
     unsigned active;                   /* transactions in flight */
     uint64_t branch_seq;               /* makes our Via branches unique */
     void (*idle)(struct forward_env *env); /* called when `active` drops to 0 while stopping */
+    struct presence_store *presence;   /* last state per presentity (presence_proxy.h) */
     struct policy_learnt *learnt;      /* open federation's learnt domains (policy.h); owned by
                                         * the proxy, kept across reloads */
     struct fwd_branch *tls_waiting;    /* branches sent over TLS, no response yet (forward.c) */
     uint64_t tls_seq;                  /* orders sends against handshake-failure reports */
     bool overloaded;                   /* refusing new requests (forward.c, overload control) */
     uint64_t overload_refused;         /* refused in the current overload episode */
-    struct presence_store *presence;   /* last state per presentity (presence_proxy.h) */
 };
 
 /* The agent's message callback (the agent runs with NTATAG_STATELESS(1), so every request that

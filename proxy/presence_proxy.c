@@ -180,34 +180,47 @@ static bool has_header(const sip_t *sip, const char *name)
     return false;
 }
 
-void presence_proxy_observe(struct presence_store *st, const sip_t *sip, bool busy_as_dnd)
+const char *presence_proxy_carrier(const sip_t *sip, char *entity, size_t size)
 {
-    struct observe o = { .st = st, .xmpp = { .busy_as_dnd = busy_as_dnd } };
     const sip_addr_t *who;
-    const char *body;
-    size_t len;
+    const char *label;
 
+    if (size)
+        entity[0] = '\0';
     if (!sip)
-        return;
+        return NULL;
     if (sip->sip_request) {
         const sip_request_t *rq = sip->sip_request;
         if (rq->rq_method == sip_method_notify || su_casematch(rq->rq_method_name, "BENOTIFY"))
-            who = sip->sip_from;      /* the notifier speaks for the presentity */
+            who = sip->sip_from;      /* RFC 6665 §4.4.1: the notifier speaks for the presentity */
         else if (rq->rq_method == sip_method_publish)
-            who = sip->sip_to;        /* RFC 3903: To is the presentity */
+            who = sip->sip_to;        /* RFC 3903 §4: To is the presentity's AOR */
         else
-            return;
-        o.method = rq->rq_method_name;
+            return NULL;
+        label = rq->rq_method_name;
     } else if (sip->sip_status && sip->sip_status->st_status >= 200 &&
                sip->sip_status->st_status < 300 && sip->sip_cseq &&
                sip->sip_cseq->cs_method == sip_method_subscribe &&
                has_header(sip, "ms-piggyback-cseq")) {
         who = sip->sip_to;
-        o.method = "SUBSCRIBE-2xx";
+        label = "SUBSCRIBE-2xx";
     } else {
-        return;
+        return NULL;
     }
-    entity_from_addr(who, o.entity, sizeof o.entity);
+    if (size)
+        entity_from_addr(who, entity, size);
+    return label;
+}
+
+void presence_proxy_observe(struct presence_store *st, const sip_t *sip, bool busy_as_dnd)
+{
+    struct observe o = { .st = st, .xmpp = { .busy_as_dnd = busy_as_dnd } };
+    const char *body;
+    size_t len;
+
+    o.method = presence_proxy_carrier(sip, o.entity, sizeof o.entity);
+    if (!o.method)
+        return;
 
     body = sip->sip_payload ? sip->sip_payload->pl_data : NULL;
     len = sip->sip_payload ? sip->sip_payload->pl_len : 0;

@@ -32,6 +32,13 @@ size_t presence_store_count(const struct presence_store *st);
 /* Presentities not kept because the store was full. */
 unsigned long presence_store_dropped(const struct presence_store *st);
 
+/* Whether `sip` carries presence the proxy reads: a NOTIFY, BENOTIFY or PUBLISH request, or a
+ * 2xx to SUBSCRIBE carrying ms-piggyback-cseq. Returns the label of log lines ("NOTIFY",
+ * "SUBSCRIBE-2xx", ...) and writes into `entity` the presentity the headers name
+ * ("sip:user@host", "" when none): the From of a NOTIFY/BENOTIFY, the To of a PUBLISH or of the
+ * SUBSCRIBE response. NULL when the message carries no presence. */
+const char *presence_proxy_carrier(const sip_t *sip, char *entity, size_t size);
+
 /* Look at one message about to be forwarded (called once it is routed, before nta takes it): a NOTIFY, BENOTIFY or PUBLISH request, or a 2xx to
  * SUBSCRIBE carrying ms-piggyback-cseq (the first NOTIFY piggy-backed on the response,
  * [MS-SIP] §3.4). Maps its presence body (or the Subscription-State of an empty presence

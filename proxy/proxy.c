@@ -25,8 +25,8 @@ struct forward_env;
 #include "dnszone.h"
 #include "forward.h"
 #include "log.h"
-#include "policy.h"
 #include "presence_proxy.h"
+#include "policy.h"
 #include "proxy.h"
 
 /* SPEC §2: on SIGTERM/SIGINT transactions get this long to finish. */
@@ -141,6 +141,23 @@ static bool listen_same(const struct node_config *a, const struct node_config *b
     return true;
 }
 
+/* Say at start and on reload what this version does not build, rather than let an admin
+ * believe it runs: SPEC §5.4's traversal connection (the DMZ node sending down the connection
+ * the internal node opened) and SPEC §8's admin HTTP. Traversal zones route like neighbor zones. */
+static void gen_warn_unbuilt(const struct proxy_gen *g)
+{
+    for (size_t i = 0; i < g->dp->n_zones; i++) {
+        const struct zone *z = g->dp->zones[i];
+        if (z->type == ZONE_TRAVERSAL_CLIENT || z->type == ZONE_TRAVERSAL_SERVER)
+            log_warn("config", "event=traversal_as_neighbor zone=%s msg=\"traversal zones connect "
+                     "to their peers like neighbor zones; the persistent traversal connection "
+                     "(SPEC 5.4) is not built yet\"", z->name);
+    }
+    if (g->cfg->admin_listen)
+        log_warn("config", "event=admin_unavailable listen=%s msg=\"the admin HTTP interface is "
+                 "not built yet\"", g->cfg->admin_listen);
+}
+
 /* SIGHUP: build a complete new generation; on any error keep serving with the old one. */
 static void proxy_reload(struct proxy *px)
 {
@@ -170,6 +187,7 @@ static void proxy_reload(struct proxy *px)
         log_set_level(g->cfg->log_level);
         log_info("config", "event=reload status=ok zones=%zu rules=%zu", g->dp->n_zones,
                  g->dp->n_rules);
+        gen_warn_unbuilt(g);
     }
     su_home_deinit(home);
 }
@@ -256,14 +274,18 @@ static int signals_setup(struct proxy *px)
  * next hop was being set up. As many as the overload control lets in (forward.c). */
 enum { PROXY_SEND_QUEUE = 1000 };
 
-static char *listen_url(su_home_t *home, const struct listen_addr *l)
+/* The listen URL: the node's FQDN as the host, so nta writes it in the Via sent-by (SPEC §3.1:
+ * the hostname goes into Record-Route and Via), and the configured address as maddr, which is
+ * what nta binds. */
+static char *listen_url(su_home_t *home, const char *hostname, const struct listen_addr *l)
 {
     bool v6 = strchr(l->host, ':') != NULL;
+    const char *maddr = v6 ? su_sprintf(home, "[%s]", l->host) : l->host;
     /* nta binds TLS only for a sips: URI (";transport=tls" selects among udp/tcp/sctp). */
     if (l->transport == SIP_TP_TLS)
-        return su_sprintf(home, v6 ? "sips:[%s]:%u" : "sips:%s:%u", l->host, l->port);
-    return su_sprintf(home, v6 ? "sip:[%s]:%u;transport=%s" : "sip:%s:%u;transport=%s", l->host,
-                      l->port, sip_transport_name(l->transport));
+        return su_sprintf(home, "sips:%s:%u;maddr=%s", hostname, l->port, maddr);
+    return su_sprintf(home, "sip:%s:%u;transport=%s;maddr=%s", hostname, l->port,
+                      sip_transport_name(l->transport), maddr);
 }
 
 /* True when a zone or a static route of `dp` sends over `tp` (dns zones: TLS). */
@@ -310,7 +332,7 @@ static int agent_listen(struct proxy *px, const struct node_config *cfg)
     const struct tls_setup *tls = px->env.gen->tls;
     for (size_t i = 0; i < cfg->n_listen; i++) {
         const struct listen_addr *l = &cfg->listen[i];
-        char *url = listen_url(px->home, l);
+        char *url = listen_url(px->home, cfg->hostname, l);
         /* TLS: sofia's certificate directory and verification off (tls_hook.c does it). */
         const tagi_t *tp_tags = l->transport == SIP_TP_TLS && tls ? tls_setup_tport_tags(tls)
                                                                   : NULL;
@@ -401,6 +423,7 @@ int proxy_run(struct proxy *px)
 {
     log_info("proxy", "event=start hostname=%s zones=%zu rules=%zu", px->env.gen->cfg->hostname,
              px->env.gen->dp->n_zones, px->env.gen->dp->n_rules);
+    gen_warn_unbuilt(px->env.gen);
     su_root_run(px->root);
     log_info("proxy", "event=exit requests=%llu stateless=%llu refused=%llu failover=%llu "
              "send_failed=%llu", (unsigned long long)px->counters.requests,

@@ -32,7 +32,9 @@ static const struct cfg_case cfg_cases[] = {
                    "min_version = 1.3\nciphers = ECDHE+AESGCM\n"
                    "[dns]\nservers = 192.0.2.53, [2001:db8::53]:5353, ns.test:53\n"
                    "[log]\nlevel = debug\n[admin]\nlisten = 127.0.0.1:9061\n"
-                   "[presence]\nbusy_as_dnd = on\n", { NULL } },
+                   "[presence]\nbusy_as_dnd = on\n",
+      { "node.ini:21: warning: the admin HTTP interface (status, metrics, history) is not "
+        "available in this version: 'listen' is ignored" } },
     { "empty optional values", PROXY "[dns]\nservers =\n[admin]\nlisten =\n"
                                TLS "ciphers =\nca_file =\n", { NULL } },
     { "missing proxy keys", "[proxy]\n",
@@ -141,7 +143,9 @@ static const struct cfg_case cfg_cases[] = {
         "debug)" } },
     { "admin listen without port", PROXY "[admin]\nlisten = 127.0.0.1\n",
       { "node.ini:6: invalid value '127.0.0.1' for 'listen' (a port is required)" } },
-    { "admin listen ipv6", PROXY "[admin]\nlisten = [::1]:9061\n", { NULL } },
+    { "admin listen ipv6", PROXY "[admin]\nlisten = [::1]:9061\n",
+      { "node.ini:6: warning: the admin HTTP interface (status, metrics, history) is not "
+        "available in this version: 'listen' is ignored" } },
     { "presence busy_as_dnd bad", PROXY "[presence]\nbusy_as_dnd = sometimes\n",
       { "node.ini:6: invalid value 'sometimes' for 'busy_as_dnd' (expected on or off (yes/no, "
         "true/false))" } },
@@ -329,6 +333,32 @@ static void test_config_all_errors_in_one_run(void **state)
     fixture_close(&f);
 }
 
+/* `check` goes on past node-file errors: the partial loader still hands out what was valid. */
+static void test_config_partial_keeps_valid_keys(void **state)
+{
+    (void)state;
+    struct fixture f;
+    struct node_config *cfg = NULL;
+    char path[128];
+    fixture_open(&f);
+    snprintf(path, sizeof path, "%s/node.ini", f.dir);
+    fixture_write(&f, "node.ini", "[proxy]\nhostname = edge.test\nlisten = udp:127.0.0.1:5060\n"
+                                  "dialplan = rules\nmax_forwards = lots\n", 0644);
+    assert_int_equal(node_config_load_partial(path, f.d, &cfg), EINVAL);
+    assert_non_null(cfg);
+    assert_string_equal(cfg->hostname, "edge.test");
+    assert_non_null(strstr(cfg->dialplan_dir, "/rules"));
+    assert_int_equal(diag_error_count(f.d), 1);
+    node_config_free(cfg);
+
+    /* an unreadable file gives nothing, as with node_config_load */
+    cfg = NULL;
+    snprintf(path, sizeof path, "%s/none.ini", f.dir);
+    assert_int_equal(node_config_load_partial(path, f.d, &cfg), ENOENT);
+    assert_null(cfg);
+    fixture_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -338,6 +368,7 @@ int main(void)
         cmocka_unit_test(test_config_relative_path),
         cmocka_unit_test(test_config_unreadable),
         cmocka_unit_test(test_config_all_errors_in_one_run),
+        cmocka_unit_test(test_config_partial_keeps_valid_keys),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
