@@ -203,6 +203,10 @@ static int route_strip_self(const struct route_self *self, msg_t *msg, sip_t *si
     return n;
 }
 
+static const struct zone *source_classify(struct proxy_gen *g, su_home_t *home, tport_t *tp,
+                                          msg_t *req, const sip_t *sip, bool *authenticated,
+                                          enum sip_transport *in_tp);
+
 /* --------------------------------------------------------- stateless sends */
 
 struct sl_job {
@@ -290,18 +294,34 @@ static void forward_stateless(struct forward_env *env, msg_t *msg, const char *w
     else if (stripped || host_is_ip_address(sip->sip_request->rq_url->url_host))
         uri = sip->sip_request->rq_url;
     else {
-        /* No route: search, and take the first target (a request without a transaction
-         * cannot fork). */
+        /* No route: search from the real source zone, and take the first target (a request
+         * without a transaction cannot fork). */
         struct decision dec;
-        struct decide_input in = { .sip = sip, .source = dialplan_default_zone(g->dp) };
+        struct decide_input in = { .sip = sip, .learnt = env->learnt };
+        memset(&dec, 0, sizeof dec);
+        enum sip_transport in_tp;
+        tport_t *tp = tport_delivered_by(nta_agent_tports(env->agent), msg);   /* borrowed */
+        in.source = source_classify(g, job->home, tp, msg, sip, &in.authenticated, &in_tp);
         if (decide_request(job->home, g->dp, &in, &dec) == 0 && dec.status == 0 &&
             dec.search.n_levels && dec.search.levels[0].n_targets) {
-            zone = dec.search.levels[0].targets[0].zone;
-            domain = strchr(dec.search.levels[0].targets[0].alias, '@');
-            domain = domain ? su_strdup(job->home, domain + 1) : dec.search.levels[0].targets[0].alias;
+            const struct search_target *t = &dec.search.levels[0].targets[0];
+            const char *at = strchr(t->alias, '@');
+            const char *host = at ? at + 1 : t->alias;
+            zone = t->zone;
+            domain = su_strndup(job->home, host, strcspn(host, ":;"));
+            /* The search may have rewritten the alias: it becomes the Request-URI. */
+            url_t *ru = url_hdup(msg_home(msg), (url_t *)su_sprintf(msg_home(msg), "sip:%s",
+                                                                     t->alias));
+            if (ru && ru->url_host) {
+                sip->sip_request->rq_url[0] = *ru;
+                msg_fragment_clear(sip->sip_request->rq_common);
+            }
         } else {
-            log_info("route", "method=%s stateless=yes alias=%s status=404 reason=\"no route: dropped\"",
-                     what, uri_alias(job->home, sip->sip_request->rq_url));
+            log_info("route", "method=%s stateless=yes alias=%s status=%d reason=\"%s: dropped\"",
+                     what, uri_alias(job->home, sip->sip_request->rq_url),
+                     dec.status ? dec.status : 404,
+                     dec.reason ? dec.reason : "no route");
+            env->counters->refused++;
             msg_destroy(msg);
             su_home_unref(job->home);
             return;
@@ -875,7 +895,8 @@ static int txn_ack_cancel(struct fwd_txn *tx, nta_incoming_t *irq, const sip_t *
     (void)irq;
     if (!sip || !sip->sip_request || sip->sip_request->rq_method != sip_method_cancel)
         return 0;
-    if (tx->answered || tx->canceled)
+    /* RFC 3261 §9.2: a CANCEL has no effect on a non-INVITE transaction (nta answered it). */
+    if (tx->answered || tx->canceled || tx->method != sip_method_invite)
         return 0;
     tx->canceled = true;
     txn_cancel_pending(tx, NULL);
@@ -893,12 +914,13 @@ static int txn_ack_cancel(struct fwd_txn *tx, nta_incoming_t *irq, const sip_t *
 }
 
 /* Where the request came from: source zone and authenticated flag (SPEC §5.1, §5.5). */
-static void txn_classify_source(struct fwd_txn *tx, msg_t *req)
+static const struct zone *source_classify(struct proxy_gen *g, su_home_t *home, tport_t *tp,
+                                          msg_t *req, const sip_t *sip, bool *authenticated,
+                                          enum sip_transport *in_tp)
 {
     struct srczone_origin o = { .ip = "" };
     char ip[64] = "";
     su_addrinfo_t *ai = msg_addrinfo(req);
-    tport_t *tp = nta_incoming_transport(tx->env->agent, tx->irq, req);
 
     if (ai && ai->ai_addr) {
         su_sockaddr_t *su = (su_sockaddr_t *)ai->ai_addr;
@@ -906,20 +928,28 @@ static void txn_classify_source(struct fwd_txn *tx, msg_t *req)
         o.port = ntohs(su->su_port);
     }
     o.ip = ip;
-    tx->in_tp = tport_transport(tp);
-    o.tls = tx->in_tp == SIP_TP_TLS;
+    *in_tp = tport_transport(tp);
+    o.tls = *in_tp == SIP_TP_TLS;
     if (o.tls && tp) {
         /* The certificate facts tls_hook.c recorded for this connection: SAN dNSName, the CN
          * only without one (sofia's own subject list always adds the CN). */
-        const struct tls_peer *peer = tls_peer_of(tx->gen->tls, tp);
-        su_strlst_t *names = peer ? su_strlst_create(tx->home) : NULL;
+        const struct tls_peer *peer = tls_peer_of(g->tls, tp);
+        su_strlst_t *names = peer ? su_strlst_create(home) : NULL;
         for (size_t i = 0; names && i < peer->n_names; i++)
             su_strlst_dup_append(names, peer->names[i]);
         o.tls_verified = peer && peer->verified;
         o.subjects = names;
     }
-    o.from_domain = tx->sip->sip_from ? tx->sip->sip_from->a_url->url_host : NULL;
-    tx->src = srczone_lookup(tx->gen->sz, tx->gen->dp, &o, &tx->authenticated);
+    o.from_domain = sip->sip_from ? sip->sip_from->a_url->url_host : NULL;
+    return srczone_lookup(g->sz, g->dp, &o, authenticated);
+}
+
+/* Where the request came from: source zone and authenticated flag (SPEC §5.1, §5.5). */
+static void txn_classify_source(struct fwd_txn *tx, msg_t *req)
+{
+    tport_t *tp = nta_incoming_transport(tx->env->agent, tx->irq, req);
+    tx->src = source_classify(tx->gen, tx->home, tp, req, tx->sip, &tx->authenticated,
+                              &tx->in_tp);
     if (tp)
         tport_unref(tp);
 }

@@ -105,10 +105,11 @@ level = ${SIPFED_LOG_LEVEL:-info}
 INI
 }
 
-# lab_rules TRANSPORT [IMP_PEERS]: the lab dial plan of the scenarios: IM&P neighbor zone, DNS
-# zone with a static route for msexample.test to the Microsoft sipp, and the Expressway rules.
+# lab_rules TRANSPORT [IMP_PEERS] [MS_TRANSPORT]: the lab dial plan of the scenarios: IM&P
+# neighbor zone, DNS zone with a static route for msexample.test to the Microsoft sipp (over
+# MS_TRANSPORT, default TRANSPORT), and the Expressway rules.
 lab_rules() {
-    local tp=$1 peers=${2:-$IMP_IP:$IMP_PORT}
+    local tp=$1 peers=${2:-$IMP_IP:$IMP_PORT} ms_tp=${3:-$1}
     cat > "$T/rules/lab.ini" <<INI
 [zone IMP]
 type = neighbor
@@ -125,7 +126,7 @@ local_domains = ciscoexample.test
 
 [static_route msexample.test]
 next_hop = $MS_IP:$MS_PORT
-transport = $tp
+transport = $ms_tp
 
 [rule "Outbound to Microsoft"]
 priority = 100

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SUBSCRIBE with Proxy-Require: ms-benotify in both directions (Microsoft -> IM&P and IM&P ->
 # Microsoft), the NOTIFYs coming back along the recorded route with no rule for them, and a
-# BENOTIFY that is forwarded but never answered. Over UDP and TCP.
+# BENOTIFY that is forwarded but never answered (in a dialog, and outside one by search from its
+# source zone). Over UDP and TCP.
 . "$(dirname "$0")/lib.sh"
 
 round() {
@@ -27,6 +28,13 @@ round() {
     wait_log "method=NOTIFY .*rule=\"dialog\" target=route next_hop=$IMP_IP:$UAC_PORT/$tp status=200"
     [ "$(msg_count ms 'CSeq: 2 BENOTIFY')" -eq 1 ] || fail "the BENOTIFY was answered"
     ! log_has "method=BENOTIFY .*status=[0-9]" || fail "a BENOTIFY got a status"
+
+    # Outside a dialog (no Route): searched from its real source zone (IMP -> Microsoft).
+    sipp_server ms2 "$SIPP_DIR/uas_benotify.xml" "$tp" "$MS_IP" "$MS_PORT"
+    expect_ok bn sipp_client bn "$SIPP_DIR/uac_benotify.xml" "$tp" "$IMP_IP" -s bob \
+        -key from_domain ciscoexample.test -key to_domain msexample.test
+    expect_ok ms2 sipp_wait ms2
+    wait_log "method=BENOTIFY alias=bob@msexample.test stateless=yes next_hop=$MS_IP:$MS_PORT/$tp status=-"
 }
 
 for_each_transport round
