@@ -46,7 +46,7 @@ def expand(text, env):
             return t * int(n)
         if k.startswith("HDRS:"):
             n = int(k.split(":")[1])
-            return "".join("X-Filler-%d: %d\n" % (i, i) for i in range(n))
+            return "".join("X%d: %d\n" % (i, i) for i in range(n))
         if k == "NUL":
             return "\0"
         if k in env:
