@@ -11,9 +11,10 @@
   sipraw.py uas TP IP:PORT LOG [--status N] [--silent]
       A server on udp or tcp that answers every request (not ACK/BENOTIFY) with N and appends
       each request it receives to LOG; --silent never answers (a black hole that still reads).
-  sipraw.py idle TP PROXY_IP:PORT LOCAL_IP SECONDS
-      Open a tcp connection (or a TLS handshake that never gets past the TCP connect for
-      `tls`), send nothing; print `closed after X s` when the proxy closes it, `open` otherwise.
+  sipraw.py idle TP PROXY_IP:PORT LOCAL_IP SECONDS [--after FILE]
+      Open a tcp connection (tls-partial: send the first bytes of a TLS record and stall), send
+      nothing (or FILE once, then nothing); print `closed after X s` when the proxy closes it
+      (counted from the last byte exchanged), `open` otherwise.
   sipraw.py flood TCP PROXY_IP:PORT LOCAL_IP N FILE --wait S
       Send N copies of FILE (distinct Call-IDs) over one tcp connection as fast as possible and
       count the final responses per status until all N are answered or S seconds pass.
@@ -241,6 +242,18 @@ def cmd_idle(a):
     tp, proxy, lip, secs = a[0], a[1], a[2], float(a[3])
     ph, pp = hostport(proxy)
     s = socket.create_connection((ph, pp), timeout=5, source_address=(lip, 0))
+    if "--after" in a:
+        # One request first: sofia arms its idle timer only once a connection has carried data.
+        lport = s.getsockname()[1]
+        env = dict(TP="TCP", LIP=lip, LPORT=lport, PIP=ph, PPORT=pp, BRANCH="z9hG4bK-idle",
+                   CALLID="idle-%d@%s" % (random.randrange(1 << 40), lip))
+        s.sendall(build(a[a.index("--after") + 1], env))
+        msgs, buf, t1 = [], b"", time.time() + 3
+        while not msgs and time.time() < t1:
+            r, _, _ = select.select([s], [], [], 0.2)
+            if r:
+                buf += s.recv(65536)
+                msgs, buf = parse_messages(buf)
     if tp == "tls-partial":
         # A ClientHello cut in the middle: the handshake stalls.
         s.send(bytes.fromhex("160301"))
