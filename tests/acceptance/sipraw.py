@@ -276,6 +276,10 @@ def cmd_idle(a):
 def cmd_flood(a):
     tp, proxy, lip, n, path = a[0], a[1], a[2], int(a[3]), a[4]
     wait = float(a[a.index("--wait") + 1]) if "--wait" in a else 40.0
+    # --pace MS: at most 16 kB per MS milliseconds (sofia refuses a stream whose queued bytes
+    # exceed max_message_size at once, see docs/errors.md); 0: as fast as the socket takes them.
+    pace = float(a[a.index("--pace") + 1]) / 1000 if "--pace" in a else 0.0
+    chunk, next_send = (16384 if pace else 65536), 0.0
     s = connect(tp, proxy, lip)
     lport = s.getsockname()[1]
     ph, pp = hostport(proxy)
@@ -287,11 +291,12 @@ def cmd_flood(a):
     sent, buf, counts, finals, retry_after = 0, b"", {}, 0, 0
     end = t0 + wait
     while finals < n and time.time() < end:
-        want_w = [s] if sent < len(out) else []
-        r, w, _ = select.select([s], want_w, [], 0.2)
+        want_w = [s] if sent < len(out) and time.time() >= next_send else []
+        r, w, _ = select.select([s], want_w, [], pace if want_w == [] and sent < len(out) else 0.2)
         if w:
             try:
-                sent += s.send(out[sent:sent + 65536])
+                sent += s.send(out[sent:sent + chunk])
+                next_send = time.time() + pace
             except BlockingIOError:
                 pass
         if r:
