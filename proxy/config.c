@@ -20,7 +20,8 @@ struct config_loader {
     unsigned seen[CFG_N];        /* line of each section's header, 0: not seen */
 };
 
-enum { MAX_FORWARDS_MAX = 255, MESSAGE_SIZE_MIN = 1024, MESSAGE_SIZE_MAX = 16 * 1024 * 1024 };
+enum { MAX_FORWARDS_MAX = 255, MESSAGE_SIZE_MIN = 1024, MESSAGE_SIZE_MAX = 16 * 1024 * 1024,
+       TIMEOUT_MAX = 86400 };
 
 /* [proxy] ---------------------------------------------------------------------------------- */
 
@@ -105,12 +106,24 @@ static int proxy_max_message_size_apply(struct ini_ctx *c, const struct ini_entr
                           &((struct node_config *)obj)->max_message_size);
 }
 
+static int proxy_idle_timeout_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    return ini_value_uint(c, e, 1, TIMEOUT_MAX, &((struct node_config *)obj)->idle_timeout);
+}
+
+static int proxy_message_timeout_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    return ini_value_uint(c, e, 1, TIMEOUT_MAX, &((struct node_config *)obj)->message_timeout);
+}
+
 static const struct ini_key proxy_keys[] = {
     { "hostname", 0, proxy_hostname_apply },
     { "listen", 0, proxy_listen_apply },
     { "dialplan", 0, proxy_dialplan_apply },
     { "max_forwards", 0, proxy_max_forwards_apply },
     { "max_message_size", 0, proxy_max_message_size_apply },
+    { "idle_timeout", 0, proxy_idle_timeout_apply },
+    { "message_timeout", 0, proxy_message_timeout_apply },
     { NULL, 0, NULL },
 };
 
@@ -335,6 +348,8 @@ static void config_defaults_set(struct node_config *cfg)
 {
     cfg->max_forwards = 70;
     cfg->max_message_size = 65536;
+    cfg->idle_timeout = 600;
+    cfg->message_timeout = 30;
     cfg->tls.min_version = 12;
     cfg->log_level = LOG_LVL_INFO;
 }

@@ -42,6 +42,8 @@ struct node_config {
     char *dialplan_dir;          /* absolute */
     unsigned max_forwards;       /* default 70 */
     unsigned max_message_size;   /* default 65536 */
+    unsigned idle_timeout;       /* s a TCP/TLS connection may sit unused; default 600 */
+    unsigned message_timeout;    /* s to finish a started message (or TLS handshake); default 30 */
 
     struct tls_config tls;
 

@@ -72,6 +72,13 @@ int decide_request(su_home_t *home, const struct dialplan *dp, const struct deci
     int err;
 
     memset(out, 0, sizeof *out);
+    const url_t *ru = in->sip->sip_request ? in->sip->sip_request->rq_url : NULL;
+    if (ru && ru->url_type != url_sip && ru->url_type != url_sips) {
+        /* RFC 3261 §8.2.2.1 / §16.3 step 2: a scheme we cannot route (tel:, http:, ...). */
+        out->status = SIP_416_UNSUPPORTED_URI;
+        out->reason = "unsupported Request-URI scheme";
+        return 0;
+    }
     if ((err = decide_alias(home, in->sip, &out->alias)) != 0)
         return err;
     if (out->alias == NULL) {

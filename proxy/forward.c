@@ -359,6 +359,10 @@ static void forward_stray_response(struct forward_env *env, nta_agent_t *agent, 
             return;
         }
     }
+    log_info("route", "event=stray-response status=%d cseq=\"%s\" call_id=%s "
+             "reason=\"matches no transaction: dropped\"", sip->sip_status->st_status,
+             sip->sip_cseq ? sip->sip_cseq->cs_method_name : "-",
+             sip->sip_call_id ? log_quote(msg_home(msg), sip->sip_call_id->i_id) : "-");
     msg_destroy(msg);
 }
 
@@ -655,7 +659,9 @@ static void branch_fail(struct fwd_branch *br, int status, const char *reason)
         tx->best_msg = NULL;
         tx->best = status;
         tx->best_local = true;
-        tx->best_phrase = su_strdup(tx->home, reason);
+        /* `reason` is a log token ("no_address"), not a reason phrase: the log keeps it. */
+        tx->best_phrase = sip_status_phrase(status) ? sip_status_phrase(status)
+                                                    : su_strdup(tx->home, reason);
     }
     branch_final(br, status);
 }
@@ -1019,6 +1025,10 @@ int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq
         nta_incoming_treply(irq, SIP_100_TRYING, TAG_END());
 
     /* RFC 3261 §16.3: validation before anything is forwarded. */
+    const char *bad = route_bad_proxy_header(tx->sip);
+    if (bad)
+        return txn_refuse(tx, 400, su_sprintf(tx->home, "Bad %s Header", bad),
+                          su_sprintf(tx->home, "malformed %s", bad));
     if (!max_forwards_step(tx->msg, tx->sip, g->cfg->max_forwards))
         return txn_refuse(tx, SIP_483_TOO_MANY_HOPS, "Max-Forwards 0");
     char *unsupported = route_unsupported_tags(tx->home, sip->sip_proxy_require);

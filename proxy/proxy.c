@@ -28,6 +28,7 @@ struct forward_env;
 #include "presence_proxy.h"
 #include "policy.h"
 #include "proxy.h"
+#include "sofialog.h"
 
 /* SPEC §2: on SIGTERM/SIGINT transactions get this long to finish. */
 enum { PROXY_DRAIN_MS = 5000 };
@@ -45,6 +46,7 @@ struct proxy {
     su_timer_t *drain_timer;
     struct dns_resolver *dns;           /* c-ares on our root; outlives configuration reloads */
     struct policy_learnt *learnt;       /* open federation's learnt domains (SPEC §6) */
+    struct sofialog sofialog;           /* sofia's own refusals as log lines */
 };
 
 /* Open federation remembers at most this many partner domains (least recently used go first). */
@@ -338,12 +340,18 @@ static int agent_listen(struct proxy *px, const struct node_config *cfg)
                                                                   : NULL;
         int rc;
         if (!px->agent) {
+            sofialog_attach(&px->sofialog);
             px->agent = nta_agent_create(px->root, (url_string_t *)url, forward_message, &px->env,
                                          NTATAG_UA(0), NTATAG_STATELESS(1), NTATAG_CANCEL_487(0),
                                          NTATAG_SERVER_RPORT(1), NTATAG_PASS_100(1),
                                          NTATAG_TIMEOUT_408(1), NTATAG_MERGE_482(0),
                                          NTATAG_MAXSIZE(PROXY_STREAM_READ_MAX),
                                          TPTAG_QUEUESIZE(PROXY_SEND_QUEUE),
+                                         /* sofia's default is to wait forever: a peer that
+                                          * connects and stays silent, or stops mid-message,
+                                          * would hold its socket for good. */
+                                         TPTAG_IDLE(cfg->idle_timeout * 1000U),
+                                         TPTAG_TIMEOUT(cfg->message_timeout * 1000U),
                                          TAG_NEXT(tp_tags));
             rc = px->agent ? 0 : -1;
         } else {
@@ -441,6 +449,7 @@ void proxy_destroy(struct proxy *px)
         su_timer_destroy(px->drain_timer);
     if (px->agent)
         nta_agent_destroy(px->agent);
+    sofialog_detach();
     dns_resolver_destroy(px->dns);
     if (px->sigindex >= 0)
         su_root_deregister(px->root, px->sigindex);

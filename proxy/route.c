@@ -169,3 +169,13 @@ bool route_response_better(int candidate, bool candidate_local, int best, bool b
         return candidate / 100 < best / 100;
     return rank_in_class(candidate, candidate_local) < rank_in_class(best, best_local);
 }
+
+const char *route_bad_proxy_header(const sip_t *sip)
+{
+    static const char *const names[] = { "Max-Forwards", "Route", "Proxy-Require" };
+    for (const sip_error_t *e = sip->sip_error; e; e = e->er_next)
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (e->er_name && su_casematch(e->er_name, names[i]))
+                return names[i];
+    return NULL;
+}

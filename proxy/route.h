@@ -47,6 +47,11 @@ bool route_request_loops(const struct route_self *self, const sip_t *sip,
 
 /* Proxy-Require option tags we do not support (every tag except Microsoft's `ms-*`), joined by
  * ", " into a string allocated from `home`; NULL when all are supported (or none given). */
+/* The name of the first header the proxy acts on (Max-Forwards, Route, Proxy-Require) that
+ * sofia could not parse, or NULL: RFC 3261 §16.3 step 1 (reasonable syntax) wants 400 for it
+ * rather than a guess (a malformed Max-Forwards would otherwise look absent and be reset). */
+const char *route_bad_proxy_header(const sip_t *sip);
+
 char *route_unsupported_tags(su_home_t *home, const sip_proxy_require_t *pr);
 
 /* `<sip:HOST;transport=X;lr>` allocated from `home` (SPEC §4.3.6: the FQDN, never an IP). */

@@ -173,6 +173,34 @@ static void test_route_response_better(void **state)
                      cases[i].b, cases[i].bl ? "(local)" : "");
 }
 
+static void test_route_bad_proxy_header(void **state)
+{
+    (void)state;
+    static const struct { const char *hdr; const char *bad; } cases[] = {
+        { "Max-Forwards: 70\r\n", NULL },
+        { "Max-Forwards: -1\r\n", "Max-Forwards" },
+        { "Max-Forwards: seventy\r\n", "Max-Forwards" },
+        { "Route: <sip:a.test;lr>\r\n", NULL },
+        { "Route: sip:a.test;lr>>\r\n", "Route" },
+        { "Proxy-Require: ms-benotify\r\n", NULL },
+        { "X-Other: \x01\r\n", NULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "MESSAGE sip:a@b.test SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\n"
+                 "From: <sip:c@d.test>;tag=1\r\nTo: <sip:a@b.test>\r\nCall-ID: x\r\n"
+                 "CSeq: 1 MESSAGE\r\n%sContent-Length: 0\r\n\r\n", cases[i].hdr);
+        msg_t *msg = parse(text);
+        const char *bad = route_bad_proxy_header(sip_object(msg));
+        if (cases[i].bad)
+            assert_string_equal(bad, cases[i].bad);
+        else
+            assert_null(bad);
+        msg_destroy(msg);
+    }
+}
+
 static void test_route_uri_transport(void **state)
 {
     (void)state;
@@ -193,6 +221,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_route_uri_is_self),
+        cmocka_unit_test(test_route_bad_proxy_header),
         cmocka_unit_test(test_route_loop_detection),
         cmocka_unit_test(test_route_unsupported_tags),
         cmocka_unit_test(test_route_record_route_make),

@@ -1,0 +1,156 @@
+/* sofialog.c — sofia's own refusals and drops as sipfed log lines (see sofialog.h).
+ *
+ * nta reports them only at debug level 5 ("nta: MESSAGE (1) is Bad To Header"), so its log is
+ * raised to 5 and redirected here; every other nta line is dropped (or kept at debug level).
+ * The tport log stays at its own level (3 unless TPORT_DEBUG says otherwise): its lines are
+ * transport errors ("received garbage", "too large message") and all of them are kept. */
+#define _GNU_SOURCE 1
+#include "sofialog.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sofia-sip/su_log.h>
+
+#include "log.h"
+
+/* Exported by libsofia-sip-ua, declared only in its private headers. */
+extern su_log_t nta_log[];
+extern su_log_t tport_log[];
+
+enum { NTA_REFUSAL_LEVEL = 5 };
+
+/* Copy `s` for a quoted log value: no quotes, no control bytes (a peer's text must not be able
+ * to forge log lines). */
+static void clean_copy(char *dst, size_t size, const char *s)
+{
+    size_t i = 0;
+    for (; s && *s && i + 1 < size; s++) {
+        unsigned char c = (unsigned char)*s;
+        dst[i++] = c == '"' ? '\'' : (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+    }
+    dst[i] = '\0';
+}
+
+static void emit(enum log_level lvl, const char *event, int status, const char *request,
+                 const char *reason)
+{
+    char req[SOFIALOG_LINE], why[SOFIALOG_LINE];
+    clean_copy(req, sizeof req, request && *request ? request : "-");
+    clean_copy(why, sizeof why, reason);
+    if (status)
+        LOG_AT(lvl, "sip", "event=%s status=%d request=\"%s\" reason=\"%s\"", event, status, req, why);
+    else
+        LOG_AT(lvl, "sip", "event=%s request=\"%s\" reason=\"%s\"", event, req, why);
+}
+
+static void nta_line(struct sofialog_stream *s, const char *line)
+{
+    const char *p;
+    char what[SOFIALOG_LINE];
+
+    if (strncmp(line, "nta: received ", 14) == 0) {
+        snprintf(s->request, sizeof s->request, "%s", line + 14);
+        return;
+    }
+    if (strstr(line, ") failed sanity check")) {
+        emit(LOG_LVL_WARN, "bad-request", 0, s->request,
+             "failed sanity check: a mandatory header (Via, From, To, Call-ID, CSeq) is missing "
+             "or malformed, or CSeq does not match the method");
+        return;
+    }
+    if ((p = strstr(line, " has bad ")) != NULL && strncmp(line, "nta: ", 5) == 0) {
+        snprintf(what, sizeof what, "bad%s", p + 8);
+        emit(LOG_LVL_WARN, "bad-request", 0, s->request, what);
+        return;
+    }
+    if ((p = strstr(line, ") is ")) != NULL) {
+        p += 5;
+        if (strncmp(p, "Bad ", 4) == 0)
+            emit(LOG_LVL_WARN, "refused", 400, s->request, p);
+        else if (strcmp(p, "Request Entity Too Large") == 0)
+            emit(LOG_LVL_WARN, "refused", 413, s->request, "larger than max_message_size");
+        else
+            LOG_AT(LOG_LVL_DEBUG, "sofia", "msg=\"%s\"", line);
+        return;
+    }
+    if (strncmp(line, "nta: bad version ", 17) == 0) {
+        snprintf(what, sizeof what, "unsupported SIP version %.*s", (int)strcspn(line + 17, " "),
+                 line + 17);
+        emit(LOG_LVL_WARN, "refused", 505, s->request, what);
+        return;
+    }
+    if (strstr(line, ") has invalid Via")) {
+        emit(LOG_LVL_WARN, "dropped", 0, s->request,
+             "invalid Via (transport differs from the connection's, or no usable sent-by)");
+        return;
+    }
+    if (strstr(line, "received garbage")) {
+        emit(LOG_LVL_WARN, "dropped", 0, line, "not a SIP message (no request or status line)");
+        return;
+    }
+    if (strncmp(line, "nta: sent 481 ", 14) == 0 && strstr(line, " for CANCEL ")) {
+        emit(LOG_LVL_INFO, "refused", 481, s->request, "CANCEL matches no transaction");
+        return;
+    }
+    if (log_enabled(LOG_LVL_DEBUG)) {
+        char msg[SOFIALOG_LINE];
+        clean_copy(msg, sizeof msg, line);
+        log_debug("sofia", "msg=\"%s\"", msg);
+    }
+}
+
+void sofialog_line(struct sofialog_stream *s, const char *line)
+{
+    if (!*line)
+        return;
+    if (s->nta) {
+        nta_line(s, line);
+        return;
+    }
+    char msg[SOFIALOG_LINE];
+    clean_copy(msg, sizeof msg, line);
+    log_warn("sip", "event=transport msg=\"%s\"", msg);
+}
+
+static void sofialog_logger(void *stream, char const *fmt, va_list ap)
+{
+    struct sofialog_stream *s = stream;
+    size_t room = sizeof s->buf - s->len;
+    int n = vsnprintf(s->buf + s->len, room, fmt, ap);
+
+    if (n < 0)
+        return;
+    /* A line longer than the buffer is cut; the rest up to its newline is lost. */
+    s->len = (size_t)n >= room ? sizeof s->buf - 1 : s->len + (size_t)n;
+    char *start = s->buf, *nl;
+    while ((nl = memchr(start, '\n', (size_t)(s->buf + s->len - start))) != NULL) {
+        *nl = '\0';
+        sofialog_line(s, start);
+        start = nl + 1;
+    }
+    if (s->len == sizeof s->buf - 1 && start == s->buf) {
+        sofialog_line(s, s->buf);     /* full without a newline: take it as one line */
+        start = s->buf + s->len;
+    }
+    s->len = (size_t)(s->buf + s->len - start);
+    memmove(s->buf, start, s->len);
+}
+
+void sofialog_attach(struct sofialog *sl)
+{
+    memset(sl, 0, sizeof *sl);
+    sl->nta.nta = true;
+    su_log_redirect(nta_log, sofialog_logger, &sl->nta);
+    su_log_redirect(tport_log, sofialog_logger, &sl->tport);
+    su_log_init(nta_log);             /* reads NTA_DEBUG: a higher level asked for stays */
+    if (nta_log->log_level < NTA_REFUSAL_LEVEL)
+        su_log_set_level(nta_log, NTA_REFUSAL_LEVEL);
+}
+
+void sofialog_detach(void)
+{
+    su_log_redirect(nta_log, NULL, NULL);
+    su_log_redirect(tport_log, NULL, NULL);
+}

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Hostile and broken input (docs/errors.md): every raw message of tests/acceptance/raw/ is sent
+# over UDP and TCP (a few over TLS) with sipraw.py; each case asserts the exact answer (or that
+# none is due), the log line that records it, and that the proxy still routes a normal MESSAGE
+# afterwards. Timeouts are shortened in the node file (message_timeout 2 s, idle_timeout 3 s).
+. "$(dirname "$0")/lib.sh"
+
+RAW=$ROOT/tests/acceptance/raw
+SIPRAW="python3 $ROOT/tests/acceptance/sipraw.py"
+TLS_PORT=5061
+
+# send TP FILE [sipraw args]: the first line of every response, space-joined ("" for none).
+send() {
+    local tp=$1 file=$2; shift 2
+    local port=$PROXY_PORT
+    [ "$tp" = tls ] && port=$TLS_PORT
+    timeout 20 $SIPRAW send "$tp" "$PROXY_IP:$port" "$MS_IP" "$RAW/$file" "$@" 2>>"$T/sipraw.err" \
+        | tr -d '\r' | grep -E '^SIP/2.0|^connection closed' | tr '\n' ' ' | sed 's/ $//'
+}
+
+# routes_ok TP: a normal MESSAGE still gets the far side's 200.
+routes_ok() {
+    local got
+    got=$(send "$1" message.sip --wait 3)
+    [ "$got" = "SIP/2.0 200 Answer" ] || fail "after the last case a normal MESSAGE over $1 got '$got'"
+}
+
+# case_is NAME TP FILE EXPECT LOG_REGEX [sipraw args]: EXPECT is the exact response line (or
+# "none"); LOG_REGEX must match one more log line than before the case ("-": sofia closes the
+# stream without a word we can catch, see docs/errors.md).
+case_is() {
+    local name=$1 tp=$2 file=$3 expect=$4 re=$5; shift 5
+    local before got
+    before=$(log_count "$re")
+    got=$(send "$tp" "$file" "$@")
+    [ -n "$got" ] || got=none
+    [ "$got" = "$expect" ] || fail "$name over $tp: got '$got', expected '$expect'"
+    [ "$re" = - ] || wait_until 5 sh -c "[ \$(grep -cE -- '$re' '$T/sipfed.log') -gt $before ]" ||
+        fail "$name over $tp: no new log line matching /$re/"
+    kill -0 "$SIPFED_PID" 2>/dev/null || fail "$name over $tp: sipfed died"
+    routes_ok "$tp"
+}
+
+node_file udp tcp
+sed -i "s|^listen = .*|&, tls:$PROXY_IP:$TLS_PORT|; s|^max_forwards = .*|&\nmax_message_size = 16384\nidle_timeout = 3\nmessage_timeout = 2|" \
+    "$T/sipfed.ini"
+lab_rules udp
+start_sipfed
+$SIPRAW uas udp "$IMP_IP:$IMP_PORT" "$T/imp.req" &
+PIDS+=($!)
+wait_until 10 port_open udp "$IMP_IP" "$IMP_PORT" || fail "the IM&P stand-in did not start"
+
+S="event=bad-request .*failed sanity check"
+for tp in udp tcp; do
+    routes_ok "$tp"
+    # Not SIP at all: nothing to answer (no Via); a stream is closed.
+    if [ "$tp" = udp ]; then
+        case_is garbage udp garbage.sip none 'event=bad-request request="GET / HTTP/1.1' --wait 0.5
+    else
+        case_is garbage tcp garbage.sip "connection closed by the proxy" - --wait 0.5
+    fi
+    # A request line sofia cannot parse (no host, unterminated IPv6 literal) is garbage too.
+    case_is ruri_nohost "$tp" ruri_nohost.sip none 'event=dropped .*not a SIP message' --wait 0.5
+    case_is ruri_ipv6_bad "$tp" ruri_ipv6_bad.sip none 'event=dropped .*not a SIP message' --wait 0.5
+    case_is badversion "$tp" badversion.sip "SIP/2.0 505 Version Not Supported" \
+        'event=refused status=505 .*SIP/3.0'
+    case_is no_via "$tp" no_via.sip "$( [ "$tp" = tcp ] && echo "connection closed by the proxy" || echo none)" "$S" --wait 0.5
+    for h in from to callid cseq; do
+        case_is "no_$h" "$tp" "no_$h.sip" "SIP/2.0 400 Bad Request" 'event=refused status=400 .*reason="Bad Request"'
+    done
+    case_is cseq_mismatch "$tp" cseq_mismatch.sip "SIP/2.0 400 Bad Request" "$S"
+    case_is no_max_forwards "$tp" no_mf.sip "SIP/2.0 200 Answer" 'method=MESSAGE .*status=200'
+    grep -qa "^Max-Forwards: 69" "$T/imp.req" || fail "no Max-Forwards inserted"
+    case_is mf0 "$tp" mf0.sip "SIP/2.0 483 Too Many Hops" 'status=483 .*reason="Max-Forwards 0"'
+    case_is mf1 "$tp" mf1.sip "SIP/2.0 200 Answer" 'method=MESSAGE .*status=200'
+    grep -qa "^Max-Forwards: 0" "$T/imp.req" || fail "Max-Forwards 1 was not forwarded as 0"
+    for v in neg text; do
+        case_is "mf_$v" "$tp" "mf_$v.sip" "SIP/2.0 400 Bad Max-Forwards Header" \
+            'status=400 .*reason="malformed Max-Forwards"'
+    done
+    case_is mf_huge "$tp" mf_huge.sip "SIP/2.0 400 Bad Max-Forwards Header" 'reason="malformed Max-Forwards"'
+    case_is ruri_tel "$tp" ruri_tel.sip "SIP/2.0 416 Unsupported URI Scheme" \
+        'status=416 .*reason="unsupported Request-URI scheme"'
+    case_is ruri_http "$tp" ruri_http.sip "SIP/2.0 416 Unsupported URI Scheme" 'status=416'
+    case_is ruri_ipv6 "$tp" ruri_ipv6.sip "SIP/2.0 404 Not Found" 'alias=alice@\[::1\]:5060 .*status=404'
+    case_is ruri_longuser "$tp" ruri_longuser.sip "SIP/2.0 200 Answer" 'alias=u{200,}'
+    # Larger than max_message_size (a body of 20000 bytes): 413.
+    case_is oversize "$tp" oversize.sip "SIP/2.0 413 Request Entity Too Large" \
+        'event=refused status=413 .*max_message_size'
+    case_is many_headers "$tp" many_headers.sip "SIP/2.0 200 Answer" 'method=MESSAGE .*status=200'
+    grep -qa "^X1199: 1199" "$T/imp.req" || fail "1200 headers not forwarded"
+    case_is binary_header "$tp" binary_header.sip "SIP/2.0 200 Answer" 'method=MESSAGE .*status=200'
+    case_is nul_body "$tp" nul_body.sip "SIP/2.0 200 Answer" 'method=MESSAGE .*status=200'
+    case_is route_self "$tp" route_self_loop.sip "SIP/2.0 200 Answer" 'rule="Inbound to IM&P" .*status=200'
+    case_is route_unroutable "$tp" route_unroutable.sip "SIP/2.0 404 Not Found" \
+        'rule="route" .*status=404 .*failed="route: 404 no_address"'
+    case_is indialog_nomatch "$tp" indialog_nomatch.sip "SIP/2.0 404 Not Found" \
+        'alias=alice@imp-gone.ciscoexample.test .*status=404 .*reason="no search rule matched"'
+    case_is stray_200 "$tp" stray_200.sip none 'event=stray-response status=200 cseq="MESSAGE"' --wait 0.5
+    case_is stray_487 "$tp" stray_487.sip none 'event=stray-response status=487 cseq="INVITE"' --wait 0.5
+    case_is cancel_unknown "$tp" cancel_unknown.sip "SIP/2.0 481 Call/Transaction Does Not Exist" \
+        'event=refused status=481 request="CANCEL'
+    for m in SUBSCRIBE NOTIFY; do
+        case_is "presence_$m" "$tp" "presence_bad_$m.sip" "SIP/2.0 200 Answer" "method=$m .*status=200"
+    done
+    case_is presence_BENOTIFY "$tp" presence_bad_BENOTIFY.sip none 'method=BENOTIFY .*stateless=yes' --wait 0.5
+done
+# A datagram cannot be "still arriving": the UDP-only cases.
+case_is truncated udp truncated.sip "SIP/2.0 400 Bad To Header" 'event=refused status=400 .*Bad To Header'
+# A 20000-byte header line: the header block itself exceeds max_message_size; sofia cannot
+# read a Via to answer and closes the stream (without a log line it lets us see).
+case_is huge_header tcp huge_header.sip "connection closed by the proxy" -
+# On a stream, a message that never completes (Content-Length beyond the body, a header cut in
+# the middle, a NUL byte that stops sofia's parser) is answered 400 after message_timeout and
+# the connection closed, instead of being held for ever. Run side by side (one timeout).
+for c in "cl_larger message.sip --cl 500" "truncated truncated.sip" "nul_header nul_header.sip"; do
+    set -- $c
+    ( send tcp "$2" --wait 6 "${@:3}" > "$T/stall.$1" ) &
+done
+stalled_answered() { [ "$(cat "$T"/stall.* 2>/dev/null | grep -o 'SIP/2.0 400' | wc -l)" -ge 3 ]; }
+wait_until 10 stalled_answered || fail "stalled TCP messages: $(cat "$T"/stall.*) (expected three 400s)"
+routes_ok tcp
+# A connection that sent a request and then stays silent is closed after idle_timeout.
+r=$(timeout 10 $SIPRAW idle tcp "$PROXY_IP:$PROXY_PORT" "$MS_IP" 8 --after "$RAW/message.sip")
+case $r in "closed after "[2-4].*) ;; *) fail "an idle TCP connection: '$r' (expected closed after ~3 s)";; esac
+# A peer that closes in the middle of a message: nothing to answer, the proxy goes on.
+send tcp message.sip --split 60 >/dev/null
+routes_ok tcp
+# TLS: the same broken request over TLS gets the same 400, a normal one is routed.
+case_is no_to_tls tls no_to.sip "SIP/2.0 400 Bad Request" 'event=refused status=400 .*reason="Bad Request"'
+routes_ok tls
+case_is cl_larger udp message.sip "SIP/2.0 400 Bad Request" 'event=refused status=400' --cl 500
+case_is nul_header udp nul_header.sip "SIP/2.0 400 Bad Request" 'event=refused status=400'
+# The bodies of broken presence documents went through unchanged, and the log says why the
+# state is unknown.
+n=$(grep -ac '<unclosed' "$T/imp.req")
+[ "$n" -eq 6 ] || fail "malformed presence bodies forwarded: $n of 6 unchanged"
+wait_log 'module=presence .*state=unknown method=NOTIFY error="malformed XML'
+wait_log 'module=presence .*state=unknown method=BENOTIFY error="malformed XML'
+
+pass "bad input over udp and tcp: exact answers, log lines, routing afterwards"

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# A flood: 2000 MESSAGEs over one TCP connection, 16 kB every 5 ms (sofia closes a stream whose
+# queued bytes exceed max_message_size at once, docs/errors.md), toward a
+# far side that reads and never answers. Every one must get a final answer (408 when its branch
+# times out, withheld upstream per RFC 4320, or 503 + Retry-After when the proxy sheds load)
+# within 40 s, the daemon's RSS stays
+# sane, and a normal MESSAGE is routed afterwards.
+. "$(dirname "$0")/lib.sh"
+
+RAW=$ROOT/tests/acceptance/raw
+SIPRAW="python3 $ROOT/tests/acceptance/sipraw.py"
+N=2000
+
+node_file tcp
+lab_rules tcp
+start_sipfed
+# The Microsoft side (static route of msexample.test) is a black hole that reads.
+$SIPRAW uas tcp "$MS_IP:$MS_PORT" "$T/ms.req" --silent &
+PIDS+=($!)
+wait_until 10 port_open tcp "$MS_IP" "$MS_PORT" || fail "the black hole did not start"
+# The IM&P side answers (for the MESSAGE afterwards).
+$SIPRAW uas tcp "$IMP_IP:$IMP_PORT" "$T/imp.req" &
+PIDS+=($!)
+wait_until 10 port_open tcp "$IMP_IP" "$IMP_PORT" || fail "the IM&P stand-in did not start"
+
+start=$(date +%s)
+r=$(timeout 30 $SIPRAW flood tcp "$PROXY_IP:$PROXY_PORT" "$IMP_IP" "$N" "$RAW/message_out.sip" --wait 12 \
+    --pace 5)
+echo "  flood: $r"
+case $r in "sent=589780/589780 "*) ;; *) fail "flood: not everything was sent: $r";; esac
+# What reaches the client: only 503 + Retry-After (load shed). A MESSAGE whose branch times out
+# ends in 408 in the log but, per RFC 4320 §4.2, no 408 is sent upstream for a non-INVITE (nta
+# withholds it; the client's own Timer F ends it). Every MESSAGE has its log line.
+n503=$(echo "$r" | grep -oE ' 503=[0-9]+' | cut -d= -f2); n503=${n503:-0}
+ra=$(echo "$r" | grep -oE 'retry_after=[0-9]+' | cut -d= -f2)
+other=$(echo "$r" | tr ' ' '\n' | grep -E '^[0-9]{3}=' | grep -v '^503=' || true)
+[ -z "$other" ] || fail "flood: unexpected answers $other"
+[ "$ra" = "$n503" ] || fail "flood: $n503 503s but $ra with Retry-After"
+all_logged() { [ "$(log_count 'call_id=fl-[0-9]+@')" -ge "$N" ]; }
+wait_until 30 all_logged || fail "flood: $(log_count 'call_id=fl-[0-9]+@') of $N MESSAGEs logged"
+n408=$(log_count 'status=408 call_id=fl-')
+l503=$(log_count 'status=503 call_id=fl-')
+[ "$l503" -eq "$n503" ] && [ $((n408 + l503)) -eq "$N" ] ||
+    fail "flood: log has $n408 x 408 + $l503 x 503, the client saw $n503 x 503"
+[ $(( $(date +%s) - start )) -le 40 ] || fail "flood took longer than 40 s"
+kill -0 "$SIPFED_PID" 2>/dev/null || fail "sipfed died under the flood"
+rss=$(awk '/^VmRSS/ {print $2}' "/proc/$SIPFED_PID/status")
+limit=150000
+case $SIPFED in *asan*) limit=600000;; esac
+[ "$rss" -le "$limit" ] || fail "RSS $rss kB after the flood (limit $limit kB)"
+echo "  rss after the flood: $rss kB"
+
+got=$($SIPRAW send tcp "$PROXY_IP:$PROXY_PORT" "$MS_IP" "$RAW/message.sip" --wait 5 | tr -d '\r' | head -1)
+[ "$got" = "SIP/2.0 200 Answer" ] || fail "after the flood a normal MESSAGE got '$got'"
+pass "$N MESSAGEs to a black hole: $n503 shed with 503 + Retry-After, $n408 timed out (408 logged, withheld per RFC 4320), RSS $rss kB"

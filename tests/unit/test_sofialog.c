@@ -1,0 +1,91 @@
+/* test_sofialog.c — sofia's debug lines that record a refusal become sipfed log lines with the
+ * request they refer to; other nta chatter is dropped; a peer's text cannot forge log lines. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sofialog.h"
+
+static char out[8192];
+
+/* Run the lines through a stream and return what was logged (stderr captured in a file). */
+static const char *feed(bool nta, const char *const *lines, size_t n)
+{
+    struct sofialog_stream s = { .nta = nta };
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    dup2(fileno(tmp), STDERR_FILENO);
+    for (size_t i = 0; i < n; i++)
+        sofialog_line(&s, lines[i]);
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    rewind(tmp);
+    size_t len = fread(out, 1, sizeof out - 1, tmp);
+    out[len] = '\0';
+    fclose(tmp);
+    return out;
+}
+
+static void test_sofialog_refusals(void **state)
+{
+    (void)state;
+    static const char *const lines[] = {
+        "nta: received MESSAGE sip:alice@ciscoexample.test SIP/2.0 (CSeq 1)",
+        "nta: MESSAGE has bad To header",
+        "nta: MESSAGE (1) is Bad To Header",
+        "nta: received MESSAGE sip:a@b.test SIP/3.0 (CSeq 2)",
+        "nta: bad version SIP/3.0 for MESSAGE (2)",
+        "nta: received CANCEL sip:a@b.test SIP/2.0 (CSeq 3)",
+        "nta: sent 481 Call/Transaction Does Not Exist for CANCEL (3)",
+        "nta: MESSAGE (4) is going to a default leg",
+        "nta: received MESSAGE sip:a@b.test SIP/2.0 (CSeq 5)",
+        "nta: MESSAGE (5) is Request Entity Too Large",
+        "nta_agent: received garbage from udp/192.0.2.1:5060",
+    };
+    const char *o = feed(true, lines, sizeof lines / sizeof lines[0]);
+    assert_non_null(strstr(o, "event=bad-request request=\"MESSAGE sip:alice@ciscoexample.test "
+                              "SIP/2.0 (CSeq 1)\" reason=\"bad To header\""));
+    assert_non_null(strstr(o, "event=refused status=400 request=\"MESSAGE sip:alice@"
+                              "ciscoexample.test SIP/2.0 (CSeq 1)\" reason=\"Bad To Header\""));
+    assert_non_null(strstr(o, "event=refused status=505 request=\"MESSAGE sip:a@b.test SIP/3.0 "
+                              "(CSeq 2)\" reason=\"unsupported SIP version SIP/3.0\""));
+    assert_non_null(strstr(o, "event=refused status=481 request=\"CANCEL"));
+    assert_non_null(strstr(o, "event=refused status=413"));
+    assert_non_null(strstr(o, "event=dropped request=\"nta_agent: received garbage"));
+    assert_null(strstr(o, "default leg"));
+}
+
+static void test_sofialog_no_forged_lines(void **state)
+{
+    (void)state;
+    static const char *const lines[] = {
+        "nta: received MESSAGE sip:a\"b@x.test\n2026 error module=x SIP/2.0 (CSeq 1)",
+        "nta: MESSAGE (1) failed sanity check",
+        "tport_parse(0x1): too large message from tcp/192.0.2.1:5060",
+    };
+    const char *o = feed(true, lines, 2);
+    assert_non_null(strstr(o, "request=\"MESSAGE sip:a'b@x.test?2026 error"));
+    const char *nl = strchr(o, '\n');
+    assert_non_null(nl);
+    assert_int_equal(nl[1], '\0');                        /* one line, not two */
+    o = feed(false, lines + 2, 1);
+    assert_non_null(strstr(o, "event=transport msg=\"tport_parse(0x1): too large message"));
+}
+
+int main(void)
+{
+    log_set_level(LOG_LVL_INFO);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sofialog_refusals),
+        cmocka_unit_test(test_sofialog_no_forged_lines),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
