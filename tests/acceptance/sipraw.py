@@ -301,12 +301,12 @@ def cmd_flood(a):
                 pass
         if r:
             try:
-                chunk = s.recv(262144)
+                data = s.recv(262144)
             except BlockingIOError:
                 continue
-            if not chunk:
+            if not data:
                 break
-            buf += chunk
+            buf += data
             msgs, buf = parse_messages(buf)
             for m in msgs:
                 st = int(m.split(b" ", 2)[1])
