@@ -96,7 +96,9 @@ clean:
 # libFuzzer target over the presence body parsers (clang), in build-fuzz/ (owner: presence).
 # `fuzz` runs 5 minutes, `fuzz-smoke` 30 s; new inputs go to build-fuzz/corpus, never the repo.
 FUZZ_CC    ?= clang
-FUZZ_SRC   := tests/fuzz/fuzz_presence.c $(filter-out proxy/presence_proxy.c,$(wildcard proxy/presence*.c))
+# the pure parsers and mappings only (presence_proxy.c and presence_convert.c are proxy glue)
+FUZZ_SRC   := tests/fuzz/fuzz_presence.c \
+              $(filter-out proxy/presence_proxy.c proxy/presence_convert.c,$(wildcard proxy/presence*.c))
 FUZZ_RUN    = build-fuzz/fuzz_presence -max_len=70000 -timeout=10 -rss_limit_mb=1024 \
               -artifact_prefix=build-fuzz/ build-fuzz/corpus tests/fuzz/corpus/presence
 .PHONY: fuzz-smoke
