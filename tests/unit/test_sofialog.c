@@ -8,8 +8,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sofia-sip/su_log.h>
+
 #include "log.h"
 #include "sofialog.h"
+
+/* Exported by libsofia-sip-ua, declared only in its private headers. */
+extern su_log_t nta_log[];
 
 static char out[8192];
 
@@ -80,12 +85,50 @@ static void test_sofialog_no_forged_lines(void **state)
     assert_non_null(strstr(o, "event=transport msg=\"tport_parse(0x1): too large message"));
 }
 
+/* Through the real nta log with nta's own formats: the refusal and its request context are
+ * formatted; the per-response and per-reply lines of a normal transaction are dropped before
+ * formatting, except a 481 to a CANCEL. */
+static void test_sofialog_filters_by_format(void **state)
+{
+    (void)state;
+    struct sofialog sl;
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    dup2(fileno(tmp), STDERR_FILENO);
+    sofialog_attach(&sl);
+    su_llog(nta_log, 5, "nta: received %03d %s for %s (%u)\n", 200, "OK", "MESSAGE", 1u);
+    su_llog(nta_log, 5, "nta: %s %u %s for %s (%u)\n", "sent", 200u, "OK", "MESSAGE", 1u);
+    su_llog(nta_log, 5, "nta: %s %u %s for %s (%u)\n", "sent", 481u,
+            "Call/Transaction Does Not Exist", "CANCEL", 3u);
+    su_llog(nta_log, 5, "nta: received %s sip:%s %s (CSeq %u)\n", "MESSAGE", "a@b.test",
+            "SIP/2.0", 4u);
+    su_llog(nta_log, 5, "nta: %s (%u) is %s\n", "MESSAGE", 4u, "Bad To Header");
+    sofialog_detach();
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    rewind(tmp);
+    size_t len = fread(out, 1, sizeof out - 1, tmp);
+    out[len] = '\0';
+    fclose(tmp);
+    assert_non_null(strstr(out, "event=refused status=481"));
+    assert_non_null(strstr(out, "event=refused status=400 request=\"MESSAGE sip:a@b.test SIP/2.0"));
+    assert_null(strstr(out, "200"));
+    size_t lines = 0;
+    for (const char *p = out; (p = strchr(p, '\n')) != NULL; p++)
+        lines++;
+    assert_int_equal(lines, 2);                           /* the 481 and the 400, nothing else */
+}
+
 int main(void)
 {
     log_set_level(LOG_LVL_INFO);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sofialog_refusals),
         cmocka_unit_test(test_sofialog_no_forged_lines),
+        cmocka_unit_test(test_sofialog_filters_by_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
