@@ -18,25 +18,42 @@ extern su_log_t nta_log[];
 
 static char out[8192];
 
-/* Run the lines through a stream and return what was logged (stderr captured in a file). */
+/* Capture what is logged to stderr between capture_begin() and capture_end() (into `out`). */
+struct capture {
+    FILE *tmp;
+    int saved;
+};
+
+static void capture_begin(struct capture *c)
+{
+    c->tmp = tmpfile();
+    assert_non_null(c->tmp);
+    fflush(stderr);
+    c->saved = dup(STDERR_FILENO);
+    dup2(fileno(c->tmp), STDERR_FILENO);
+}
+
+static const char *capture_end(struct capture *c)
+{
+    fflush(stderr);
+    dup2(c->saved, STDERR_FILENO);
+    close(c->saved);
+    rewind(c->tmp);
+    size_t len = fread(out, 1, sizeof out - 1, c->tmp);
+    out[len] = '\0';
+    fclose(c->tmp);
+    return out;
+}
+
+/* Run the lines through a stream and return what was logged. */
 static const char *feed(bool nta, const char *const *lines, size_t n)
 {
     struct sofialog_stream s = { .nta = nta };
-    FILE *tmp = tmpfile();
-    assert_non_null(tmp);
-    fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    dup2(fileno(tmp), STDERR_FILENO);
+    struct capture c;
+    capture_begin(&c);
     for (size_t i = 0; i < n; i++)
         sofialog_line(&s, lines[i]);
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    rewind(tmp);
-    size_t len = fread(out, 1, sizeof out - 1, tmp);
-    out[len] = '\0';
-    fclose(tmp);
-    return out;
+    return capture_end(&c);
 }
 
 static void test_sofialog_refusals(void **state)
@@ -92,11 +109,8 @@ static void test_sofialog_filters_by_format(void **state)
 {
     (void)state;
     struct sofialog sl;
-    FILE *tmp = tmpfile();
-    assert_non_null(tmp);
-    fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    dup2(fileno(tmp), STDERR_FILENO);
+    struct capture c;
+    capture_begin(&c);
     sofialog_attach(&sl);
     su_llog(nta_log, 5, "nta: received %03d %s for %s (%u)\n", 200, "OK", "MESSAGE", 1u);
     su_llog(nta_log, 5, "nta: %s %u %s for %s (%u)\n", "sent", 200u, "OK", "MESSAGE", 1u);
@@ -106,13 +120,7 @@ static void test_sofialog_filters_by_format(void **state)
             "SIP/2.0", 4u);
     su_llog(nta_log, 5, "nta: %s (%u) is %s\n", "MESSAGE", 4u, "Bad To Header");
     sofialog_detach();
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    rewind(tmp);
-    size_t len = fread(out, 1, sizeof out - 1, tmp);
-    out[len] = '\0';
-    fclose(tmp);
+    capture_end(&c);
     assert_non_null(strstr(out, "event=refused status=481"));
     assert_non_null(strstr(out, "event=refused status=400 request=\"MESSAGE sip:a@b.test SIP/2.0"));
     assert_null(strstr(out, "200"));
