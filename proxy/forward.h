@@ -13,7 +13,7 @@ struct proxy_gen;
 struct policy_learnt;
 struct fwd_branch;
 
-/* What forward.c needs from the proxy; owned by proxy.c. */
+/* What forward*.c need from the proxy; owned by proxy.c. */
 struct forward_env {
     nta_agent_t *agent;
     su_root_t *root;
@@ -26,9 +26,9 @@ struct forward_env {
     struct presence_store *presence;   /* last state per presentity (presence_proxy.h) */
     struct policy_learnt *learnt;      /* open federation's learnt domains (policy.h); owned by
                                         * the proxy, kept across reloads */
-    struct fwd_branch *tls_waiting;    /* branches sent over TLS, no response yet (forward.c) */
+    struct fwd_branch *tls_waiting;    /* sent over TLS, no response yet (forward_branch.c) */
     uint64_t tls_seq;                  /* orders sends against handshake-failure reports */
-    bool overloaded;                   /* refusing new requests (forward.c, overload control) */
+    bool overloaded;                   /* refusing new requests (forward_overload.c) */
     uint64_t overload_refused;         /* refused in the current overload episode */
 };
 
