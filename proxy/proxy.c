@@ -273,7 +273,7 @@ static int signals_setup(struct proxy *px)
 
 /* Messages a connection may queue while it connects or its socket is full. sofia's default (64)
  * answered 503 (ENOBUFS) to the 65th request of a burst sent while the TCP/TLS connection to the
- * next hop was being set up. As many as the overload control lets in (forward.c). */
+ * next hop was being set up. As many as the overload control lets in (forward_overload.c). */
 enum { PROXY_SEND_QUEUE = 1000 };
 
 /* The listen URL: the node's FQDN as the host, so nta writes it in the Via sent-by (SPEC §3.1:
