@@ -90,3 +90,15 @@ dns_uas() {
     uas_xml "$T/$1.xml" "$4" "${5:-200}"
     sipp_server "$1" "$T/$1.xml" tcp "$2" "$3"
 }
+
+# dns_imp_zone: the IM&P side of every DNS scenario, a TCP neighbor zone whose requests count as
+# authenticated (used inside the scenarios' dial-plan heredocs).
+dns_imp_zone() {
+    cat <<INI
+[zone IMP]
+type = neighbor
+peers = $IMP_IP:$IMP_PORT
+transport = tcp
+authenticated = yes
+INI
+}

@@ -32,11 +32,7 @@ trap 'dns_stop; cleanup' EXIT
 node() {
     dns_node_ini "tcp:$PROXY_IP:$PROXY_PORT" "$1"
     cat >"$T/rules/dial.ini" <<INI
-[zone IMP]
-type = neighbor
-peers = $IMP_IP:$IMP_PORT
-transport = tcp
-authenticated = yes
+$(dns_imp_zone)
 
 [zone DNS]
 type = dns
