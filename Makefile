@@ -8,11 +8,14 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Iproxy -MMD -MP
+# One folder per layer (docs/architecture.md); each folder's headers are on the include path.
+LAYERS  := base dialplan routing dns tls presence sip cli
+INC     := $(LAYERS:%=-Iproxy/%)
+ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(INC) -MMD -MP
 LDLIBS  = $(PKG_LIBS) -lresolv -ldl
 
 B       ?= build
-SRC     := $(filter-out proxy/main.c,$(wildcard proxy/*.c))
+SRC     := $(filter-out proxy/cli/main.c,$(foreach l,$(LAYERS),$(wildcard proxy/$(l)/*.c)))
 OBJ     := $(SRC:proxy/%.c=$(B)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
@@ -29,7 +32,7 @@ $(B)/libsipfed.a: $(OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(B)/sipfed: $(B)/obj/main.o $(B)/libsipfed.a
+$(B)/sipfed: $(B)/obj/cli/main.o $(B)/libsipfed.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/%.o: tests/unit/%.c
@@ -91,21 +94,20 @@ bench: deps all
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(OBJ:.o=.d) $(B)/obj/main.d $(UNIT_BIN:%=%.d)
+-include $(OBJ:.o=.d) $(B)/obj/cli/main.d $(UNIT_BIN:%=%.d)
 
 # libFuzzer target over the presence body parsers (clang), in build-fuzz/ (owner: presence).
 # `fuzz` runs 5 minutes, `fuzz-smoke` 30 s; new inputs go to build-fuzz/corpus, never the repo.
 FUZZ_CC    ?= clang
-# the pure parsers and mappings only (presence_proxy.c and presence_convert.c are proxy glue)
-FUZZ_SRC   := tests/fuzz/fuzz_presence.c \
-              $(filter-out proxy/presence_proxy.c proxy/presence_convert.c,$(wildcard proxy/presence*.c))
+# the pure parsers and mappings only (the proxy's presence glue lives in proxy/sip/)
+FUZZ_SRC   := tests/fuzz/fuzz_presence.c $(wildcard proxy/presence/*.c)
 FUZZ_RUN    = build-fuzz/fuzz_presence -max_len=70000 -timeout=10 -rss_limit_mb=1024 \
               -artifact_prefix=build-fuzz/ build-fuzz/corpus tests/fuzz/corpus/presence
 .PHONY: fuzz-smoke
-build-fuzz/fuzz_presence: $(FUZZ_SRC) $(wildcard proxy/presence*.h)
+build-fuzz/fuzz_presence: $(FUZZ_SRC) $(wildcard proxy/presence/*.h)
 	@mkdir -p build-fuzz/corpus
 	$(FUZZ_CC) $(CSTD) $(WARN) -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
-		$(PKG_CFLAGS) -Iproxy -o $@ $(FUZZ_SRC) $(PKG_LIBS)
+		$(PKG_CFLAGS) $(INC) -o $@ $(FUZZ_SRC) $(PKG_LIBS)
 
 fuzz: build-fuzz/fuzz_presence
 	$(FUZZ_RUN) -max_total_time=300
