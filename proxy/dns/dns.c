@@ -303,6 +303,20 @@ static void lookup_finish(struct dns_lookup *lk, int status, const char *reason,
     su_home_unref(lk->home);
 }
 
+/* RFC 6761 §6.4: names under .invalid are answered "no such name" at once, without asking a
+ * server (a lab or test host may have no reachable resolver). With or without the root's dot. */
+static bool dns_name_is_invalid(const char *name)
+{
+    static const char tld[] = "invalid";
+    size_t n = strlen(name);
+    if (n > 0 && name[n - 1] == '.')
+        n--;
+    size_t t = sizeof tld - 1;
+    if (n < t || strncasecmp(name + n - t, tld, t) != 0)
+        return false;
+    return n == t || name[n - t - 1] == '.';
+}
+
 /* c-ares' status -> our outcome: true when the name simply does not exist (404). */
 static bool ares_status_absent(int status)
 {
@@ -370,7 +384,10 @@ static void lookup_resolve_target(struct dns_lookup *lk)
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = ARES_AI_NUMERICSERV;
     snprintf(port, sizeof port, "%u", (unsigned)lk->ans->port);
-    ares_getaddrinfo(lk->r->channel, lk->ans->target, port, &hints, lookup_addr_cb, lk);
+    if (dns_name_is_invalid(lk->ans->target))
+        lookup_addr_cb(lk, ARES_ENOTFOUND, 0, NULL);
+    else
+        ares_getaddrinfo(lk->r->channel, lk->ans->target, port, &hints, lookup_addr_cb, lk);
 }
 
 /* The TTL of each SRV record of the answer section, in answer order (c-ares 1.18's SRV parser
@@ -463,7 +480,10 @@ static void lookup_next_service(struct dns_lookup *lk)
     set->name = su_sprintf(ans->home, "%s.%s", lk->services[lk->svc++], lk->domain);
     set->result = "pending";
     set->chosen = -1;
-    ares_query(lk->r->channel, set->name, ns_c_in, ns_t_srv, lookup_srv_cb, lk);
+    if (dns_name_is_invalid(set->name))
+        lookup_srv_cb(lk, ARES_ENOTFOUND, 0, NULL, 0);
+    else
+        ares_query(lk->r->channel, set->name, ns_c_in, ns_t_srv, lookup_srv_cb, lk);
 }
 
 /* The cache and sharing key: the domain and the zone settings that change the answer. */

@@ -171,6 +171,29 @@ static void test_live(su_root_t *root, const char *server)
     CHECK(g[0].from_cache && g[0].ans->status == DNS_NOT_FOUND, "nxdomain is cached");
     release(g, 1);
 
+    /* RFC 6761 §6.4: a name under .invalid is answered 404 at once, no server asked (dnsmasq
+     * here would answer REFUSED for it, which is 503). */
+    dns_resolver_stats(r, &st);
+    lookups = st.lookups;
+    struct dns_request special[2] = {
+        { "nowhere.INVALID.", svc_sipfed, 1, false, 0 },
+        { "invalid", NULL, 0, true, 5061 },
+    };
+    resolve_all(root, r, g, special, 2);
+    CHECK(g[0].ans->status == DNS_NOT_FOUND && strcmp(g[0].ans->reason, "no_srv") == 0 &&
+          strcmp(g[0].ans->srv[0].result, "nxdomain") == 0,
+          "nowhere.INVALID.: %d %s", g[0].ans->status, g[0].ans->reason);
+    CHECK(g[1].ans->status == DNS_NOT_FOUND && strcmp(g[1].ans->reason, "no_address") == 0,
+          "invalid: %d %s", g[1].ans->status, g[1].ans->reason);
+    dns_resolver_stats(r, &st);
+    CHECK(st.lookups == lookups + 2, ".invalid: %lu lookups", st.lookups - lookups);
+    release(g, 2);
+    struct dns_request notspecial = { "partner.invalidx", svc_sipfed, 1, false, 0 };
+    resolve_all(root, r, g, &notspecial, 1);
+    CHECK(g[0].ans->status == DNS_UNAVAILABLE, "partner.invalidx is not special: %d",
+          g[0].ans->status);
+    release(g, 1);
+
     /* A SRV target with no address -> 404 no_address. */
     struct dns_request noaddr = { "noaddr.test", svc_sipfed, 1, false, 0 };
     resolve_all(root, r, g, &noaddr, 1);
