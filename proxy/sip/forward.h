@@ -26,8 +26,7 @@ struct forward_env {
     struct presence_store *presence;   /* last state per presentity (presence_proxy.h) */
     struct policy_learnt *learnt;      /* open federation's learnt domains (policy.h); owned by
                                         * the proxy, kept across reloads */
-    struct fwd_branch *tls_waiting;    /* sent over TLS, no response yet (forward_branch.c) */
-    uint64_t tls_seq;                  /* orders sends against handshake-failure reports */
+    struct fwd_branch *tls_waiting;    /* sent on a TLS connection still in its handshake */
     bool overloaded;                   /* refusing new requests (forward_overload.c) */
     uint64_t overload_refused;         /* refused in the current overload episode */
 };
@@ -45,9 +44,10 @@ int forward_message(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip
 int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq,
                     const sip_t *sip);
 
-/* tls_failure_f for tls_setup_activate() (`env` is the forward_env): an outgoing TLS handshake to
- * ip:port failed, so every branch sent there before the report and still without a response
- * fails now with 503 (failover applies) instead of waiting for the attempt timer. */
-void forward_tls_failed(void *env, const char *ip, uint16_t port, const char *reason);
+/* tls_failure_f for tls_setup_activate() (`env` is the forward_env): outgoing TLS connection
+ * `conn_id` (to ip:port) failed before its handshake completed, so every branch waiting on it
+ * fails now (failover applies) instead of waiting for the attempt timer. */
+void forward_tls_failed(void *env, uint64_t conn_id, const char *ip, uint16_t port,
+                        const char *reason);
 
 #endif

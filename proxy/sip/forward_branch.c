@@ -34,12 +34,10 @@ static void branch_tls_unlink(struct fwd_branch *br)
     br->tls_pprev = NULL;
 }
 
-static void branch_tls_link(struct fwd_branch *br, const struct nexthop *hop)
+static void branch_tls_link(struct fwd_branch *br, uint64_t conn)
 {
     struct forward_env *env = br->tx->env;
-    snprintf(br->hop_ip, sizeof br->hop_ip, "%s", hop->ip);
-    br->hop_port = hop->port;
-    br->tls_seq = ++env->tls_seq;
+    br->tls_conn = conn;
     br->tls_next = env->tls_waiting;
     if (br->tls_next)
         br->tls_next->tls_pprev = &br->tls_next;
@@ -113,10 +111,17 @@ static void branch_cancel(struct fwd_branch *br)
     if (inv)
         msg_destroy(inv);
     nta_outgoing_t *co = NULL;
+    /* The CANCEL follows its INVITE down the same connection (RFC 3261 §9.1), never another
+     * one sofia would pick for the address (over TLS it may not have proved the name). */
+    tport_t *tp = cs ? nta_outgoing_transport(br->orq) : NULL;
     if (cs)
         co = nta_outgoing_mcreate(tx->env->agent, cancel_response, NULL,
                                   (url_string_t const *)br->route_url, c, NTATAG_USER_VIA(1),
-                                  NTATAG_BRANCH_KEY(br->branch_key), TAG_END());
+                                  NTATAG_BRANCH_KEY(br->branch_key),
+                                  TAG_IF(tp && tport_is_secondary(tp), NTATAG_TPORT(tp)),
+                                  TAG_END());
+    if (tp)
+        tport_unref(tp);
     if (!co) {
         tx->env->counters->send_failed++;
         log_warn("route", "method=CANCEL call_id=%s status=send-failed",
@@ -375,42 +380,39 @@ static void branch_hop_ready(void *arg, int status, const char *reason, const st
     presence_convert_msg(m, br->zone ? br->zone
                          : presence_convert_zone_at(tx->gen->dp, tx->gen->sz, hop->ip, hop->port));
 
-    /* TLS: what the server certificate must prove (the zone's rules, the hop's name). */
-    /* (the current set-up: after a reload it is the one new connections get) */
-    if (hop->transport == SIP_TP_TLS && tx->env->gen->tls)
-        tls_expect_zone(tx->env->gen->tls, br->zone, hop->host, hop->ip, hop->port);
-
     char branch[ROUTE_LOOP_HASH_LEN + 64];
     snprintf(branch, sizeof branch, "%s%s.%llx", ROUTE_BRANCH_MAGIC, tx->loop_hash,
              (unsigned long long)++tx->env->branch_seq);
     br->branch_key = su_strdup(tx->home, branch);
     br->route_url = url;
     br->cancel_wanted = br->cancel_sent = false;
-    br->orq = nta_outgoing_mcreate(tx->env->agent, branch_response, br, (url_string_t const *)url,
-                                   m, NTATAG_BRANCH_KEY(branch), TAG_END());
+    uint64_t tls_conn = 0;
+    br->orq = fwd_send(tx->env, br->zone, hop, url, m, branch_response, br, &tls_conn,
+                       NTATAG_BRANCH_KEY(branch), TAG_END());
     if (!br->orq) {
         tx->env->counters->send_failed++;
         branch_fail(br, SIP_503_SERVICE_UNAVAILABLE);
         return;
     }
-    if (hop->transport == SIP_TP_TLS)
-        branch_tls_link(br, hop);
+    if (tls_conn)
+        branch_tls_link(br, tls_conn);
     br->timer = su_timer_create(su_root_task(tx->env->root), FWD_ATTEMPT_TIMEOUT_MS);
     if (br->timer)
         su_timer_set(br->timer, branch_timeout, br);
 }
 
-void forward_tls_failed(void *arg, const char *ip, uint16_t port, const char *reason)
+void forward_tls_failed(void *arg, uint64_t conn_id, const char *ip, uint16_t port,
+                        const char *reason)
 {
     struct forward_env *env = arg;
-    uint64_t before = ++env->tls_seq;   /* branches sent after this wait for their own try */
 
+    (void)ip;
+    (void)port;
     /* One branch at a time: failing one may finish its transaction (freeing its siblings) or
      * fail over (adding new branches), so the list is searched again each time. */
     for (;;) {
         struct fwd_branch *br = env->tls_waiting;
-        while (br && (br->tls_seq >= before || br->provisional || br->done ||
-                      br->hop_port != port || strcmp(br->hop_ip, ip) != 0))
+        while (br && (br->tls_conn != conn_id || br->provisional || br->done))
             br = br->tls_next;
         if (!br)
             break;

@@ -31,6 +31,7 @@ struct forward_env;
 #include "route.h"
 #include "types.h"
 
+struct nexthop;
 struct nexthop_query;
 struct proxy_gen;
 struct zone;
@@ -61,10 +62,9 @@ struct fwd_branch {
     bool done;
     const char *branch_key;              /* our Via branch of the current attempt */
     const char *route_url;               /* where the current attempt went */
-    /* sent over TLS and waiting (env->tls_waiting): a handshake failure there fails it */
-    char hop_ip[64];
-    uint16_t hop_port;
-    uint64_t tls_seq;
+    /* sent on a TLS connection still in its handshake (env->tls_waiting): that connection's
+     * failure fails the branch */
+    uint64_t tls_conn;
     struct fwd_branch *tls_next, **tls_pprev;
 };
 
@@ -142,6 +142,15 @@ void fwd_level_start(struct fwd_txn *tx);
 /* nta_incoming_magic_t callback: CANCEL (nta has answered it with 200) or ACK of our non-2xx
  * final for this transaction. Always returns 0. */
 int fwd_txn_ack_cancel(struct fwd_txn *tx, nta_incoming_t *irq, const sip_t *sip);
+
+/* forward_send.c: nta_outgoing_mcreate() of `msg` (taken) to `hop` at `url`, for zone `z` (NULL:
+ * loose routing), with `cb`/`br` and the tags given. Over TLS the request only goes down a
+ * connection that proved what the zone requires for `hop` (tls.h, tls_send_begin), else a fresh
+ * one; `*tls_conn` (may be NULL) gets the id of that connection while its handshake is still
+ * to complete (0 otherwise). */
+nta_outgoing_t *fwd_send(struct forward_env *env, const struct zone *z, const struct nexthop *hop,
+                         const char *url, msg_t *msg, nta_response_f *cb, struct fwd_branch *br,
+                         uint64_t *tls_conn, tag_type_t tag, tag_value_t value, ...);
 
 /* forward_stateless.c: messages without a transaction. */
 

@@ -38,9 +38,8 @@ static void sl_hop_done(void *arg, int status, const char *reason, const struct 
         /* nta takes the message: everything the log needs is copied first. */
         const char *alias = fwd_uri_alias(job->home, sip->sip_request->rq_url);
         const char *call_id = su_strdup(job->home, sip->sip_call_id ? sip->sip_call_id->i_id : "-");
-        nta_outgoing_t *o = nta_outgoing_mcreate(job->env->agent, NULL, NULL,
-                                                 (url_string_t const *)url, job->msg,
-                                                 NTATAG_STATELESS(1), TAG_END());
+        nta_outgoing_t *o = fwd_send(job->env, job->zone, hop, url, job->msg, NULL, NULL, NULL,
+                                     NTATAG_STATELESS(1), TAG_END());
         job->msg = NULL;
         if (!o) {
             job->env->counters->send_failed++;

@@ -45,11 +45,14 @@ int tls_setup_create(su_home_t *home, const struct node_config *cfg, const struc
  * Valid while `ts` lives. */
 const tagi_t *tls_setup_tport_tags(const struct tls_setup *ts);
 
-/* An outgoing TLS handshake failed (or the connection closed before it completed). Called from
- * the event loop (never from inside sofia), once per failed connection, with the peer's IP
- * literal and port as connected and a reason for the log. The proxy fails the branches sent to
- * that address with 503 instead of waiting for Timer F (SOFIA-NOTES: nta is not told). */
-typedef void tls_failure_f(void *arg, const char *ip, uint16_t port, const char *reason);
+/* An outgoing TLS connection failed before its handshake completed (handshake error, name
+ * mismatch, connection closed, connect timeout). Called from the event loop (never from inside
+ * sofia), once per failed connection, with the connection's id (tls_send_end() gave it to the
+ * requests sent on it), the peer's IP literal and port, and a reason for the log and the answer.
+ * The proxy fails the branches waiting on that connection at once (SOFIA-NOTES: nta is not told
+ * before Timer F). */
+typedef void tls_failure_f(void *arg, uint64_t conn_id, const char *ip, uint16_t port,
+                           const char *reason);
 
 /* Make `ts` the policy for every TLS connection from now on and report outgoing handshake
  * failures to `cb` (may be NULL) through `root`. Must be called before the agent opens its
@@ -58,18 +61,33 @@ typedef void tls_failure_f(void *arg, const char *ip, uint16_t port, const char 
  * applies it to new connections; live connections move over with their certificate facts. */
 int tls_setup_activate(struct tls_setup *ts, su_root_t *root, tls_failure_f *cb, void *arg);
 
-/* Before sending to a TLS next hop: the next connection to ip:port must present a certificate
- * that verifies (when `verify`) and carries one of `names` (none: chain only). The proxy calls it
- * with the zone's rules via tls_expect_zone(); the entry is kept for later connections. */
-int tls_expect(struct tls_setup *ts, const char *ip, uint16_t port, const char *const *names,
-               size_t n_names, bool verify);
+/* What the server of an outgoing TLS connection must prove for one request (SPEC §5.3): a chain
+ * that verifies against ca_file (`verify`) and one of `names` (none: the chain only). The
+ * pointers are borrowed for the duration of a call. */
+struct tls_want {
+    const char *const *names;
+    size_t n_names;
+    bool verify;
+};
 
-/* tls_expect() with the rules of zone `z` for next hop `name` (the SRV target, static route or
- * peer host as written; an IP literal is no name): dns zones require `name`; neighbor and
- * traversal zones require one of tls_verify_subject, else `name`; tls_verify off checks nothing.
- * `z` NULL (e.g. a Route header's host): verify the chain and require `name`. */
-int tls_expect_zone(struct tls_setup *ts, const struct zone *z, const char *name, const char *ip,
-                    uint16_t port);
+/* The rules of zone `z` for next hop `name` (the SRV target, static route or peer host as
+ * written; an IP literal is no name): dns zones require `name`; neighbor and traversal zones
+ * require one of tls_verify_subject, else `name`; tls_verify off checks nothing. `z` NULL (a
+ * Route header's host): verify the chain and require `name`. `one` is storage for one name. */
+void tls_want_zone(const struct zone *z, const char *name, const char *one[1],
+                   struct tls_want *w);
+
+/* Expected names are per request, never per address: a request goes down a connection only when
+ * that connection proved what the request needs. Before sending to ip:port over TLS call
+ * tls_send_begin(): it returns an open outgoing connection to ip:port whose certificate proved
+ * `w` (or one still in its handshake that will check at least as much), to pass to nta with
+ * NTATAG_TPORT(); or NULL, and then the next connection sofia opens is checked against `w`: send
+ * with TPTAG_FRESH(1) so that sofia opens one rather than reuse any connection to the address.
+ * Right after the send call tls_send_end() with the transport nta used (NULL when the send
+ * failed): it returns the id of the connection the request waits on (0: an established one). */
+tport_t *tls_send_begin(struct tls_setup *ts, const struct tls_want *w, const char *ip,
+                        uint16_t port);
+uint64_t tls_send_end(struct tls_setup *ts, tport_t *used);
 
 /* The certificate facts of the TLS connection `tp` (a secondary transport, e.g. from
  * nta_incoming_transport()), or NULL when `tp` is not a TLS connection sipfed knows. Valid until

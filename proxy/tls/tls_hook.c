@@ -29,8 +29,8 @@
  * is ours, and tls_setup_activate() refuses to start otherwise. sipfed opens no TLS connection of
  * its own, so every SSL_new in the process is sofia's.
  *
- * The policy pointer is the one piece of process-wide mutable state: SSL_new has no user argument.
- * It is set and read only on the event-loop thread. */
+ * The policy pointer (with the connection counter) is the one piece of process-wide mutable
+ * state: SSL_new has no user argument. It is set and read only on the event-loop thread. */
 #include "tls.h"
 #include "tls_int.h"
 
@@ -48,6 +48,7 @@
 
 static struct tls_setup *policy;
 static int conn_idx = -1;
+static uint64_t last_conn_id;       /* unique across reloads (connections move between set-ups) */
 
 typedef SSL *ssl_new_f(SSL_CTX *);
 typedef int ssl_shutdown_f(SSL *);
@@ -119,7 +120,7 @@ static void conn_fail(struct tls_conn *c, const char *why)
                  direction(c), c->ip, c->port, c->expected[0] ? " expected=" : "", c->expected,
                  reason);
     if (!c->server && c->ts && c->ip[0])
-        tls_setup_report_failure(c->ts, c->ip, c->port, reason);
+        tls_setup_report_failure(c->ts, c->id, c->ip, c->port, reason);
 }
 
 static void conn_peer_address(struct tls_conn *c)
@@ -132,7 +133,8 @@ static void conn_peer_address(struct tls_conn *c)
     if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) != 0 ||
         getnameinfo((struct sockaddr *)&ss, len, c->ip, sizeof c->ip, port, sizeof port,
                     NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-        snprintf(c->ip, sizeof c->ip, "unknown");
+        if (!c->ip[0])          /* an armed connection already knows where it goes */
+            snprintf(c->ip, sizeof c->ip, "unknown");
         return;
     }
     c->port = (uint16_t)strtoul(port, NULL, 10);
@@ -185,10 +187,13 @@ static void conn_start(struct tls_conn *c)
     }
 
     set_identity(c, m->client.cert ? &m->client : &m->server);
-    char *const *names = NULL;
-    size_t n = 0;
-    bool verify = true;
-    if (!tls_setup_expected(c->ts, c->ip, c->port, &names, &n, &verify))
+    /* What this connection's server must prove: the names of the request that opened it
+     * (tls_out.c); a connection sofia opened for anything else checks the chain only and is
+     * never chosen for a request that needs a name before its certificate proved it. */
+    char *const *names = c->want_names;
+    size_t n = c->n_want;
+    bool verify = c->armed ? c->want_verify : true;
+    if (!c->armed)
         log_debug("tls", "event=no_expectation peer=%s:%u check=chain", c->ip, c->port);
     c->verify_required = verify;
     SSL_set_verify(c->ssl, SSL_VERIFY_PEER, verify_cb);
@@ -314,7 +319,9 @@ SSL *SSL_new(SSL_CTX *ctx)
     }
     c->ts = ts;
     c->ssl = ssl;
-    tls_setup_conn_link(ts, c);     /* every live connection: a reload moves them all */
+    c->id = ++last_conn_id;
+    tls_setup_conn_link(ts, c);
+    tls_out_conn_new(ts, c);        /* outgoing for a request: its names */     /* every live connection: a reload moves them all */
     return ssl;
 }
 

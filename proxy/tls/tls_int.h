@@ -11,9 +11,10 @@
 #include "config.h"
 #include "diag.h"
 #include "dialplan.h"
+#include "tls.h"
 #include "tls_names.h"
 
-struct tls_setup;
+typedef struct su_timer_s su_timer_t;
 
 /* Forward secrecy only for TLS 1.2 (ECDHE/DHE key exchange, AEAD first, then CBC with SHA-2 for
  * older Microsoft edges); TLS 1.3 suites are all forward secret and keep OpenSSL's default. */
@@ -48,13 +49,46 @@ void tls_hook_set_policy(struct tls_setup *ts);
 struct tls_setup *tls_hook_policy(void);
 void tls_hook_clear_policy(const struct tls_setup *ts); /* if `ts` is the policy: none any more */
 
+/* A failed outgoing connection waiting to be reported from the event loop. */
+struct tls_failure {
+    uint64_t conn_id;
+    char ip[64];
+    uint16_t port;
+    char reason[256];
+};
+
+/* Bounded: beyond this many failures between two turns of the event loop a report is dropped
+ * with a log line (the branches then end on their attempt timer). */
+enum { TLS_MAX_FAILURES = 64 };
+
+/* The set-up (tls.c), shared by tls*.c. */
+struct tls_setup {
+    su_home_t home[1];
+    struct tls_material m;
+    char *dir;                      /* the runtime directory for TPTAG_CERTIFICATE */
+    char *agent_pem, *cafile_pem;
+    tagi_t tags[3];
+
+    struct tls_conn *conns;         /* live connections, newest first */
+
+    /* tls_send_begin() .. tls_send_end(): what a connection sofia opens now must prove */
+    const struct tls_want *arm;
+    const char *arm_ip;
+    uint16_t arm_port;
+    struct tls_conn *armed_new;     /* the connection opened meanwhile, if any */
+
+    su_root_t *root;
+    su_timer_t *timer;
+    tls_failure_f *failure_cb;
+    void *failure_arg;
+    struct tls_failure failures[TLS_MAX_FAILURES];
+    size_t n_failures;
+};
+
 /* tls.c: what the hook asks the setup. */
 const struct tls_material *tls_setup_material(const struct tls_setup *ts);
-/* The expectation for an outgoing connection to the address `ip`:`port`; false when none. */
-bool tls_setup_expected(const struct tls_setup *ts, const char *ip, uint16_t port,
-                        char *const **names, size_t *n_names, bool *verify);
-void tls_setup_report_failure(struct tls_setup *ts, const char *ip, uint16_t port,
-                              const char *reason);
+void tls_setup_report_failure(struct tls_setup *ts, uint64_t conn_id, const char *ip,
+                              uint16_t port, const char *reason);
 /* One TLS connection sofia made, as the hook sees it (owned by its own home; lives from SSL_new
  * to SSL_shutdown, which sofia calls when it closes the connection). */
 struct tls_conn {
@@ -62,14 +96,23 @@ struct tls_conn {
     struct tls_setup *ts;          /* NULL once the setup is gone */
     struct tls_conn *prev, *next;  /* the setup's list of connections */
     SSL *ssl;
+    uint64_t id;
     bool started, server, done, failed, linked, verify_required;
     char ip[64];                   /* peer address as connected/accepted */
     uint16_t port;
+    /* outgoing, opened by tls_send_begin()'s request: what the server must prove */
+    bool armed;
+    bool want_verify;
+    char **want_names;
+    size_t n_want;
+    tport_t *tport;                /* sofia's transport (not referenced: it outlives us) */
     char expected[256];            /* outgoing: the names required, for the log */
     struct tls_peer peer;          /* filled when the handshake is done */
     char reason[256];              /* the first verification problem seen */
 };
 void tls_setup_conn_link(struct tls_setup *ts, struct tls_conn *c);
+/* tls_out.c: a new connection, in SSL_new: armed with the sending request's names, if any. */
+void tls_out_conn_new(struct tls_setup *ts, struct tls_conn *c);
 void tls_setup_conn_unlink(struct tls_setup *ts, struct tls_conn *c);
 
 #endif

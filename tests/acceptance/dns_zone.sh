@@ -102,3 +102,18 @@ transport = tcp
 authenticated = yes
 INI
 }
+
+# dns_out_rules: dns_imp_zone plus a DNS zone and the rule "IMP out" that sends every request
+# from IM&P to it (dial-plan heredocs of the outbound DNS scenarios).
+dns_out_rules() {
+    dns_imp_zone
+    cat <<INI
+[zone DNS]
+type = dns
+[rule "IMP out"]
+priority = 100
+source = IMP
+pattern = .*@.*
+target = DNS
+INI
+}

@@ -21,14 +21,7 @@ trap 'dns_stop; cleanup' EXIT
 node() {
     dns_node_ini "tcp:$PROXY_IP:$PROXY_PORT" "$DNS_ADDR:$DNS_PORT"
     cat >"$T/rules/dial.ini" <<INI
-$(dns_imp_zone)
-[zone DNS]
-type = dns
-[rule "IMP out"]
-priority = 100
-source = IMP
-pattern = .*@.*
-target = DNS
+$(dns_out_rules)
 [federation]
 local_domains = $1
 privacy = allow_list

@@ -25,6 +25,7 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/tport.h>
+#include <sofia-sip/tport_tag.h>
 
 #include "tls.h"
 
@@ -92,9 +93,11 @@ static char *lab(su_home_t *home, const char *file)
     return su_sprintf(home, "%s/lab/%s", pki, file);
 }
 
-static void on_failure(void *arg, const char *fip, uint16_t fport, const char *reason)
+static void on_failure(void *arg, uint64_t conn_id, const char *fip, uint16_t fport,
+                       const char *reason)
 {
     struct fixture *f = arg;
+    assert_true(conn_id > 0);
     assert_string_equal(fip, ip);
     assert_int_equal(fport, port_out);
     f->failures++;
@@ -356,14 +359,21 @@ static nta_outgoing_t *send_options(struct fixture *f, const char *name)
     char *route = su_sprintf(f->home, "sip:%s:%u;transport=tls;maddr=%s", name, port_out, ip);
     char *ruri = su_sprintf(f->home, "sip:%s:%u;transport=tls", name, port_out);
     const char *names[1] = { name };
-    assert_int_equal(tls_expect(f->ts, ip, (uint16_t)port_out, names, 1, true), 0);
+    struct tls_want w = { .names = names, .n_names = 1, .verify = true };
     nta_leg_t *leg = nta_leg_tcreate(f->agent, NULL, NULL, NTATAG_NO_DIALOG(1), TAG_END());
     assert_non_null(leg);
     f->leg = leg;
-    return nta_outgoing_tcreate(leg, on_response, f, (url_string_t *)route,
-                                SIP_METHOD_OPTIONS, (url_string_t *)ruri,
-                                SIPTAG_FROM_STR("<sip:test@edge.ciscoexample.test>"),
-                                SIPTAG_TO_STR((char *)ruri), TAG_END());
+    /* no connection proved the name yet: a fresh one, armed with it */
+    assert_null(tls_send_begin(f->ts, &w, ip, (uint16_t)port_out));
+    nta_outgoing_t *orq = nta_outgoing_tcreate(leg, on_response, f, (url_string_t *)route,
+                                               SIP_METHOD_OPTIONS, (url_string_t *)ruri,
+                                               SIPTAG_FROM_STR("<sip:test@edge.ciscoexample.test>"),
+                                               SIPTAG_TO_STR((char *)ruri), TPTAG_FRESH(1),
+                                               TAG_END());
+    tport_t *tp = orq ? nta_outgoing_transport(orq) : NULL;
+    assert_true(tls_send_end(f->ts, tp) > 0);      /* the request waits on its own handshake */
+    tport_unref(tp);
+    return orq;
 }
 
 
