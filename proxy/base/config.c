@@ -116,6 +116,11 @@ static int proxy_message_timeout_apply(struct ini_ctx *c, const struct ini_entry
     return ini_value_uint(c, e, 1, TIMEOUT_MAX, &((struct node_config *)obj)->message_timeout);
 }
 
+static int proxy_connect_timeout_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    return ini_value_uint(c, e, 1, TIMEOUT_MAX, &((struct node_config *)obj)->connect_timeout);
+}
+
 static const struct ini_key proxy_keys[] = {
     { "hostname", 0, proxy_hostname_apply },
     { "listen", 0, proxy_listen_apply },
@@ -124,6 +129,7 @@ static const struct ini_key proxy_keys[] = {
     { "max_message_size", 0, proxy_max_message_size_apply },
     { "idle_timeout", 0, proxy_idle_timeout_apply },
     { "message_timeout", 0, proxy_message_timeout_apply },
+    { "connect_timeout", 0, proxy_connect_timeout_apply },
     { NULL, 0, NULL },
 };
 
@@ -350,6 +356,7 @@ static void config_defaults_set(struct node_config *cfg)
     cfg->max_message_size = 65536;
     cfg->idle_timeout = 600;
     cfg->message_timeout = 30;
+    cfg->connect_timeout = 3;
     cfg->tls.min_version = 12;
     cfg->log_level = LOG_LVL_INFO;
 }

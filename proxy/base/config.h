@@ -44,6 +44,8 @@ struct node_config {
     unsigned max_message_size;   /* default 65536 */
     unsigned idle_timeout;       /* s a TCP/TLS connection may sit unused; default 600 */
     unsigned message_timeout;    /* s to finish a started message (or TLS handshake); default 30 */
+    unsigned connect_timeout;    /* s for an outgoing TLS connection's TCP connect + handshake;
+                                  * default 3 */
 
     struct tls_config tls;
 

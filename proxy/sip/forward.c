@@ -80,10 +80,28 @@ void fwd_txn_free(struct fwd_txn *tx)
 /* Answer locally with `status` (a refusal or a failure with no downstream response). */
 void fwd_txn_reply_local(struct fwd_txn *tx, int status, const char *phrase)
 {
-    /* A local 503 (next hop unreachable, DNS failure) says when to retry (RFC 3261 §21.5.4). */
+    /* A local 503 is sipfed's own unavailability (stopping): say when to retry (RFC 3261
+     * §21.5.4). A failure of one next hop is never a 503 (nexthop.h, HOP_*). */
     if (nta_incoming_treply(tx->irq, status, phrase,
                             TAG_IF(status == STATUS_UNAVAILABLE,
                                    SIPTAG_RETRY_AFTER_STR(FWD_RETRY_AFTER)),
+                            TAG_END()) < 0)
+        tx->env->counters->send_failed++;
+    tx->answered = true;
+}
+
+void fwd_txn_reply_failure(struct fwd_txn *tx, int status, const char *phrase, const char *cause)
+{
+    if (!cause) {
+        fwd_txn_reply_local(tx, status, phrase);
+        return;
+    }
+    const char *text = fwd_log_quote(tx->home, cause);   /* a quoted-string: " and \ escaped */
+    if (nta_incoming_treply(tx->irq, status, phrase,
+                            SIPTAG_WARNING_STR(su_sprintf(tx->home, "399 %s \"%s\"",
+                                                          tx->gen->cfg->hostname, text)),
+                            SIPTAG_REASON_STR(su_sprintf(tx->home, "SIP;cause=%d;text=\"%s\"",
+                                                         status, text)),
                             TAG_END()) < 0)
         tx->env->counters->send_failed++;
     tx->answered = true;

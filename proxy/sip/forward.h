@@ -48,6 +48,6 @@ int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq
  * `conn_id` (to ip:port) failed before its handshake completed, so every branch waiting on it
  * fails now (failover applies) instead of waiting for the attempt timer. */
 void forward_tls_failed(void *env, uint64_t conn_id, const char *ip, uint16_t port,
-                        const char *reason);
+                        bool timed_out, const char *reason);
 
 #endif

@@ -17,7 +17,9 @@
 #include "tls.h"
 
 /* Our own no-answer limit per attempt: a dead UDP peer or a TLS handshake that never completes
- * is not reported to nta before Timer F (32 s), far beyond what failover should cost. */
+ * is not reported to nta before Timer F (32 s), far beyond what failover should cost. It ends
+ * with 504, never 408: nta withholds a local 408 to a non-INVITE (RFC 4320), and the caller
+ * would hear nothing. */
 enum { FWD_ATTEMPT_TIMEOUT_MS = 4000, FWD_CANCEL_TIMEOUT_MS = 32000 };
 
 static void branch_start(struct fwd_branch *br);
@@ -193,7 +195,8 @@ static void level_done(struct fwd_txn *tx)
         fwd_txn_log(tx, tx->best);
     } else {
         int st = tx->best ? tx->best : 500;
-        fwd_txn_reply_local(tx, st, tx->best_phrase ? tx->best_phrase : sip_status_phrase(st));
+        fwd_txn_reply_failure(tx, st, tx->best_phrase ? tx->best_phrase : sip_status_phrase(st),
+                              tx->best_cause);
         fwd_txn_log(tx, st);
     }
     txn_finish(tx);
@@ -246,6 +249,7 @@ static void branch_fail(struct fwd_branch *br, int status, const char *reason)
         /* `reason` is a log token ("no_address"), not a reason phrase: the log keeps it. */
         tx->best_phrase = sip_status_phrase(status) ? sip_status_phrase(status)
                                                     : su_strdup(tx->home, reason);
+        tx->best_cause = su_strdup(tx->home, reason);
     }
     branch_final(br, status);
 }
@@ -255,7 +259,10 @@ static void branch_timeout(su_root_magic_t *magic, su_timer_t *t, struct fwd_bra
     (void)magic;
     (void)t;
     if (!br->done && (!br->provisional || br->cancel_sent))
-        branch_fail(br, SIP_408_REQUEST_TIMEOUT);
+        branch_fail(br, HOP_TIMEOUT,
+                    su_sprintf(br->tx->home, "no response from %s within %u ms",
+                               br->route_url ? br->route_url : "the next hop",
+                               br->cancel_sent ? FWD_CANCEL_TIMEOUT_MS : FWD_ATTEMPT_TIMEOUT_MS));
 }
 
 /* SPEC §6 open federation: a DNS-zone domain that completed a 2xx exchange is learnt. */
@@ -295,9 +302,18 @@ static int branch_response(struct fwd_branch *br, nta_outgoing_t *orq, const sip
     if (diag)
         tx->log_diag = fwd_str_add(tx->home, tx->log_diag, " ", diag);
 
-    /* SPEC §5.2: transport error, timeout or 503 moves to the next peer of a neighbor zone. */
-    if ((status == 503 || (local && status == 408)) && br->zone && !tx->canceled &&
-        !tx->answered && nexthop_has_more(&tx->gen->nh, br->zone, br->attempt)) {
+    /* nta's own answers for this hop: 503 for a transport error (connection refused or lost),
+     * 408 for Timer F. They are failures of that hop, answered like ours (nexthop.h HOP_*). */
+    if (local && status >= 300 && status != STATUS_TERMINATED) {
+        const char *why = sip && sip->sip_status ? sip->sip_status->st_phrase : "failed";
+        branch_fail(br, status == 408 ? HOP_TIMEOUT : HOP_BAD_GATEWAY,
+                    su_sprintf(tx->home, "%s: %d %s", br->route_url ? br->route_url : "next hop",
+                               status, why));
+        return 0;
+    }
+    /* SPEC §5.2: a 503 from a peer moves to the next peer of a neighbor zone. */
+    if (status == 503 && br->zone && !tx->canceled && !tx->answered &&
+        nexthop_has_more(&tx->gen->nh, br->zone, br->attempt)) {
         branch_fail(br, status, sip && sip->sip_status ? sip->sip_status->st_phrase : "failed");
         return 0;
     }
@@ -391,7 +407,7 @@ static void branch_hop_ready(void *arg, int status, const char *reason, const st
                        NTATAG_BRANCH_KEY(branch), TAG_END());
     if (!br->orq) {
         tx->env->counters->send_failed++;
-        branch_fail(br, SIP_503_SERVICE_UNAVAILABLE);
+        branch_fail(br, HOP_BAD_GATEWAY, su_sprintf(tx->home, "cannot send to %s", url));
         return;
     }
     if (tls_conn)
@@ -402,12 +418,10 @@ static void branch_hop_ready(void *arg, int status, const char *reason, const st
 }
 
 void forward_tls_failed(void *arg, uint64_t conn_id, const char *ip, uint16_t port,
-                        const char *reason)
+                        bool timed_out, const char *reason)
 {
     struct forward_env *env = arg;
 
-    (void)ip;
-    (void)port;
     /* One branch at a time: failing one may finish its transaction (freeing its siblings) or
      * fail over (adding new branches), so the list is searched again each time. */
     for (;;) {
@@ -417,8 +431,8 @@ void forward_tls_failed(void *arg, uint64_t conn_id, const char *ip, uint16_t po
         if (!br)
             break;
         branch_tls_unlink(br);
-        branch_fail(br, STATUS_UNAVAILABLE,
-                    su_sprintf(br->tx->home, "TLS handshake failed: %s", reason));
+        branch_fail(br, timed_out ? HOP_TIMEOUT : HOP_BAD_GATEWAY,
+                    su_sprintf(br->tx->home, "%s:%u: %s", ip, port, reason));
     }
 }
 

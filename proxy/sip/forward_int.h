@@ -91,6 +91,7 @@ struct fwd_txn {
     bool best_local;
     msg_t *best_msg;                     /* its response (top Via removed), or NULL if local */
     const char *best_phrase;
+    const char *best_cause;              /* a local best: why the next hop failed (Warning) */
     bool answered;                       /* a final response went upstream */
     bool canceled;
     const char *log_rules, *log_targets, *log_hops, *log_diag;
@@ -130,6 +131,9 @@ const struct zone *fwd_source_classify(struct proxy_gen *g, su_home_t *home, tpo
 void fwd_txn_free(struct fwd_txn *tx);
 /* Answer locally with `status` (a refusal or a failure with no downstream response). */
 void fwd_txn_reply_local(struct fwd_txn *tx, int status, const char *phrase);
+/* Answer a next-hop failure (docs/errors.md): `status` with Warning (399, our hostname) and
+ * Reason (RFC 3326) headers naming `cause`. */
+void fwd_txn_reply_failure(struct fwd_txn *tx, int status, const char *phrase, const char *cause);
 /* Relay a downstream response (`rmsg`, taken in every case, top Via already removed).
  * Returns false when it could not be sent. */
 bool fwd_txn_relay(struct fwd_txn *tx, msg_t *rmsg);

@@ -47,7 +47,7 @@ int nexthop_table_build(su_home_t *home, const struct dialplan *dp, struct diag 
             return ENOMEM;
         if (err || h->n_addrs == 0)
             diag_warn(d, sr->file ? sr->file : dp->dir, sr->line,
-                      "static route %s: next hop '%s' does not resolve; requests fail with 503",
+                      "static route %s: next hop '%s' does not resolve; requests fail with 502",
                       sr->domain, sr->next_hop.host);
     }
     *out = t;
@@ -138,7 +138,7 @@ static struct nexthop_query *select_uri(const struct nexthop_ctx *ctx, const url
         /* Any other name (a Microsoft edge's Record-Route FQDN): A/AAAA through c-ares. */
         return nexthop_dns_select_host(ctx->dns, host, lit.port, tp, done, arg);
     if (!a) {
-        done(arg, 503, "next hop URI has no host", NULL);
+        done(arg, HOP_BAD_GATEWAY, "next hop URI has no host", NULL);
         return NULL;
     }
     hop_fill(&hop, u->url_host, a, tp);
@@ -159,7 +159,7 @@ static struct nexthop_query *select_dns_zone(const struct nexthop_ctx *ctx,
             continue;
         /* SPEC §5.3: a static route replaces DNS for its domain, with no fallback. */
         if (rq->attempt >= h->n_addrs) {
-            done(arg, 503, h->n_addrs ? "static route: no more addresses"
+            done(arg, HOP_BAD_GATEWAY, h->n_addrs ? "static route: no more addresses"
                                       : "static route next hop does not resolve", NULL);
             return NULL;
         }
@@ -189,7 +189,8 @@ struct nexthop_query *nexthop_select(const struct nexthop_ctx *ctx,
     case ZONE_TRAVERSAL_SERVER: {
         const struct srczone_addr *a = peer_attempt(ctx, rq->zone, rq->attempt, &peer);
         if (!a) {
-            done(arg, 503, rq->attempt ? "no more peers" : "no reachable peer", NULL);
+            done(arg, rq->attempt ? HOP_BAD_GATEWAY : HOP_UNAVAILABLE,
+                 rq->attempt ? "no more peers" : "no reachable peer", NULL);
             return NULL;
         }
         hop_fill(&hop, rq->zone->peers[peer].host, a, rq->zone->transport);
@@ -198,7 +199,7 @@ struct nexthop_query *nexthop_select(const struct nexthop_ctx *ctx,
     }
     case ZONE_DEFAULT:
     default:
-        done(arg, 503, "the default zone is not a routable target", NULL);
+        done(arg, HOP_UNAVAILABLE, "the default zone is not a routable target", NULL);
         return NULL;
     }
 }

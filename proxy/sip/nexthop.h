@@ -48,8 +48,17 @@ struct nexthop_request {
     size_t attempt;              /* 0 first; the n-th failover (neighbor: next peer/address) */
 };
 
+/* The answer to a failure of one destination (docs/errors.md "Next-hop failures"). Never 503:
+ * with or without Retry-After, an upstream proxy reads it as "sipfed is unavailable" and stops
+ * sending everything through it (RFC 3261 §21.5.4); 503 is for sipfed's own overload only. */
+enum {
+    HOP_BAD_GATEWAY = 502,     /* refused: no address, connection refused, TLS handshake or name */
+    HOP_TIMEOUT = 504,         /* DNS failure, connect/handshake timeout, no response */
+    HOP_UNAVAILABLE = 480,     /* the zone has no peer to try */
+};
+
 /* Called exactly once per nexthop_select() unless cancelled: status 0 and `hop`, or a SIP
- * status (503 unreachable / no more peers, 404 the domain does not federate, 408 timeout) and a
+ * status (HOP_*, or 404 the domain does not federate) and a
  * short reason for the log. `hop` is valid only during the call. */
 typedef void nexthop_done_f(void *arg, int status, const char *reason, const struct nexthop *hop);
 

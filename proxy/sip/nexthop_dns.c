@@ -53,9 +53,13 @@ static void nexthop_dns_answered(void *arg, const struct dns_answer *ans, bool f
     } else if (ans->status != DNS_OK) {
         log_warn("dns", "event=failure domain=%s reason=%s error=\"%s\"", domain, ans->reason,
                  ans->error ? ans->error : "-");
-        done(done_arg, DNS_UNAVAILABLE, ans->reason, NULL);
+        char cause[320];
+        snprintf(cause, sizeof cause, "DNS failure for %s: %s%s%s", domain, ans->reason,
+                 ans->error ? ": " : "", ans->error ? ans->error : "");
+        done(done_arg, HOP_TIMEOUT, cause, NULL);
     } else if (!nexthop_dns_hop(ans, attempt, tp, &hop)) {
-        done(done_arg, DNS_UNAVAILABLE, "no more addresses", NULL);
+        done(done_arg, HOP_BAD_GATEWAY,
+             attempt ? "no more addresses" : "the SRV target has no address", NULL);
     } else {
         done(done_arg, 0, NULL, &hop);
     }
@@ -70,19 +74,19 @@ static struct nexthop_query *nexthop_dns_start(struct dns_resolver *dns,
                                                void *arg)
 {
     if (dns == NULL || name == NULL) {
-        done(arg, DNS_UNAVAILABLE, dns ? "no domain" : "no DNS resolver", NULL);
+        done(arg, 500, dns ? "no domain" : "no DNS resolver", NULL);
         return NULL;
     }
     struct nexthop_query *q = su_home_new(sizeof *q);
     if (q == NULL) {
-        done(arg, DNS_UNAVAILABLE, "out of memory", NULL);
+        done(arg, 500, "out of memory", NULL);
         return NULL;
     }
     q->done = done, q->arg = arg, q->attempt = attempt, q->uri_host = uri_host, q->tp = tp;
     snprintf(q->domain, sizeof q->domain, "%s", name);
     if (dns_resolve(dns, req, nexthop_dns_answered, q, &q->dq) != 0) {
         su_home_unref(q->home);
-        done(arg, DNS_UNAVAILABLE, "DNS query failed", NULL);
+        done(arg, HOP_TIMEOUT, "DNS query failed", NULL);
         return NULL;
     }
     return q;

@@ -34,6 +34,7 @@ static void tls_setup_destroy(void *arg)
     ts->conns = NULL;
     if (ts->timer)
         su_timer_destroy(ts->timer), ts->timer = NULL;
+    tls_out_stop(ts);
     if (ts->agent_pem)
         unlink(ts->agent_pem);
     if (ts->cafile_pem)
@@ -117,7 +118,8 @@ int tls_setup_create(su_home_t *home, const struct node_config *cfg, const struc
     if ((err = tls_material_load(cfg, dp, d, &ts->m)) != 0)
         goto out;
     if (!cfg->tls.present)
-        goto out;               /* no TLS anywhere (tls_material_load checked): *out stays NULL */
+        goto out;
+    ts->connect_timeout_ms = cfg->connect_timeout * 1000U;               /* no TLS anywhere (tls_material_load checked): *out stays NULL */
     if ((err = runtime_dir_create(ts, cfg)) != 0) {
         diag_error(d, cfg->file, cfg->tls.line, "cannot prepare the TLS runtime directory: %s",
                    strerror(err));
@@ -156,7 +158,7 @@ static void failures_deliver(su_root_magic_t *magic, su_timer_t *t, struct tls_s
     ts->n_failures = 0;
     for (size_t i = 0; i < n && ts->failure_cb; i++)
         ts->failure_cb(ts->failure_arg, batch[i].conn_id, batch[i].ip, batch[i].port,
-                       batch[i].reason);
+                       batch[i].timed_out, batch[i].reason);
 }
 
 int tls_setup_activate(struct tls_setup *ts, su_root_t *root, tls_failure_f *cb, void *arg)
@@ -171,6 +173,9 @@ int tls_setup_activate(struct tls_setup *ts, su_root_t *root, tls_failure_f *cb,
     ts->failure_arg = arg;
     if (root && !ts->timer && !(ts->timer = su_timer_create(su_root_task(root), 1)))
         return ENOMEM;
+    if (root && !ts->connect_timer &&
+        !(ts->connect_timer = su_timer_create(su_root_task(root), ts->connect_timeout_ms)))
+        return ENOMEM;
     struct tls_setup *prev = tls_hook_policy();
     if (prev && prev != ts) {
         /* A reload: live connections keep their certificate facts under the new set-up. */
@@ -181,6 +186,7 @@ int tls_setup_activate(struct tls_setup *ts, su_root_t *root, tls_failure_f *cb,
             c->ts = ts;
         }
         prev->failure_cb = NULL;
+        tls_out_watch(ts);          /* connections still in their handshake keep their deadline */
     }
     tls_hook_set_policy(ts);
     log_info("tls", "event=ready min_version=%s client_certificate=%s require_client_cert=%s",
@@ -200,6 +206,7 @@ void tls_setup_report_failure(struct tls_setup *ts, uint64_t conn_id, const char
     }
     struct tls_failure *f = &ts->failures[ts->n_failures++];
     f->conn_id = conn_id;
+    f->timed_out = false;
     snprintf(f->ip, sizeof f->ip, "%s", ip);
     f->port = port;
     snprintf(f->reason, sizeof f->reason, "%s", reason);

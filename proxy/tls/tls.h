@@ -46,13 +46,14 @@ int tls_setup_create(su_home_t *home, const struct node_config *cfg, const struc
 const tagi_t *tls_setup_tport_tags(const struct tls_setup *ts);
 
 /* An outgoing TLS connection failed before its handshake completed (handshake error, name
- * mismatch, connection closed, connect timeout). Called from the event loop (never from inside
+ * mismatch, connection closed; `timed_out`: no TCP connection and completed handshake within
+ * [proxy] connect_timeout, and sipfed closed it). Called from the event loop (never from inside
  * sofia), once per failed connection, with the connection's id (tls_send_end() gave it to the
  * requests sent on it), the peer's IP literal and port, and a reason for the log and the answer.
  * The proxy fails the branches waiting on that connection at once (SOFIA-NOTES: nta is not told
  * before Timer F). */
 typedef void tls_failure_f(void *arg, uint64_t conn_id, const char *ip, uint16_t port,
-                           const char *reason);
+                           bool timed_out, const char *reason);
 
 /* Make `ts` the policy for every TLS connection from now on and report outgoing handshake
  * failures to `cb` (may be NULL) through `root`. Must be called before the agent opens its

@@ -105,7 +105,7 @@ static const char *direction(const struct tls_conn *c)
 }
 
 /* Once per connection: log the failure; an outgoing one is reported to the proxy. */
-static void conn_fail(struct tls_conn *c, const char *why)
+void tls_conn_fail(struct tls_conn *c, const char *why, bool report)
 {
     if (c->failed || c->done)
         return;
@@ -119,8 +119,15 @@ static void conn_fail(struct tls_conn *c, const char *why)
         log_warn("tls", "event=handshake_failed dir=%s peer=%s:%u%s%s reason=\"%s\"",
                  direction(c), c->ip, c->port, c->expected[0] ? " expected=" : "", c->expected,
                  reason);
-    if (!c->server && c->ts && c->ip[0])
-        tls_setup_report_failure(c->ts, c->id, c->ip, c->port, reason);
+    if (!report || c->server || !c->ts || !c->ip[0])
+        return;
+    /* The cause as the answer upstream names it (Warning/Reason, docs/errors.md). */
+    char cause[320];
+    if (c->name_mismatch)
+        snprintf(cause, sizeof cause, "TLS name mismatch: expected %s", c->expected);
+    else
+        snprintf(cause, sizeof cause, "TLS handshake failed: %s", reason);
+    tls_setup_report_failure(c->ts, c->id, c->ip, c->port, cause);
 }
 
 static void conn_peer_address(struct tls_conn *c)
@@ -147,6 +154,8 @@ static int verify_cb(int ok, X509_STORE_CTX *store)
 
     if (ok || !c)
         return ok;
+    if (X509_STORE_CTX_get_error(store) == X509_V_ERR_HOSTNAME_MISMATCH)
+        c->name_mismatch = true;
     if (!c->reason[0]) {
         char subject[160] = "";
         X509 *cert = X509_STORE_CTX_get_current_cert(store);
@@ -262,13 +271,13 @@ static void info_cb(const SSL *cssl, int where, int ret)
         const char *r = e ? ERR_reason_error_string(e) : NULL;
         snprintf(why, sizeof why, "%s alert %s%s%s%s", (where & SSL_CB_READ) ? "received" : "sent",
                  SSL_alert_desc_string_long(ret), r ? " (" : "", r ? r : "", r ? ")" : "");
-        conn_fail(c, why);
+        tls_conn_fail(c, why, true);
     } else if ((where & SSL_CB_EXIT) && ret <= 0 && !c->done &&
                !SSL_want_read(cssl) && !SSL_want_write(cssl)) {
         unsigned long e = ERR_peek_last_error();
         const char *r = e ? ERR_reason_error_string(e) : NULL;
         snprintf(why, sizeof why, "%s", r ? r : "connection closed during the handshake");
-        conn_fail(c, why);
+        tls_conn_fail(c, why, true);
     }
 }
 
@@ -320,6 +329,7 @@ SSL *SSL_new(SSL_CTX *ctx)
     c->ts = ts;
     c->ssl = ssl;
     c->id = ++last_conn_id;
+    c->opened = su_now();
     tls_setup_conn_link(ts, c);
     tls_out_conn_new(ts, c);        /* outgoing for a request: its names */     /* every live connection: a reload moves them all */
     return ssl;
@@ -335,7 +345,7 @@ int SSL_shutdown(SSL *ssl)
         SSL_set_ex_data(ssl, conn_idx, NULL);
         if (c->ts) {
             if (c->started && !c->done)
-                conn_fail(c, "connection closed during the handshake");
+                tls_conn_fail(c, "connection closed during the handshake", true);
             tls_setup_conn_unlink(c->ts, c);
         }
         su_home_unref(c->home);

@@ -14,6 +14,8 @@
 #include "tls.h"
 #include "tls_names.h"
 
+#include <sofia-sip/su_time.h>
+
 typedef struct su_timer_s su_timer_t;
 
 /* Forward secrecy only for TLS 1.2 (ECDHE/DHE key exchange, AEAD first, then CBC with SHA-2 for
@@ -52,6 +54,7 @@ void tls_hook_clear_policy(const struct tls_setup *ts); /* if `ts` is the policy
 /* A failed outgoing connection waiting to be reported from the event loop. */
 struct tls_failure {
     uint64_t conn_id;
+    bool timed_out;
     char ip[64];
     uint16_t port;
     char reason[256];
@@ -77,6 +80,9 @@ struct tls_setup {
     uint16_t arm_port;
     struct tls_conn *armed_new;     /* the connection opened meanwhile, if any */
 
+    unsigned connect_timeout_ms;    /* [proxy] connect_timeout; 0: none */
+    su_timer_t *connect_timer;      /* runs while an outgoing connection is being set up */
+
     su_root_t *root;
     su_timer_t *timer;
     tls_failure_f *failure_cb;
@@ -89,6 +95,8 @@ struct tls_setup {
 const struct tls_material *tls_setup_material(const struct tls_setup *ts);
 void tls_setup_report_failure(struct tls_setup *ts, uint64_t conn_id, const char *ip,
                               uint16_t port, const char *reason);
+/* tls_hook.c: log a connection's failure once; `report`: tell the proxy (deferred). */
+void tls_conn_fail(struct tls_conn *c, const char *why, bool report);
 /* One TLS connection sofia made, as the hook sees it (owned by its own home; lives from SSL_new
  * to SSL_shutdown, which sofia calls when it closes the connection). */
 struct tls_conn {
@@ -98,6 +106,7 @@ struct tls_conn {
     SSL *ssl;
     uint64_t id;
     bool started, server, done, failed, linked, verify_required;
+    bool name_mismatch;            /* the certificate verified but lacks the expected names */
     char ip[64];                   /* peer address as connected/accepted */
     uint16_t port;
     /* outgoing, opened by tls_send_begin()'s request: what the server must prove */
@@ -106,13 +115,19 @@ struct tls_conn {
     char **want_names;
     size_t n_want;
     tport_t *tport;                /* sofia's transport (not referenced: it outlives us) */
+    su_time_t opened;              /* when sofia created it (connect_timeout) */
     char expected[256];            /* outgoing: the names required, for the log */
     struct tls_peer peer;          /* filled when the handshake is done */
     char reason[256];              /* the first verification problem seen */
 };
 void tls_setup_conn_link(struct tls_setup *ts, struct tls_conn *c);
-/* tls_out.c: a new connection, in SSL_new: armed with the sending request's names, if any. */
+/* tls_out.c: a new connection, in SSL_new: armed with the sending request's names, if any, and
+ * watched by the connect timer. */
 void tls_out_conn_new(struct tls_setup *ts, struct tls_conn *c);
+/* tls_out.c: run the connect timer for the connection closest to its deadline (none: leave it
+ * stopped); tls_out_stop(): destroy it (the set-up goes away). */
+void tls_out_watch(struct tls_setup *ts);
+void tls_out_stop(struct tls_setup *ts);
 void tls_setup_conn_unlink(struct tls_setup *ts, struct tls_conn *c);
 
 #endif

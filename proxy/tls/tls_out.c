@@ -6,7 +6,14 @@
  * (struct tls_want) and goes down a connection only when that connection's certificate proved it:
  * an established one whose verified names include one of the wanted names, or one still in its
  * handshake that checks a subset of them. Otherwise sofia is told to open a fresh connection
- * (TPTAG_FRESH), and the hook arms that connection's handshake with the request's names. */
+ * (TPTAG_FRESH), and the hook arms that connection's handshake with the request's names.
+ *
+ * sofia never gives up on a connection whose TCP connect or TLS handshake stalls (later requests
+ * queue on it, and nta is not told before Timer F). Every connection opened for a request must
+ * complete within [proxy] connect_timeout; otherwise it is reported failed (its requests fail
+ * over or are answered at once) and closed, and the next request opens a new one. */
+#define SU_TIMER_ARG_T struct tls_setup
+
 #include "tls.h"
 #include "tls_int.h"
 
@@ -14,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sofia-sip/su_wait.h>
 #include <sofia-sip/tport.h>
 
 #include "log.h"
@@ -59,6 +67,9 @@ static bool conn_proves(const struct tls_conn *c, const struct tls_want *w)
 {
     if (c->server || c->failed || !c->tport || !tport_is_clear_to_send(c->tport))
         return false;
+    if (!c->done && c->ts->connect_timeout_ms &&
+        su_duration(su_now(), c->opened) >= (su_duration_t)c->ts->connect_timeout_ms)
+        return false;                                 /* about to be closed */
     if (!w->verify)
         return true;
     if (c->done) {
@@ -113,6 +124,65 @@ uint64_t tls_send_end(struct tls_setup *ts, tport_t *used)
 /* The hook, in SSL_new: a connection opened between tls_send_begin() and tls_send_end() is the
  * request's fresh connection (sofia connects synchronously inside the send): it takes the
  * request's names and its address (for the failure report before any handshake). */
+static void connect_timer_check(su_root_magic_t *magic, su_timer_t *t, struct tls_setup *ts);
+
+void tls_out_watch(struct tls_setup *ts)
+{
+    su_time_t now = su_now();
+    su_duration_t next = -1;
+
+    for (const struct tls_conn *c = ts->conns; c; c = c->next) {
+        if (!c->armed || c->done || c->failed)
+            continue;
+        su_duration_t left = (su_duration_t)ts->connect_timeout_ms - su_duration(now, c->opened);
+        if (next < 0 || left < next)
+            next = left > 0 ? left : 0;
+    }
+    if (next < 0 || !ts->connect_timer || ts->connect_timeout_ms == 0)
+        return;
+    su_timer_set_interval(ts->connect_timer, connect_timer_check, ts, next + 1);
+}
+
+/* Close the first expired connection; restart from the head each time, because failing the
+ * requests on it may open new connections (failover) and closing it frees its record. */
+static void connect_timer_check(su_root_magic_t *magic, su_timer_t *t, struct tls_setup *ts)
+{
+    (void)magic;
+    (void)t;
+    for (;;) {
+        su_time_t now = su_now();
+        struct tls_conn *c = ts->conns;
+        while (c && (!c->armed || c->done || c->failed ||
+                     su_duration(now, c->opened) < (su_duration_t)ts->connect_timeout_ms))
+            c = c->next;
+        if (!c)
+            break;
+        char why[160];
+        snprintf(why, sizeof why, "no TLS connection within connect_timeout (%u ms): %s",
+                 ts->connect_timeout_ms,
+                 c->started ? "the handshake did not complete" : "TCP connect did not complete");
+        tls_conn_fail(c, why, false);                 /* log once; reported here, not deferred */
+        tport_t *tp = c->tport ? tport_ref(c->tport) : NULL;
+        uint64_t id = c->id;
+        char ip[sizeof c->ip];
+        uint16_t port = c->port;
+        snprintf(ip, sizeof ip, "%s", c->ip);
+        if (ts->failure_cb)
+            ts->failure_cb(ts->failure_arg, id, ip, port, true, why);
+        if (tp) {
+            tport_shutdown(tp, 2);                    /* closes it; its record goes with it */
+            tport_unref(tp);
+        }
+    }
+    tls_out_watch(ts);
+}
+
+void tls_out_stop(struct tls_setup *ts)
+{
+    if (ts->connect_timer)
+        su_timer_destroy(ts->connect_timer), ts->connect_timer = NULL;
+}
+
 void tls_out_conn_new(struct tls_setup *ts, struct tls_conn *c)
 {
     const struct tls_want *w = ts->arm;
@@ -128,4 +198,5 @@ void tls_out_conn_new(struct tls_setup *ts, struct tls_conn *c)
         for (size_t i = 0; i < w->n_names; i++)
             if ((c->want_names[c->n_want] = su_strdup(c->home, w->names[i])) != NULL)
                 c->n_want++;
+    tls_out_watch(ts);
 }

@@ -6,7 +6,8 @@
 #   - NXDOMAIN -> 404; a denied target domain -> 403 (deny_list)
 #   - inbound from the default zone: a denied From domain gets 403 and never reaches IM&P; an
 #     allowed one does
-#   - a DNS server that does not answer -> 503 with Retry-After within the bound; a CANCEL while
+#   - a DNS server that does not answer -> 504 with a Warning naming the DNS failure, no
+#     Retry-After (503 would condemn sipfed itself, docs/errors.md), within the bound; a CANCEL while
 #     the lookup is pending -> 487, and the late answer finds no freed transaction
 #   - allow_list + open federation: a domain is learnt after a 2xx and may then reach us
 # The DNS zone uses `srv = _sip._tcp` here (TCP next hops: Debian's sipp has no TLS); t_dns_tls.sh
@@ -80,8 +81,8 @@ expect_ok static dns_uac static "$IMP_IP" MESSAGE bob@static.test ciscoexample.t
 [ "$(msg_count st '^MESSAGE sip:bob@static.test')" -ge 1 ] || fail "the static route's next hop did not get it"
 
 dns_uas ms3b "$NET.13" 5063 MESSAGE
-dns_uac deadstatic "$IMP_IP" MESSAGE bob@deadstatic.test ciscoexample.test 503 \
-    || fail "dead static route: expected 503"
+dns_uac deadstatic "$IMP_IP" MESSAGE bob@deadstatic.test ciscoexample.test 502 \
+    || fail "dead static route: expected 502"
 [ "$(msg_count ms3b deadstatic)" -eq 0 ] || fail "the dead static route fell back to DNS"
 
 expect_ok nx dns_uac nx "$IMP_IP" MESSAGE bob@nosuch.test ciscoexample.test 404
@@ -103,10 +104,14 @@ PIDS+=("$!")
 wait_until 10 port_open udp "$DNS_ADDR" "$SILENT_PORT" || fail "silent DNS socket"
 node "$DNS_ADDR:$SILENT_PORT" off "" off
 start_sipfed
-expect_ok silent dns_uac silent "$IMP_IP" MESSAGE bob@msexample.test ciscoexample.test 503
-grep -q "^Retry-After:" "$T/silent.msg" || fail "503 without Retry-After"
+expect_ok silent dns_uac silent "$IMP_IP" MESSAGE bob@msexample.test ciscoexample.test 504
+grep -q '^Warning: 399 edge.ciscoexample.test "DNS failure for msexample.test' "$T/silent.msg" ||
+    fail "504 without a Warning naming the DNS failure"
+grep -q "^Reason: SIP;cause=504;text=\"DNS failure for msexample.test" "$T/silent.msg" ||
+    fail "504 without a Reason header"
+grep -q "^Retry-After:" "$T/silent.msg" && fail "a DNS failure answered with Retry-After"
 took=$(cat "$T/silent.took")
-[ "$took" -le 5000 ] || fail "503 after $took ms, bound 5000 ms"
+[ "$took" -le 5000 ] || fail "504 after $took ms, bound 5000 ms"
 
 # A CANCEL while the lookup is pending: 487 at once; the late DNS answer (a timeout, ~3 s later)
 # must find no freed transaction (the ASan build would abort on it).
@@ -114,9 +119,9 @@ sed -e "s|@RURI@|bob@partner.test|g" -e "s|@FROM@|alice@ciscoexample.test|g" \
     "$SIPP_DIR/dns_cancel.xml" >"$T/cancel.xml"
 expect_ok cancel sipp_client cancel "$T/cancel.xml" tcp "$IMP_IP"
 wait_log "event=answer domain=partner.test status=503" 8
-expect_ok alive dns_uac alive "$IMP_IP" MESSAGE bob@partner.test ciscoexample.test 503
+expect_ok alive dns_uac alive "$IMP_IP" MESSAGE bob@partner.test ciscoexample.test 504
 stop_all
-pass "silent DNS -> 503 + Retry-After in $took ms; CANCEL during the lookup -> 487, late answer dropped"
+pass "silent DNS -> 504 + Warning/Reason in $took ms; CANCEL during the lookup -> 487, late answer dropped"
 
 # ---- 3. allow_list + open federation ---------------------------------------------------------
 node "$DNS_ADDR:$DNS_PORT" allow_list msexample.test on

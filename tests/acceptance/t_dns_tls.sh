@@ -2,7 +2,8 @@
 # The DNS zone over TLS and partner authentication (SPEC §5.3, §5.5):
 #   - outbound via _sipfederationtls._tcp to a partner edge (stunnel + sipp) whose certificate
 #     names the SRV target: delivered
-#   - a partner edge whose certificate does not name the SRV target: refused, 503 at once, and a
+#   - a partner edge whose certificate does not name the SRV target: refused, 502 at once with a
+#     Warning "TLS name mismatch: expected sip.wrong.test", and a
 #     log line naming the expected and the presented names; the request never reaches it
 #   - inbound over mutual TLS: a client certificate for sip.partner.test authenticates From
 #     partner.test (a rule with authenticated = yes matches); a spoofed From (msexample.test)
@@ -54,12 +55,15 @@ pass "outbound over TLS to the SRV target, whose certificate names it"
 
 stunnel_server wrong "$NET.14" 5061 wrongname 5070
 dns_uas wr "$NET.14" 5070 MESSAGE
-expect_ok out_wrong dns_uac out_wrong "$IMP_IP" MESSAGE bob@wrong.test ciscoexample.test 503
+expect_ok out_wrong dns_uac out_wrong "$IMP_IP" MESSAGE bob@wrong.test ciscoexample.test 502
+grep -q '^Warning: 399 edge.ciscoexample.test ".*TLS name mismatch: expected sip.wrong.test"' \
+    "$T/out_wrong.msg" || fail "502 without the Warning naming the expected name"
+grep -q "^Retry-After:" "$T/out_wrong.msg" && fail "a partner's bad certificate answered with Retry-After"
 took=$(cat "$T/out_wrong.took")
 [ "$took" -le 5000 ] || fail "mismatch refused after $took ms"
 wait_log "event=handshake_failed dir=out peer=$NET.14:5061 expected=sip.wrong.test .*CN=wrong.example.test: hostname mismatch"
 [ "$(msg_count wr 'bob@wrong.test')" -eq 0 ] || fail "the request reached the mismatched edge"
-pass "SRV target missing from the certificate: 503 in $took ms, expected and presented names logged"
+pass "SRV target missing from the certificate: 502 + Warning in $took ms, expected and presented names logged"
 
 stunnel_client in "$INET" 5080 partner
 dns_uas imp "$IMP_IP" "$IMP_PORT" MESSAGE

@@ -12,7 +12,7 @@
 
 CERTS=$PKI
 EDGE=$NET.14
-REFUSED=${REFUSED_STATUS:-503}
+REFUSED=${REFUSED_STATUS:-502}
 dns_start \
     --srv-host=_sipfederationtls._tcp.wrongok.test,wrong.example.test,5061,0,0 \
     --host-record=wrong.example.test,"$EDGE" \
@@ -75,6 +75,8 @@ python3 "$ROOT/tests/acceptance/sipraw.py" send tcp "$PROXY_IP:$PROXY_PORT" "$IM
     fail "sipraw failed"
 grep -q "^SIP/2.0 200" "$T/both.out" || fail "concurrent wrongok.test not answered 200: $(cat "$T/both.out")"
 grep -q "^SIP/2.0 $REFUSED" "$T/both.out" || fail "concurrent victim.test not refused: $(cat "$T/both.out")"
+grep -q '^Warning: 399 edge.ciscoexample.test ".*TLS name mismatch: expected sip.victim.test"' \
+    "$T/both.out" || fail "the refusal does not name the cause: $(cat "$T/both.out")"
 wait_log "handshake_failed dir=out peer=$EDGE:5061 expected=sip.victim.test "
 victim_never_reached "concurrent"
 [ "$(msg_count edge 'MESSAGE sip:bob@wrongok.test')" -eq 1 ] || fail "concurrent wrongok.test not delivered"

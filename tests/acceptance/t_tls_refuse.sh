@@ -5,7 +5,7 @@
 #   - a peer at the IM&P address whose certificate lacks the tls_verify_subject name: not taken
 #     as zone IMP (default zone, so the IMP-only rule does not match: 404);
 #   - a Microsoft edge whose server certificate lacks the SRV target name: the branch fails at
-#     once with 503 (no wait for a timer).
+#     once with 502 (no wait for a timer).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tls_lib.sh"
 
@@ -43,17 +43,17 @@ wait_log "method=MESSAGE alias=bob@msexample.test src=default auth=no .*status=4
 stop_pid() { kill "$1" 2>/dev/null; wait_until 5 sh -c "! kill -0 $1 2>/dev/null"; }
 stop_pid "${PIDS[-1]}"
 
-# The real IM&P certificate: zone IMP, but the Microsoft edge presents the wrong name: 503 fast.
-uac_xml "$T/uac_503.xml" MESSAGE "sip:bob@msexample.test" 503
-tls_xml "$T/uac_503.xml" "$T/uac_503_tls.xml"
+# The real IM&P certificate: zone IMP, but the Microsoft edge presents the wrong name: 502 fast.
+uac_xml "$T/uac_502.xml" MESSAGE "sip:bob@msexample.test" 502
+tls_xml "$T/uac_502.xml" "$T/uac_502_tls.xml"
 stunnel_server ms "$MS_IP" "$MS_PORT" wrongname "$MS_UAS"
 stunnel_client imp1 "$IMP_IP" "$((IMP_TUNNEL + 1))" imp1
 start=$(date +%s%N)
-expect_ok out_uac sipp_tunnel_client out_uac "$T/uac_503_tls.xml" "$IMP_IP" "$((IMP_TUNNEL + 1))" \
+expect_ok out_uac sipp_tunnel_client out_uac "$T/uac_502_tls.xml" "$IMP_IP" "$((IMP_TUNNEL + 1))" \
     -key from_domain ciscoexample.test -key max_forwards 70
 elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 wait_log "event=handshake_failed dir=out peer=$MS_IP:$MS_PORT expected=sip.msexample.test reason=\"sent alert bad certificate .*CN=wrong.example.test: hostname mismatch"
-wait_log "method=MESSAGE alias=bob@msexample.test src=IMP auth=yes .*target=DNS .*status=503 .*TLS handshake failed"
+wait_log "method=MESSAGE alias=bob@msexample.test src=IMP auth=yes .*target=DNS .*status=502 .*TLS name mismatch: expected sip.msexample.test"
 # The attempt timer is 4 s and Timer F 32 s: the handshake report must come well before.
-[ "$elapsed_ms" -lt 3000 ] || fail "the 503 took ${elapsed_ms} ms"
+[ "$elapsed_ms" -lt 3000 ] || fail "the 502 took ${elapsed_ms} ms"
 pass "TLS 1.0/1.1, static RSA, foreign and missing client certificates, wrong peer names refused"

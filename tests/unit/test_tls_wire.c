@@ -94,10 +94,11 @@ static char *lab(su_home_t *home, const char *file)
 }
 
 static void on_failure(void *arg, uint64_t conn_id, const char *fip, uint16_t fport,
-                       const char *reason)
+                       bool timed_out, const char *reason)
 {
     struct fixture *f = arg;
     assert_true(conn_id > 0);
+    assert_false(timed_out);
     assert_string_equal(fip, ip);
     assert_int_equal(fport, port_out);
     f->failures++;
@@ -398,7 +399,7 @@ static void test_outgoing_name_checked_and_failure_fast(void **state)
     loop_until(f, &f->failures, 5);
     assert_int_equal(f->failures, 1);
     assert_true(now() - t0 < 5);          /* not Timer F (32 s) */
-    if (!strstr(f->failure_reason, "hostname mismatch"))
+    if (!strstr(f->failure_reason, "TLS name mismatch: expected imp1.ciscoexample.test"))
         fail_msg("reason: %s", f->failure_reason);
     nta_outgoing_destroy(orq);
     stop(pid);
