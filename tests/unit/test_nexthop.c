@@ -56,18 +56,18 @@ static void test_nexthop_select(void **state)
     } cases[] = {
         { &z_imp, NULL, NULL, 0, 0, "127.0.0.2", "127.0.0.2", 5062, SIP_TP_TLS },
         { &z_imp, NULL, NULL, 1, 0, "127.0.0.4", "127.0.0.4", 5061, SIP_TP_TLS }, /* tls default */
-        { &z_imp, NULL, NULL, 2, 503, NULL, NULL, 0, 0 },                     /* no more peers */
+        { &z_imp, NULL, NULL, 2, 502, NULL, NULL, 0, 0 },                     /* no more peers */
         { &z_dns, "msexample.test", NULL, 0, 0, "127.0.0.3", "127.0.0.3", 5061, SIP_TP_TCP },
-        { &z_dns, "MSexample.test", NULL, 1, 503, NULL, NULL, 0, 0 },        /* no fallback */
-        { &z_default, "x.test", NULL, 0, 503, NULL, NULL, 0, 0 },
+        { &z_dns, "MSexample.test", NULL, 1, 502, NULL, NULL, 0, 0 },        /* no fallback */
+        { &z_default, "x.test", NULL, 0, 480, NULL, NULL, 0, 0 },
         { NULL, NULL, "sip:bob@127.0.0.9:5070;transport=tcp", 0, 0, "127.0.0.9", "127.0.0.9",
           5070, SIP_TP_TCP },
         { NULL, NULL, "sip:bob@127.0.0.9", 0, 0, "127.0.0.9", "127.0.0.9", 5060, SIP_TP_UDP },
         { NULL, NULL, "sips:edge.test;maddr=127.0.0.8", 0, 0, "edge.test", "127.0.0.8", 5061,
           SIP_TP_TLS },
         { NULL, NULL, "sip:[::1]:5080", 0, 0, "[::1]", "::1", 5080, SIP_TP_UDP },
-        /* a name no peer or static route knows, and no resolver: 503 */
-        { NULL, NULL, "sip:edge.unknown.test;lr", 0, 503, NULL, NULL, 0, 0 },
+        /* a name no peer or static route knows, and no resolver (our own fault): 500 */
+        { NULL, NULL, "sip:edge.unknown.test;lr", 0, 500, NULL, NULL, 0, 0 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct result r = { 0 };
