@@ -1,6 +1,11 @@
 /* types.c — names of the shared enums, as written in config files and logs. */
 #include "types.h"
 
+unsigned sip_transport_default_port(enum sip_transport tp)
+{
+    return tp == SIP_TP_TLS ? 5061 : 5060;
+}
+
 const char *sip_transport_name(enum sip_transport tp)
 {
     switch (tp) {

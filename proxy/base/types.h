@@ -15,6 +15,8 @@ enum traffic {
 };
 
 const char *sip_transport_name(enum sip_transport tp);   /* "udp" | "tcp" | "tls" */
+/* RFC 3261 §19.1.2 / RFC 3263: 5061 for TLS, 5060 otherwise. */
+unsigned sip_transport_default_port(enum sip_transport tp);
 const char *traffic_name(enum traffic t);                /* "standard" | "ms-sip" | ... */
 
 #endif

@@ -2,6 +2,7 @@
 #include "dns_report.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/pem.h>
@@ -162,6 +163,63 @@ static int check_domain(FILE *out, const struct dns_options *opt, const char *do
     return problems;
 }
 
+/* Issue 10.4: the next hop of an in-dialog request resolves our Record-Route host per RFC 3263:
+ * with a port, A/AAAA only; without one (TLS on 5061), SRV _sips._tcp first, which must then
+ * lead to the port we listen on. Returns the number of problems. */
+static int check_record_route(FILE *out, const struct dns_options *opt,
+                              const struct node_config *cfg)
+{
+    const struct listen_addr *l = NULL;
+    for (size_t i = 0; i < cfg->n_listen && !l; i++)
+        if (cfg->listen[i].transport == SIP_TP_TLS)
+            l = &cfg->listen[i];
+    if (l == NULL && cfg->n_listen > 0)
+        l = &cfg->listen[0];
+    if (l == NULL)
+        return 0;
+    bool with_port = l->port != sip_transport_default_port(l->transport);
+    char rr[320];
+    if (with_port)
+        snprintf(rr, sizeof rr, "<sip:%s:%u;transport=%s;lr>", cfg->hostname, (unsigned)l->port,
+                 sip_transport_name(l->transport));
+    else
+        snprintf(rr, sizeof rr, "<sip:%s;transport=%s;lr>", cfg->hostname,
+                 sip_transport_name(l->transport));
+    char *sips[1] = { "_sips._tcp" };
+    struct dns_request req = { .domain = cfg->hostname, .fallback_a = true, .port = l->port };
+    if (!with_port && l->transport == SIP_TP_TLS) {
+        req.services = sips;
+        req.n_services = 1;
+    }
+    const struct dns_answer *ans = NULL;
+    const char *error = NULL;
+    if (dns_resolve_once(opt, &req, &ans, &error) != 0 || ans == NULL) {
+        fprintf(out, "dns: Record-Route %s: cannot resolve %s: %s\n", rr, cfg->hostname,
+                error ? error : "resolver error");
+        return 1;
+    }
+    int problems = 0;
+    if (ans->status != DNS_OK || ans->n_addrs == 0) {
+        fprintf(out, "dns: Record-Route %s: %s does not resolve (%s%s%s): peers cannot send "
+                     "in-dialog requests back to us\n", rr, cfg->hostname, ans->reason,
+                ans->error ? ": " : "", ans->error ? ans->error : "");
+        problems++;
+    } else {
+        fprintf(out, "dns: Record-Route %s: %s%s resolves to", rr, ans->service ? "SRV " : "",
+                ans->service ? ans->target : cfg->hostname);
+        for (size_t i = 0; i < ans->n_addrs; i++)
+            fprintf(out, " %s", ans->addrs[i]);
+        fprintf(out, " port %u\n", (unsigned)ans->port);
+        if (ans->port != l->port) {
+            fprintf(out, "dns: Record-Route %s: resolves to port %u but we listen on %u\n", rr,
+                    (unsigned)ans->port, (unsigned)l->port);
+            problems++;
+        }
+    }
+    dns_answer_unref(ans);
+    return problems;
+}
+
 int dns_report_check(FILE *out, const struct node_config *cfg, const struct dialplan *dp)
 {
     su_home_t home[1] = { SU_HOME_INIT(home) };
@@ -183,6 +241,7 @@ int dns_report_check(FILE *out, const struct node_config *cfg, const struct dial
     }
     for (size_t i = 0; i < dp->federation.n_local_domains; i++)
         problems += check_domain(out, &opt, dp->federation.local_domains[i], names, n_names);
+    problems += check_record_route(out, &opt, cfg);
     su_home_deinit(home);
     return problems;
 }

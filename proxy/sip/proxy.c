@@ -54,6 +54,15 @@ enum { PROXY_LEARNT_MAX = 1024 };
 
 /* ------------------------------------------------------------ generations */
 
+/* The port of the first listen address of transport `tp` (0: none; outgoing only). */
+static unsigned listen_port(const struct node_config *cfg, enum sip_transport tp)
+{
+    for (size_t i = 0; i < cfg->n_listen; i++)
+        if (cfg->listen[i].transport == tp)
+            return cfg->listen[i].port;
+    return 0;
+}
+
 static void self_build(struct proxy_gen *g)
 {
     const struct node_config *cfg = g->cfg;
@@ -70,7 +79,8 @@ static void self_build(struct proxy_gen *g)
     }
     for (int tp = SIP_TP_UDP; tp <= SIP_TP_TLS; tp++)
         g->self.record_route[tp] = sip_record_route_make(
-            g->home, route_record_route_make(g->home, cfg->hostname, (enum sip_transport)tp));
+            g->home, route_record_route_make(g->home, cfg->hostname, (enum sip_transport)tp,
+                                             listen_port(cfg, (enum sip_transport)tp)));
 }
 
 int proxy_gen_load(const char *config_path, struct diag *d, struct proxy_gen **out)

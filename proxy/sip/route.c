@@ -145,8 +145,12 @@ char *route_unsupported_tags(su_home_t *home, const sip_proxy_require_t *pr)
     return out;
 }
 
-char *route_record_route_make(su_home_t *home, const char *hostname, enum sip_transport tp)
+char *route_record_route_make(su_home_t *home, const char *hostname, enum sip_transport tp,
+                              unsigned port)
 {
+    if (port && port != sip_transport_default_port(tp))
+        return su_sprintf(home, "<sip:%s:%u;transport=%s;lr>", hostname, port,
+                          sip_transport_name(tp));
     return su_sprintf(home, "<sip:%s;transport=%s;lr>", hostname, sip_transport_name(tp));
 }
 

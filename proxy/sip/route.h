@@ -54,8 +54,11 @@ const char *route_bad_proxy_header(const sip_t *sip);
 
 char *route_unsupported_tags(su_home_t *home, const sip_proxy_require_t *pr);
 
-/* `<sip:HOST;transport=X;lr>` allocated from `home` (SPEC §4.3.6: the FQDN, never an IP). */
-char *route_record_route_make(su_home_t *home, const char *hostname, enum sip_transport tp);
+/* `<sip:HOST;transport=X;lr>` allocated from `home` (SPEC §4.3.6: the FQDN, never an IP), with
+ * `:PORT` when `port` is not the transport's default (0: none): a next hop resolving the entry
+ * per RFC 3263 must land on the port we listen on, not on 5060/5061. */
+char *route_record_route_make(su_home_t *home, const char *hostname, enum sip_transport tp,
+                              unsigned port);
 
 /* Best-response selection of RFC 3261 §16.7 step 6 among final non-2xx responses: true when
  * `candidate` should replace `best` (0 = none yet). 6xx beats everything; otherwise the lowest

@@ -11,15 +11,7 @@
 IMP_TUNNEL=5070; MS_TUNNEL=5071; MS_UAS=5065; IMP_UAS=5066
 
 tls_node_file; tls_rules; tls_dns_start; start_sipfed
-tls_xml "$SIPP_DIR/uac_message.xml" "$T/uac_message_tls.xml"
-
-# Outbound: IM&P -> sipfed -> sip.msexample.test
-stunnel_server ms "$MS_IP" "$MS_PORT" msedge "$MS_UAS"
-sipp_server ms "$SIPP_DIR/uas_message.xml" tcp "$MS_IP" "$MS_UAS"
-stunnel_client imp "$IMP_IP" "$IMP_TUNNEL" imp1
-expect_ok out_uac sipp_tunnel_client out_uac "$T/uac_message_tls.xml" "$IMP_IP" "$IMP_TUNNEL" \
-    -s bob -key from_domain ciscoexample.test -key to_domain msexample.test
-expect_ok ms sipp_wait ms
+tls_outbound_message
 wait_log "method=MESSAGE alias=bob@msexample.test src=IMP auth=yes rule=\"Outbound to Microsoft\" target=DNS next_hop=$MS_IP:$MS_PORT/tls status=200"
 wait_log "event=handshake_done dir=out peer=$MS_IP:$MS_PORT version=TLSv1.[23] .*verified=yes names=sip.msexample.test"
 wait_log "event=handshake_done dir=in peer=$IMP_IP:[0-9]+ .*verified=yes names=imp1.ciscoexample.test"

@@ -75,16 +75,18 @@ target = IMP
 INI
 }
 
-# tls_dns_start [TARGET]: dnsmasq with _sipfederationtls._tcp.msexample.test -> TARGET (default
-# sip.msexample.test):$MS_PORT and TARGET -> $MS_IP.
+# tls_dns_start [TARGET [extra dnsmasq options...]]: dnsmasq with
+# _sipfederationtls._tcp.msexample.test -> TARGET (default sip.msexample.test):$MS_PORT and
+# TARGET -> $MS_IP.
 TLS_DNS_PORT=5354
 tls_dns_start() {
     local target=${1:-sip.msexample.test}
+    [ $# -gt 0 ] && shift
     dnsmasq --keep-in-foreground --conf-file=/dev/null --port="$TLS_DNS_PORT" \
         --listen-address="$PROXY_IP" --bind-interfaces --no-resolv --no-hosts --no-poll \
         --pid-file="$T/dnsmasq.pid" --local=/test/ --local-ttl=300 \
         --srv-host=_sipfederationtls._tcp.msexample.test,"$target",$MS_PORT,0,10 \
-        --host-record="$target","$MS_IP" >"$T/dnsmasq.out" 2>&1 &
+        --host-record="$target","$MS_IP" "$@" >"$T/dnsmasq.out" 2>&1 &
     PIDS+=("$!")
     wait_until 10 port_open udp "$PROXY_IP" "$TLS_DNS_PORT" || fail "dnsmasq did not start"
 }
@@ -166,4 +168,18 @@ s_client_ok() {
     timeout 10 openssl s_client -connect "$PROXY_IP:$TLS_PORT" -CAfile "$PKI/ca.pem" \
         -verify_return_error -verify_hostname edge.ciscoexample.test "$@" </dev/null \
         >"$T/s_client.out" 2>&1
+}
+
+# tls_outbound_message: IM&P -> sipfed -> sip.msexample.test over TLS: the Microsoft edge is a
+# sipp UAS "ms" (messages in $T/ms.msg) behind a server tunnel on $MS_IP:$MS_PORT (certificate
+# msedge, sipp on $MS_UAS), IM&P a sipp UAC behind a client tunnel on $IMP_IP:$IMP_TUNNEL
+# (certificate imp1); one MESSAGE to bob@msexample.test, both sides must complete.
+tls_outbound_message() {
+    tls_xml "$SIPP_DIR/uac_message.xml" "$T/uac_message_tls.xml"
+    stunnel_server ms "$MS_IP" "$MS_PORT" msedge "$MS_UAS"
+    sipp_server ms "$SIPP_DIR/uas_message.xml" tcp "$MS_IP" "$MS_UAS"
+    stunnel_client imp "$IMP_IP" "$IMP_TUNNEL" imp1
+    expect_ok out_uac sipp_tunnel_client out_uac "$T/uac_message_tls.xml" "$IMP_IP" \
+        "$IMP_TUNNEL" -s bob -key from_domain ciscoexample.test -key to_domain msexample.test
+    expect_ok ms sipp_wait ms
 }

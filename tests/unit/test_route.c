@@ -141,10 +141,15 @@ static void test_route_record_route_make(void **state)
 {
     (void)state;
     su_home_t home[1] = { SU_HOME_INIT(home) };
-    assert_string_equal(route_record_route_make(home, "edge.ciscoexample.test", SIP_TP_TLS),
+    assert_string_equal(route_record_route_make(home, "edge.ciscoexample.test", SIP_TP_TLS, 5061),
                         "<sip:edge.ciscoexample.test;transport=tls;lr>");
-    assert_string_equal(route_record_route_make(home, "edge.ciscoexample.test", SIP_TP_UDP),
+    assert_string_equal(route_record_route_make(home, "edge.ciscoexample.test", SIP_TP_UDP, 0),
                         "<sip:edge.ciscoexample.test;transport=udp;lr>");
+    /* not the transport's default port: RFC 3263 resolution must land on it */
+    assert_string_equal(route_record_route_make(home, "edge.ciscoexample.test", SIP_TP_TLS, 27061),
+                        "<sip:edge.ciscoexample.test:27061;transport=tls;lr>");
+    assert_string_equal(route_record_route_make(home, "edge.ciscoexample.test", SIP_TP_TCP, 5061),
+                        "<sip:edge.ciscoexample.test:5061;transport=tcp;lr>");
     su_home_deinit(home);
 }
 
