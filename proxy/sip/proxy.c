@@ -449,7 +449,7 @@ void proxy_destroy(struct proxy *px)
         su_timer_destroy(px->drain_timer);
     if (px->agent)
         nta_agent_destroy(px->agent);
-    sofialog_detach();
+    sofialog_detach(&px->sofialog);
     dns_resolver_destroy(px->dns);
     if (px->sigindex >= 0)
         su_root_deregister(px->root, px->sigindex);
