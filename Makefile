@@ -1,7 +1,9 @@
 # sipfed — build, test and run. `make test` is what CI and people run.
 CC      ?= gcc
 # pkg-config modules with the lowest versions we build against (Debian 12 has these or newer).
-PKGS    := 'sofia-sip-ua >= 1.12' 'libssl >= 3.0' 'libcrypto >= 3.0' 'libcares >= 1.17' \
+# sofia-sip below 1.13: proxy/tls/tls_hook.c frees each connection's SSL, which 1.12 never does;
+# the 1.13 fork frees it itself, so the hook would free it twice (docs/tls.md).
+PKGS    := 'sofia-sip-ua >= 1.12' 'sofia-sip-ua < 1.13' 'libssl >= 3.0' 'libcrypto >= 3.0' 'libcares >= 1.17' \
            'libpcre2-8 >= 10.34' 'inih >= 53' 'expat >= 2.2' 'libsystemd >= 209'
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

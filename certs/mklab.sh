@@ -29,8 +29,12 @@ cd "$out"
 
 command -v openssl >/dev/null || { echo "mklab: openssl not found" >&2; exit 2; }
 
-newkey() { # FILE: a fresh P-256 key, 0600
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null
+newkey() { # FILE: a fresh P-256 key (RSA 2048 when KEYTYPE=rsa), 0600
+    if [ "${KEYTYPE:-ec}" = rsa ]; then
+        openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1" 2>/dev/null
+    else
+        openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null
+    fi
     chmod 600 "$1"
 }
 
@@ -118,6 +122,8 @@ leaf msedge       ca.pem       inter $both      sip.msexample.test sip.msexample
 leaf partner      ca.pem       inter $both      sip.partner.test sip.partner.test
 leaf wrongname    ca.pem       inter $both      wrong.example.test wrong.example.test
 leaf rogue-client rogue-ca.pem rogue-ca $both   sip.msexample.test sip.msexample.test
+# an RSA edge certificate (the DHE suites need an RSA key; most public CAs issue RSA)
+KEYTYPE=rsa leaf edge-rsa ca.pem inter $both    edge.ciscoexample.test edge.ciscoexample.test
 
 chmod 600 ./*.key
 if [ -n "$made" ]; then echo "mklab: made$made in $out"

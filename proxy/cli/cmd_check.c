@@ -84,6 +84,8 @@ int cmd_check(const char *config_path, int argc, char **argv)
     }
     diag_print(d, stderr);
     rc = diag_error_count(d) == 0 && dp != NULL ? EXIT_OK : EXIT_FAILED;
+    if (rc == EXIT_OK && cfg->tls.present)
+        tls_report_suites(stdout, cfg, dp);
 
     for (size_t i = 0; rc != EXIT_USAGE && dp != NULL && i < n_cases; i++) {
         size_t run = 0, failed = 0;

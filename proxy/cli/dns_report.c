@@ -9,6 +9,7 @@
 
 #include "dns.h"
 #include "dnszone.h"
+#include "ini_value.h"
 #include "nexthop_dns.h"
 #include "policy.h"
 #include "srv.h"
@@ -72,8 +73,24 @@ int dns_report_locate(FILE *out, const struct node_config *cfg, const struct dia
         struct nexthop hop;
         enum sip_transport tp = sr ? sr->transport : srv_service_transport(ans->service);
         char *url = nexthop_dns_hop(ans, 0, tp, &hop) ? nexthop_route_url(home, &hop) : NULL;
-        fprintf(out, "  next hop: %s (server certificate must name %s)\n", url ? url : "?",
-                ans->target);
+        /* what tls_want_zone() and forward_send.c require of the server (issue 10.5) */
+        if (tp != SIP_TP_TLS)
+            fprintf(out, "  next hop: %s (%s: no certificate)\n", url ? url : "?",
+                    sip_transport_name(tp));
+        else if (z && !z->tls_verify)
+            fprintf(out, "  next hop: %s (tls_verify = off: certificate not checked)\n",
+                    url ? url : "?");
+        else if (sr && sr->n_tls_verify_subject) {
+            fprintf(out, "  next hop: %s (server certificate must name one of:", url ? url : "?");
+            for (size_t i = 0; i < sr->n_tls_verify_subject; i++)
+                fprintf(out, " %s", sr->tls_verify_subject[i]);
+            fprintf(out, ")\n");
+        } else if (ini_text_is_ip(ans->target))
+            fprintf(out, "  next hop: %s (an address: the certificate chain is checked, no "
+                         "name)\n", url ? url : "?");
+        else
+            fprintf(out, "  next hop: %s (server certificate must name %s)\n", url ? url : "?",
+                    ans->target);
         su_home_deinit(home);
     } else {
         fprintf(out, "  dns: %d (%s%s%s)\n", status, ans->reason, ans->error ? ": " : "",

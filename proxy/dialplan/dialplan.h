@@ -106,6 +106,9 @@ struct static_route {
     unsigned line;
     struct hostport next_hop;
     enum sip_transport transport;        /* default tls */
+    char **tls_verify_subject;           /* names the next hop's certificate must carry (one of);
+                                          * none: the next_hop host name (an IP: chain only) */
+    size_t n_tls_verify_subject;
 };
 
 struct dialplan {

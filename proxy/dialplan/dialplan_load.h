@@ -42,6 +42,10 @@ void dialplan_rule_section_load(struct dialplan_loader *L, struct ini_section *s
 void dialplan_rules_resolve(struct dialplan_loader *L);
 void dialplan_federation_section_load(struct dialplan_loader *L, struct ini_section *sec);
 void dialplan_static_route_section_load(struct dialplan_loader *L, struct ini_section *sec);
+/* A list of DNS names, lowercased, into *out and *n (from c->home); `what` (NULL: a DNS name) says
+ * what else each must be (an SRV service, starting with '_'). Returns 0 or an error. */
+int dialplan_names_parse(struct ini_ctx *c, const struct ini_entry *e, const char *what,
+                         char ***out, size_t *n);
 
 /* Free every compiled regex of `dp` (the su_home destructor also calls it). */
 void dialplan_regex_free_all(struct dialplan *dp);

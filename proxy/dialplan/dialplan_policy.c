@@ -96,9 +96,17 @@ static int static_route_transport_apply(struct ini_ctx *c, const struct ini_entr
     return ini_value_transport(c, e, &((struct static_route *)obj)->transport);
 }
 
+static int static_route_tls_verify_subject_apply(struct ini_ctx *c, const struct ini_entry *e,
+                                                 void *obj)
+{
+    struct static_route *sr = obj;
+    return dialplan_names_parse(c, e, NULL, &sr->tls_verify_subject, &sr->n_tls_verify_subject);
+}
+
 static const struct ini_key static_route_keys[] = {
     { "next_hop", 0, static_route_next_hop_apply },
     { "transport", 0, static_route_transport_apply },
+    { "tls_verify_subject", 0, static_route_tls_verify_subject_apply },
     { NULL, 0, NULL },
 };
 
@@ -137,4 +145,14 @@ void dialplan_static_route_section_load(struct dialplan_loader *L, struct ini_se
     ini_section_mark_duplicates(sec, L->d);
     ini_section_apply(&c, static_route_keys, 0, "", sr);
     ini_section_require(sec, L->d, "next_hop");
+    if (sr->n_tls_verify_subject && sr->transport != SIP_TP_TLS)
+        diag_error(L->d, sec->file, sec->line, "tls_verify_subject needs transport = tls in [%s]",
+                   sec->header);
+    /* SPEC §5.3: every TLS next hop proves a name; an address proves none (issue 10.5). */
+    if (sr->transport == SIP_TP_TLS && !sr->n_tls_verify_subject && sr->next_hop.host &&
+        ini_text_is_ip(sr->next_hop.host))
+        diag_warn(L->d, sec->file, sec->line,
+                  "[%s]: next_hop %s is an address: only the certificate chain is checked, no "
+                  "name; add tls_verify_subject = the name its certificate must carry",
+                  sec->header, sr->next_hop.host);
 }

@@ -61,7 +61,7 @@ static int zone_tls_verify_apply(struct ini_ctx *c, const struct ini_entry *e, v
 }
 
 /* A list of DNS names, lowercased; `what` says what else the value must be. */
-static int zone_names_parse(struct ini_ctx *c, const struct ini_entry *e, const char *what,
+int dialplan_names_parse(struct ini_ctx *c, const struct ini_entry *e, const char *what,
                             char ***out, size_t *n)
 {
     int err = 0;
@@ -79,7 +79,7 @@ static int zone_names_parse(struct ini_ctx *c, const struct ini_entry *e, const 
 static int zone_tls_verify_subject_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
 {
     struct zone *z = obj;
-    return zone_names_parse(c, e, NULL, &z->tls_verify_subject, &z->n_tls_verify_subject);
+    return dialplan_names_parse(c, e, NULL, &z->tls_verify_subject, &z->n_tls_verify_subject);
 }
 
 static int zone_authenticated_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
@@ -118,7 +118,7 @@ static int zone_srv_apply(struct ini_ctx *c, const struct ini_entry *e, void *ob
     struct zone *z = obj;
     char **v;
     size_t n;
-    if (zone_names_parse(c, e, "expected an SRV service such as _sipfederationtls._tcp", &v, &n))
+    if (dialplan_names_parse(c, e, "expected an SRV service such as _sipfederationtls._tcp", &v, &n))
         return EINVAL;
     if (n == 0)
         return ini_value_invalid(c, e, "", "expected at least one SRV service");
@@ -263,6 +263,15 @@ static void zone_section_finish(struct dialplan_loader *L, struct ini_ctx *c, st
                    "tls_verify_subject needs transport = tls in [%s]", c->sec->header);
     if (z->type == ZONE_DNS || z->type == ZONE_DEFAULT)
         z->transport = SIP_TP_TLS;   /* federation over the Internet is TLS only (SPEC §5.3) */
+    /* SPEC §5.3: every TLS next hop proves a name; a peer written as an address proves none
+     * unless the zone names what its certificate must carry (issue 10.5). */
+    for (size_t i = 0; z->transport == SIP_TP_TLS && z->tls_verify &&
+                       z->n_tls_verify_subject == 0 && i < z->n_peers; i++)
+        if (z->peers[i].host && ini_text_is_ip(z->peers[i].host))
+            diag_warn(L->d, c->sec->file, c->sec->line,
+                      "[%s]: peer %s is an address: only the certificate chain is checked, no "
+                      "name; add tls_verify_subject = the name its certificate must carry",
+                      c->sec->header, z->peers[i].host);
 }
 
 void dialplan_zone_section_load(struct dialplan_loader *L, struct ini_section *sec)

@@ -24,6 +24,10 @@ nta_outgoing_t *fwd_send(struct forward_env *env, const struct zone *z, const st
         *tls_conn = 0;
     if (ts) {
         tls_want_zone(z, hop->host, one, &w);
+        if (w.verify && hop->n_verify_names) {      /* a static route's tls_verify_subject */
+            w.names = (const char *const *)hop->verify_names;
+            w.n_names = hop->n_verify_names;
+        }
         reuse = tls_send_begin(ts, &w, hop->ip, hop->port);
     }
     ta_start(ta, tag, value);

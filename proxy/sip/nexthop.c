@@ -164,6 +164,8 @@ static struct nexthop_query *select_dns_zone(const struct nexthop_ctx *ctx,
             return NULL;
         }
         hop_fill(&hop, h->sr->next_hop.host, &h->addrs[rq->attempt], h->sr->transport);
+        hop.verify_names = h->sr->tls_verify_subject;
+        hop.n_verify_names = h->sr->n_tls_verify_subject;
         done(arg, 0, NULL, &hop);
         return NULL;
     }

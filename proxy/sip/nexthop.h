@@ -23,6 +23,10 @@ struct nexthop {
     char ip[64];                 /* numeric address to connect to */
     uint16_t port;
     enum sip_transport transport;
+    /* a static route's tls_verify_subject (borrowed from the dial plan): over TLS the server
+     * must carry one of these instead of `host` */
+    char *const *verify_names;
+    size_t n_verify_names;
 };
 
 /* Names resolved at load: static-route next hops (neighbor peers live in srczone). */

@@ -163,6 +163,13 @@ static void failures_deliver(su_root_magic_t *magic, su_timer_t *t, struct tls_s
 
 int tls_setup_activate(struct tls_setup *ts, su_root_t *root, tls_failure_f *cb, void *arg)
 {
+    const char *sofia_version;
+    if (!tls_hook_sofia_supported(&sofia_version)) {
+        log_error("tls", "event=sofia_unsupported version=%s reason=\"the TLS connection hook is "
+                  "written for sofia-sip 1.12, which never frees a connection's SSL; this version "
+                  "would free it twice\"", sofia_version);
+        return ENOTSUP;
+    }
     if (!tls_hook_in_effect()) {
         log_error("tls", "event=hook_missing reason=\"SSL_new is not interposed; sofia's TLS "
                   "would run with its own defaults\"");

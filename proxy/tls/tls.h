@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <sofia-sip/su_alloc.h>
 #include <sofia-sip/su_tag.h>
@@ -30,6 +31,11 @@ typedef struct tport_s tport_t;
  * matching, the certificate carrying [proxy] hostname, min_version, ciphers. Every problem goes
  * to `d` as file:line. Returns 0, or EINVAL when there was an error. `sipfed check` may call it. */
 int tls_config_check(const struct node_config *cfg, const struct dialplan *dp, struct diag *d);
+
+/* `sipfed check`: print the cipher suites a TLS connection with this configuration offers, per
+ * protocol version, narrowed to what our certificate's key can serve. Returns 0, or EINVAL when
+ * the material does not load (tls_config_check() says why). */
+int tls_report_suites(FILE *out, const struct node_config *cfg, const struct dialplan *dp);
 
 /* Validate (tls_config_check) and prepare what sofia's TLS transport needs: certificates and
  * keys loaded into memory, the trust store, and a private 0700 runtime directory for sofia's
@@ -57,8 +63,9 @@ typedef void tls_failure_f(void *arg, uint64_t conn_id, const char *ip, uint16_t
 
 /* Make `ts` the policy for every TLS connection from now on and report outgoing handshake
  * failures to `cb` (may be NULL) through `root`. Must be called before the agent opens its
- * first TLS connection. Fails with ENOSYS when the connection hook is not in effect (then sofia
- * would run TLS with its own weak defaults: refuse to start). Activating another set-up (reload)
+ * first TLS connection. Fails with ENOTSUP when the loaded sofia-sip is not the 1.12 the hook is
+ * written for (1.13 frees the SSL itself: a double free), and with ENOSYS when the connection
+ * hook is not in effect (then sofia would run TLS with its own weak defaults): refuse to start. Activating another set-up (reload)
  * applies it to new connections; live connections move over with their certificate facts. */
 int tls_setup_activate(struct tls_setup *ts, su_root_t *root, tls_failure_f *cb, void *arg);
 

@@ -43,8 +43,19 @@
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
+#include <sofia-sip/nta.h>
+#include <sofia-sip/nta_tag.h>
 
 #include "log.h"
+
+/* Written for sofia-sip 1.12, which never frees a closed connection's SSL (SSL_shutdown below
+ * does). The maintained 1.13 fork frees it in tport_tls_free(): with this hook that would be a
+ * double free. Refuse to build against it (its nta_tag.h is the first header to differ) and,
+ * for a library swapped under a built binary, to start (tls_hook_in_effect()). */
+#ifdef NTATAG_TLS_ORQ_CONNECT_TIMEOUT
+#error "sofia-sip 1.13 frees each connection's SSL itself; tls_hook.c is written for 1.12"
+#endif
+#define SOFIA_VERSION_WRITTEN_FOR "1.12."
 
 static struct tls_setup *policy;
 static int conn_idx = -1;
@@ -67,6 +78,13 @@ static ssl_shutdown_f *real_ssl_shutdown(void)
     if (!fn)
         *(void **)&fn = dlsym(RTLD_NEXT, "SSL_shutdown");
     return fn;
+}
+
+bool tls_hook_sofia_supported(const char **version)
+{
+    *version = nta_version;
+    return strncmp(nta_version, SOFIA_VERSION_WRITTEN_FOR,
+                   sizeof SOFIA_VERSION_WRITTEN_FOR - 1) == 0;
 }
 
 bool tls_hook_in_effect(void)
@@ -282,7 +300,7 @@ static void info_cb(const SSL *cssl, int where, int ret)
 }
 
 /* Everything direction-independent, set before sofia starts the handshake. Returns 0 or -1. */
-static int conn_configure(SSL *ssl, const struct tls_material *m)
+int tls_ssl_configure(SSL *ssl, const struct tls_material *m)
 {
     STACK_OF(X509_NAME) *cas = m->ca_names ? SSL_dup_CA_list(m->ca_names) : NULL;
     static const unsigned char sid_ctx[] = "sipfed";
@@ -296,6 +314,10 @@ static int conn_configure(SSL *ssl, const struct tls_material *m)
     }
     SSL_set_options(ssl, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
                     SSL_OP_CIPHER_SERVER_PREFERENCE);
+    /* The DHE suites of the list need DH parameters: OpenSSL's built-in group sized to the
+     * certificate's key (RFC 7919 ffdhe2048 for RSA 2048). Without them they were never offered,
+     * whatever the list said. */
+    SSL_set_dh_auto(ssl, 1);
     SSL_set_verify(ssl, SSL_VERIFY_PEER, verify_cb);
     SSL_set_verify_depth(ssl, 8);
     /* An idle connection gives its 16 kB read and write buffers back (1000 idle peers). */
@@ -316,7 +338,7 @@ SSL *SSL_new(SSL_CTX *ctx)
     if (!ssl || !ts)
         return ssl;
     struct tls_conn *c = su_home_new(sizeof *c);
-    if (!c || conn_configure(ssl, tls_setup_material(ts)) != 0 ||
+    if (!c || tls_ssl_configure(ssl, tls_setup_material(ts)) != 0 ||
         SSL_set_ex_data(ssl, conn_idx, c) != 1) {
         /* Fail closed: sofia refuses the connection rather than run it on its defaults. */
         log_error("tls", "event=connection_setup_failed reason=\"%s\"",

@@ -45,8 +45,12 @@ int tls_material_load(const struct node_config *cfg, const struct dialplan *dp, 
                       struct tls_material *m);
 void tls_material_clear(struct tls_material *m);
 
-/* tls_hook.c: the connection hook. */
+/* tls_hook.c: the connection hook. tls_ssl_configure(): sipfed's direction-independent settings
+ * on `ssl` (versions, ciphers, DH, trust store, options); 0 or -1. */
+int tls_ssl_configure(SSL *ssl, const struct tls_material *m);
 bool tls_hook_in_effect(void);
+/* The loaded sofia-sip is the one the hook was written for (1.12.x); *version: its nta version. */
+bool tls_hook_sofia_supported(const char **version);
 void tls_hook_set_policy(struct tls_setup *ts);
 struct tls_setup *tls_hook_policy(void);
 void tls_hook_clear_policy(const struct tls_setup *ts); /* if `ts` is the policy: none any more */

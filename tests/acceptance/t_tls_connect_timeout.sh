@@ -23,9 +23,7 @@ trap 'dns_stop; cleanup' EXIT
 dns_node_ini "tcp:$PROXY_IP:$PROXY_PORT" "$DNS_ADDR:$DNS_PORT"
 sed -i '/^\[proxy\]/a connect_timeout = 1' "$T/sipfed.ini"
 cat >"$T/rules/dial.ini" <<INI
-$(dns_imp_zone)
-[zone DNS]
-type = dns
+$(dns_out_rules)
 [zone PEERS]
 type = neighbor
 peers = $STALL:5061, $GOOD:5061
@@ -36,11 +34,6 @@ priority = 90
 source = IMP
 pattern = .*@failover\\.test
 target = PEERS
-[rule "IMP out"]
-priority = 100
-source = IMP
-pattern = .*@.*
-target = DNS
 [federation]
 local_domains = ciscoexample.test
 privacy = off
