@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
+#include "cmd_int.h"
 
 static void usage(FILE *out)
 {
