@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "cases.h"
-#include "commands.h"
+#include "cmd_int.h"
 #include "config.h"
 #include "diag.h"
 #include "dialplan.h"

@@ -11,7 +11,7 @@
 
 #include "alias.h"
 #include "classify.h"
-#include "commands.h"
+#include "cmd_int.h"
 #include "config.h"
 #include "decide.h"
 #include "diag.h"

@@ -6,7 +6,7 @@
 
 #include <sofia-sip/su.h>
 
-#include "commands.h"
+#include "cmd_int.h"
 #include "log.h"
 #include "proxy.h"
 

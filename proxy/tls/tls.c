@@ -1,5 +1,7 @@
-/* tls.c — the TLS set-up: material, sofia's certificate directory, the
- * registry of live connections and the deferred report of failed outgoing handshakes. */
+/* tls.c — the TLS set-up's life: material and sofia's certificate directory at creation,
+ * activation as the hook's policy (a reload moves live connections over), and its end. What it
+ * knows while it runs (connections, failure reports) is in tls_registry.c; which connection
+ * an outgoing request may use, and the connect timeout, in tls_out.c. */
 #define SU_TIMER_ARG_T struct tls_setup
 
 #include "tls.h"
@@ -118,8 +120,8 @@ int tls_setup_create(su_home_t *home, const struct node_config *cfg, const struc
     if ((err = tls_material_load(cfg, dp, d, &ts->m)) != 0)
         goto out;
     if (!cfg->tls.present)
-        goto out;
-    ts->connect_timeout_ms = cfg->connect_timeout * 1000U;               /* no TLS anywhere (tls_material_load checked): *out stays NULL */
+        goto out;               /* no TLS anywhere (tls_material_load checked): *out stays NULL */
+    ts->connect_timeout_ms = cfg->connect_timeout * 1000U;
     if ((err = runtime_dir_create(ts, cfg)) != 0) {
         diag_error(d, cfg->file, cfg->tls.line, "cannot prepare the TLS runtime directory: %s",
                    strerror(err));
@@ -140,25 +142,6 @@ out:
 const tagi_t *tls_setup_tport_tags(const struct tls_setup *ts)
 {
     return ts->tags;
-}
-
-const struct tls_material *tls_setup_material(const struct tls_setup *ts)
-{
-    return &ts->m;
-}
-
-static void failures_deliver(su_root_magic_t *magic, su_timer_t *t, struct tls_setup *ts)
-{
-    (void)magic;
-    (void)t;
-    /* Copy first: the callback may fail branches, which may open new connections. */
-    struct tls_failure batch[TLS_MAX_FAILURES];
-    size_t n = ts->n_failures;
-    memcpy(batch, ts->failures, n * sizeof batch[0]);
-    ts->n_failures = 0;
-    for (size_t i = 0; i < n && ts->failure_cb; i++)
-        ts->failure_cb(ts->failure_arg, batch[i].conn_id, batch[i].ip, batch[i].port,
-                       batch[i].timed_out, batch[i].reason);
 }
 
 int tls_setup_activate(struct tls_setup *ts, su_root_t *root, tls_failure_f *cb, void *arg)
@@ -200,68 +183,4 @@ int tls_setup_activate(struct tls_setup *ts, su_root_t *root, tls_failure_f *cb,
              ts->m.min_version == TLS1_3_VERSION ? "1.3" : "1.2",
              ts->m.client.cert ? "separate" : "same", ts->m.require_client_cert ? "on" : "off");
     return 0;
-}
-
-void tls_setup_report_failure(struct tls_setup *ts, uint64_t conn_id, const char *ip,
-                              uint16_t port, const char *reason)
-{
-    if (!ts->failure_cb || !ts->timer)
-        return;
-    if (ts->n_failures == TLS_MAX_FAILURES) {
-        log_warn("tls", "event=failure_dropped peer=%s:%u", ip, port);
-        return;
-    }
-    struct tls_failure *f = &ts->failures[ts->n_failures++];
-    f->conn_id = conn_id;
-    f->timed_out = false;
-    snprintf(f->ip, sizeof f->ip, "%s", ip);
-    f->port = port;
-    snprintf(f->reason, sizeof f->reason, "%s", reason);
-    if (ts->n_failures == 1)
-        su_timer_set(ts->timer, failures_deliver, ts);
-}
-
-void tls_setup_conn_link(struct tls_setup *ts, struct tls_conn *c)
-{
-    if (c->linked)
-        return;
-    c->prev = NULL;
-    c->next = ts->conns;
-    if (ts->conns)
-        ts->conns->prev = c;
-    ts->conns = c;
-    c->linked = true;
-}
-
-void tls_setup_conn_unlink(struct tls_setup *ts, struct tls_conn *c)
-{
-    if (!c->linked)
-        return;
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        ts->conns = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
-    c->prev = c->next = NULL;
-    c->linked = false;
-}
-
-const struct tls_peer *tls_peer_of(const struct tls_setup *ts, const tport_t *tp)
-{
-    char ip[64], port[16];
-    const su_addrinfo_t *ai = tp ? tport_get_address(tp) : NULL;
-
-    if (!ts || !ai || !tport_has_tls(tp))
-        return NULL;
-    if (getnameinfo((const struct sockaddr *)ai->ai_addr, (socklen_t)ai->ai_addrlen, ip,
-                    sizeof ip, port, sizeof port, NI_NUMERICHOST | NI_NUMERICSERV) != 0)
-        return NULL;
-    unsigned long p = strtoul(port, NULL, 10);
-    /* O(connections) per request: a node holds tens of TLS connections (an Access Edge opens up
-     * to four); a hash would only pay off far beyond that. */
-    for (const struct tls_conn *c = ts->conns; c; c = c->next)
-        if (c->done && c->port == p && strcmp(c->ip, ip) == 0)
-            return &c->peer;
-    return NULL;
 }

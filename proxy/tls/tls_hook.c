@@ -122,31 +122,6 @@ static const char *direction(const struct tls_conn *c)
     return c->server ? "in" : "out";
 }
 
-/* Once per connection: log the failure; an outgoing one is reported to the proxy. */
-void tls_conn_fail(struct tls_conn *c, const char *why, bool report)
-{
-    if (c->failed || c->done)
-        return;
-    c->failed = true;
-    const char *reason = c->reason[0] ? c->reason : why;
-    if (c->reason[0] && why && strcmp(why, c->reason) != 0)
-        log_warn("tls", "event=handshake_failed dir=%s peer=%s:%u%s%s reason=\"%s; %s\"",
-                 direction(c), c->ip, c->port, c->expected[0] ? " expected=" : "", c->expected,
-                 why, c->reason);
-    else
-        log_warn("tls", "event=handshake_failed dir=%s peer=%s:%u%s%s reason=\"%s\"",
-                 direction(c), c->ip, c->port, c->expected[0] ? " expected=" : "", c->expected,
-                 reason);
-    if (!report || c->server || !c->ts || !c->ip[0])
-        return;
-    /* The cause as the answer upstream names it (Warning/Reason, docs/errors.md). */
-    char cause[320];
-    if (c->name_mismatch)
-        snprintf(cause, sizeof cause, "TLS name mismatch: expected %s", c->expected);
-    else
-        snprintf(cause, sizeof cause, "TLS handshake failed: %s", reason);
-    tls_setup_report_failure(c->ts, c->id, c->ip, c->port, cause);
-}
 
 static void conn_peer_address(struct tls_conn *c)
 {

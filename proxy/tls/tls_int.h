@@ -1,4 +1,5 @@
-/* tls_int.h — private to tls*.c: the loaded TLS material and the connection hook. */
+/* tls_int.h — private to tls*.c: the loaded TLS material, the set-up, the connection hook and
+ * the registry both of them use. */
 #ifndef SIPFED_TLS_INT_H
 #define SIPFED_TLS_INT_H
 
@@ -16,6 +17,7 @@
 
 #include <sofia-sip/su_time.h>
 
+/* sofia's timer type, declared rather than included (tls.h explains why). */
 typedef struct su_timer_s su_timer_t;
 
 /* Forward secrecy only for TLS 1.2 (ECDHE/DHE key exchange, AEAD first, then CBC with SHA-2 for
@@ -95,11 +97,11 @@ struct tls_setup {
     size_t n_failures;
 };
 
-/* tls.c: what the hook asks the setup. */
+/* tls_registry.c: what the hook asks the setup. */
 const struct tls_material *tls_setup_material(const struct tls_setup *ts);
 void tls_setup_report_failure(struct tls_setup *ts, uint64_t conn_id, const char *ip,
                               uint16_t port, const char *reason);
-/* tls_hook.c: log a connection's failure once; `report`: tell the proxy (deferred). */
+/* tls_registry.c: log a connection's failure once; `report`: tell the proxy (deferred). */
 void tls_conn_fail(struct tls_conn *c, const char *why, bool report);
 /* One TLS connection sofia made, as the hook sees it (owned by its own home; lives from SSL_new
  * to SSL_shutdown, which sofia calls when it closes the connection). */
