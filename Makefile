@@ -21,7 +21,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .SECONDARY:
-.PHONY: all asan deps certs run test unit unit-asan acceptance acceptance-asan bench fuzz clean
+.PHONY: all asan deps certs run test unit unit-asan acceptance acceptance-asan bench fuzz clean docs-test
 all: $(B)/sipfed
 
 $(B)/obj/%.o: proxy/%.c
@@ -72,12 +72,18 @@ run: deps
 test: deps
 	$(MAKE) all
 	$(MAKE) certs
+	tests/ports-free.sh
 	$(B)/sipfed -c sipfed.ini check --cases rules/lab.cases --cases rules/policy.cases
+	$(MAKE) docs-test
 	$(MAKE) unit
 	$(MAKE) unit-asan
 	$(MAKE) fuzz-smoke
 	$(MAKE) acceptance
 	$(MAKE) acceptance-asan
+
+# Every example of README.md and docs/*.md, run as shown (tests/docs/run.py says how).
+docs-test: all
+	tests/docs/run.py
 
 acceptance: all $(B)/tests/dns_live
 	tests/acceptance/run.sh

@@ -7,8 +7,10 @@
 #include <sofia-sip/su.h>
 
 #include "commands.h"
+#include "listen_check.h"
 #include "log.h"
 #include "proxy.h"
+#include "usage.h"
 
 int cmd_run(const char *config_path, int argc, char **argv)
 {
@@ -19,8 +21,7 @@ int cmd_run(const char *config_path, int argc, char **argv)
 
     (void)argv;
     if (argc > 1) {
-        fputs("usage: sipfed [-c FILE] run\n", stderr);
-        return EXIT_USAGE;
+        return usage_print(stderr, "run");
     }
     if (su_init() != 0) {
         fputs("sipfed: su_init failed\n", stderr);
@@ -32,6 +33,11 @@ int cmd_run(const char *config_path, int argc, char **argv)
     if (err) {
         fprintf(stderr, "sipfed: %s: configuration refused (%zu error%s)\n", config_path,
                 diag_error_count(d), diag_error_count(d) == 1 ? "" : "s");
+        goto out;
+    }
+    /* A busy port is said with its cause, and before anything announces itself ready. */
+    if (listen_check(gen->cfg, stderr) != 0) {
+        proxy_gen_unref(gen);
         goto out;
     }
     log_set_level(gen->cfg->log_level);
