@@ -2,10 +2,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "commands.h"
+#include "log.h"
 #include "suggest.h"
 #include "usage.h"
 
@@ -24,7 +26,7 @@ static int main_config_readable(const char *path)
 
 int main(int argc, char **argv)
 {
-    const char *config_path = "sipfed.ini";
+    const char *config_path = SIPFED_DEFAULT_CONFIG;
     static const struct option opts[] = {
         { "config", required_argument, NULL, 'c' },
         { "version", no_argument, NULL, 'V' },
@@ -35,6 +37,9 @@ int main(int argc, char **argv)
 
     /* Line-buffered even into a pipe, so stdout and stderr keep their order (docs test). */
     setvbuf(stdout, NULL, _IOLBF, 0);
+    /* Under systemd stderr is the journal: priorities instead of timestamps. */
+    log_set_journal(log_fd_is_journal(getenv("JOURNAL_STREAM"), STDERR_FILENO));
+
     /* '+': stop at the first non-option, the command; its options are its own. */
     while ((c = getopt_long(argc, argv, "+c:Vh", opts, NULL)) != -1) {
         switch (c) {
@@ -59,12 +64,16 @@ int main(int argc, char **argv)
     if (argc == 0)
         return usage_print(stderr, NULL);
 
+    /* one strcmp per command, written out: scripts/check-man.sh reads them from here */
     if (strcmp(argv[0], "presence") == 0)
         return cmd_presence(argc, argv);
-    int (*cmd)(const char *, int, char **) =
-        strcmp(argv[0], "run") == 0 ? cmd_run :
-        strcmp(argv[0], "check") == 0 ? cmd_check :
-        strcmp(argv[0], "locate") == 0 ? cmd_locate : NULL;
+    int (*cmd)(const char *, int, char **) = NULL;
+    if (strcmp(argv[0], "run") == 0)
+        cmd = cmd_run;
+    else if (strcmp(argv[0], "check") == 0)
+        cmd = cmd_check;
+    else if (strcmp(argv[0], "locate") == 0)
+        cmd = cmd_locate;
     if (cmd == NULL) {
         const char *near = suggest_closest(argv[0], main_commands);
         fprintf(stderr, "sipfed: unknown command '%s'", argv[0]);

@@ -13,7 +13,7 @@ static const char usage_global[] =
     "usage: sipfed [-c FILE] COMMAND [OPTION]... [ARG]\n"
     "       sipfed --version | --help\n"
     "\n"
-    "  -c, --config FILE   node file (default: sipfed.ini)\n"
+    "  -c, --config FILE   node file (default: " SIPFED_DEFAULT_CONFIG ")\n"
     "  -V, --version       print the version\n"
     "  -h, --help          this help; COMMAND --help shows one command\n"
     "\n"
