@@ -81,3 +81,28 @@ SIPFED_TEST_NET=$NET out "$ROOT/tests/ports-free.sh"
 rc_is 2 "ports-free.sh with a proxy up"
 has "is in use by sipfed (pid $SIPFED_PID): stop the running proxy (pid $SIPFED_PID) first" "ports-free.sh"
 pass "busy port: the cause, the address, exit 1 before ready; the runner names the pid"
+
+# locate: a SIP URI is the Request-URI itself, a lowercase method is taken with a warning, the
+# From and the policy's verdict are printed, and an IP next hop claims no certificate name.
+sed -i 's/^local_domains = ciscoexample.test$/&\nprivacy = allow_list\ndomains = msexample.test/' \
+    "$T/rules/lab.ini"
+out "$SIPFED" -c "$T/sipfed.ini" locate --from IMP --method message sip:bob@msexample.test
+rc_is 0 "locate a SIP URI"
+has "warning: method 'message' taken as MESSAGE" "locate --method message"
+has "request:  MESSAGE sip:bob@msexample.test" "locate a SIP URI"
+has "alias:    bob@msexample.test" "locate a SIP URI"
+has "policy:   From not judged (source zone IMP is not the default zone)" "locate from IMP"
+has "no name is checked" "locate to an IP next hop"
+grep -q "certificate must name $MS_IP" "$T/out" && fail "locate claims a name check for an IP"
+out "$SIPFED" -c "$T/sipfed.ini" locate --method SUBSCRIBE --header 'User-Agent: UCCAPI/16.0' \
+    --authenticated alice@ciscoexample.test
+has "from:     sip:check@sipfed.invalid (the default; set one with --from-uri)" "locate's default From"
+has "policy:   From domain sipfed.invalid refused (not_allowed)" "locate's policy verdict"
+has "result:   403" "locate refused by the policy"
+out "$SIPFED" -c "$T/sipfed.ini" locate --from-uri bob@msexample.test --method SUBSCRIBE \
+    --header 'User-Agent: UCCAPI/16.0' --authenticated alice@ciscoexample.test
+has "policy:   From domain msexample.test allowed" "locate --from-uri"
+has "MATCHED -> IMP" "locate --from-uri"
+out "$SIPFED" -c "$T/sipfed.ini" locate --method MESAGE bob@msexample.test
+has "method 'MESAGE' is no SIP method (did you mean MESSAGE?)" "locate --method MESAGE"
+pass "locate: SIP URI, method warnings, From and policy verdict, --from-uri, IP next hop"
