@@ -9,7 +9,7 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_parser.h>
 
-#include "commands.h"
+#include "cmd_int.h"
 #include "presence.h"
 #include "usage.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "cmd_int.h"
 #include "log.h"
 #include "suggest.h"
 #include "usage.h"

@@ -1,7 +1,7 @@
 /* usage.c — the one usage text of the `sipfed` CLI (SPEC §2): every command and option. */
 #include <string.h>
 
-#include "commands.h"
+#include "cmd_int.h"
 #include "usage.h"
 
 struct usage_section {
