@@ -1,7 +1,9 @@
 /* dns_report.c — `locate` output for DNS-zone targets and `check --dns`. */
 #include "dns_report.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +41,13 @@ static void report_addrs(FILE *out, const struct dns_answer *ans)
     for (size_t i = 0; i < ans->n_addrs; i++)
         fprintf(out, " %s", ans->addrs[i]);
     fprintf(out, "%s\n", ans->n_addrs ? "" : " none");
+}
+
+static bool report_is_ip_literal(const char *host)
+{
+    unsigned char addr[sizeof(struct in6_addr)];
+    return host != NULL && (inet_pton(AF_INET, host, addr) == 1 ||
+                            inet_pton(AF_INET6, host, addr) == 1);
 }
 
 int dns_report_locate(FILE *out, const struct node_config *cfg, const struct dialplan *dp,
@@ -85,9 +94,10 @@ int dns_report_locate(FILE *out, const struct node_config *cfg, const struct dia
             for (size_t i = 0; i < sr->n_tls_verify_subject; i++)
                 fprintf(out, " %s", sr->tls_verify_subject[i]);
             fprintf(out, ")\n");
-        } else if (ini_text_is_ip(ans->target))
-            fprintf(out, "  next hop: %s (an address: the certificate chain is checked, no "
-                         "name)\n", url ? url : "?");
+        } else if (report_is_ip_literal(ans->target))
+            /* an address names nothing, so only the chain is verified */
+            fprintf(out, "  next hop: %s (an IP address: the server certificate must chain to "
+                    "[tls] ca_file; no name is checked)\n", url ? url : "?");
         else
             fprintf(out, "  next hop: %s (server certificate must name %s)\n", url ? url : "?",
                     ans->target);
