@@ -11,6 +11,7 @@
 
 #include "ini_file.h"
 #include "ini_value.h"
+#include "suggest.h"
 
 enum config_section { CFG_PROXY, CFG_TLS, CFG_DNS, CFG_LOG, CFG_ADMIN, CFG_PRESENCE, CFG_N };
 
@@ -310,9 +311,14 @@ static void config_section_load(void *user, struct ini_section *sec)
         if (strcmp(sec->header, config_sections[i].name) == 0)
             break;
     if (i == CFG_N) {
+        const char *names[CFG_N];
+        for (size_t j = 0; j < CFG_N; j++)
+            names[j] = config_sections[j].name;
+        const char *near = suggest_closest_n(sec->header, names, CFG_N);
         diag_error(L->d, sec->file, sec->line,
-                   "unknown section [%s] (expected proxy, tls, dns, log, admin or presence)",
-                   sec->header);
+                   "unknown section [%s] (expected proxy, tls, dns, log, admin or presence%s%s%s)",
+                   sec->header, near ? "; did you mean [" : "", near ? near : "",
+                   near ? "]?" : "");
         return;
     }
     if (L->seen[i]) {
