@@ -15,6 +15,7 @@
 #define N_OF(a) (sizeof (a) / sizeof (a)[0])
 
 #define NS_MSRTC      "http://schemas.microsoft.com/2002/09/sip/presence"
+#define NS_MSRTC_XSD  "http://schemas.microsoft.com/09/2002/sip/presence"   /* the XSD's spelling */
 #define NS_MS_ROAMING "http://schemas.microsoft.com/2006/09/sip/roaming-self"
 
 static const struct { const char *type; enum presence_doc_format fmt; } content_types[] = {
@@ -44,7 +45,7 @@ enum presence_doc_format presence_format_from_content_type(const char *content_t
 /* ---- recognising a document by its root element ---- */
 
 enum { S_PIDF = 1, S_MSRTC, S_CATEGORIES, S_ROAMING, S_XMPP_C, S_XMPP_S, S_BARE_PRESENCE,
-       S_PRESENTITY, S_ATOM };
+       S_PRESENTITY, S_ATOM, S_MSRTC_PRESENTITY, S_MSRTC_XSD, S_MSRTC_XSD_PRESENTITY };
 
 static const struct pxml_name sniff_names[] = {
     { NS_PIDF, "presence" },
@@ -56,6 +57,9 @@ static const struct pxml_name sniff_names[] = {
     { "", "presence" },
     { "", "presentity" },
     { "", "atom" },
+    { NS_MSRTC, "presentity" },        /* MS-SIP §2.2.1: the presentity is the root */
+    { NS_MSRTC_XSD, "presence" },
+    { NS_MSRTC_XSD, "presentity" },
 };
 
 static void sniff_start(struct pxml *x, int id, const char **attrs)
@@ -66,7 +70,9 @@ static void sniff_start(struct pxml *x, int id, const char **attrs)
     if (x->depth == 1) {
         switch (id) {
         case S_PIDF: *fmt = PRESENCE_FMT_PIDF; break;
-        case S_MSRTC: *fmt = PRESENCE_FMT_MSRTC; break;
+        case S_MSRTC: case S_MSRTC_PRESENTITY: case S_MSRTC_XSD: case S_MSRTC_XSD_PRESENTITY:
+            *fmt = PRESENCE_FMT_MSRTC;
+            break;
         case S_CATEGORIES: case S_ROAMING: *fmt = PRESENCE_FMT_CATEGORIES; break;
         case S_XMPP_C: case S_XMPP_S: *fmt = PRESENCE_FMT_XMPP; break;
         case S_BARE_PRESENCE:
