@@ -4,8 +4,8 @@
 set -eu
 
 PKGS="make gcc pkg-config libsofia-sip-ua-dev libssl-dev openssl libc-ares-dev libpcre2-dev
-libinih-dev libexpat1-dev libcmocka-dev sip-tester dnsmasq-base stunnel4 socat
-clang libclang-rt-14-dev python3 procps iproute2 valgrind"
+libinih-dev libexpat1-dev libstrophe-dev libcmocka-dev sip-tester dnsmasq-base stunnel4 socat
+prosody clang libclang-rt-14-dev python3 procps iproute2 valgrind"
 
 missing=""
 for p in $PKGS; do

@@ -13,6 +13,7 @@ static void usage(FILE *out)
           "                               [--authenticated] ALIAS\n"
           "       sipfed presence [--in auto|pidf|msrtc|categories|xpidf|xmpp]\n"
           "                       [--out xmpp|pidf|ms|state] [FILE]\n"
+          "       sipfed [-c FILE] gateway\n"
           "       sipfed --version | --help\n"
           "\n"
           "  -c FILE   node file (default: sipfed.ini)\n", out);
@@ -66,6 +67,8 @@ int main(int argc, char **argv)
         return cmd_locate(config_path, argc, argv);
     if (strcmp(argv[0], "presence") == 0)
         return cmd_presence(argc, argv);
+    if (strcmp(argv[0], "gateway") == 0)
+        return cmd_gateway(config_path, argc, argv);
     fprintf(stderr, "sipfed: unknown command '%s'\n", argv[0]);
     usage(stderr);
     return EXIT_USAGE;
