@@ -204,8 +204,9 @@ static void watch_event(struct gw_watch *w, nua_event_t event, int status, char 
 
 /* ---- the XMPP user's state -> Microsoft watchers ---- */
 
+/* NOTIFY the watcher; `reason` (RFC 6665 §4.2.2) goes with a terminated state. */
 static void watcher_notify(struct gw_watch *w, const struct presence_info *known,
-                           enum nua_substate substate)
+                           enum nua_substate substate, const char *reason)
 {
     char body[PRESENCE_OUT_MAX];
     struct presence_info info = { .state = PRESENCE_OFFLINE };
@@ -221,7 +222,11 @@ static void watcher_notify(struct gw_watch *w, const struct presence_info *known
         return;
     log_info("gateway", "event=presence_to_sip from=%s to=%s state=%s number=%u", w->local,
              w->partner, presence_state_name(info.state), presence_ms_number(info.state));
+    char ss[64];
+    if (substate == nua_substate_terminated)
+        snprintf(ss, sizeof ss, "terminated;reason=%s", reason ? reason : "noresource");
     nua_notify(w->nh, NUTAG_SUBSTATE(substate), SIPTAG_EVENT_STR("presence"),
+               TAG_IF(substate == nua_substate_terminated, SIPTAG_SUBSCRIPTION_STATE_STR(ss)),
                SIPTAG_CONTENT_TYPE_STR("application/pidf+xml"), SIPTAG_PAYLOAD_STR(body),
                TAG_END());
 }
@@ -251,11 +256,12 @@ void gw_presence_incoming(struct gateway *gw, nua_handle_t *nh, sip_t const *sip
     log_info("gateway", "event=presence_watcher local=%s partner=%s", local, partner);
     nua_respond(nh, SIP_202_ACCEPTED, NUTAG_WITH_THIS(gw->nua), TAG_END());
     struct gw_local *l = local_get(gw, local, false);
-    watcher_notify(w, l ? &l->info : NULL, nua_substate_active);
-    /* Ask the XMPP user (RFC 6121 §3.1): a subscription request the first time, and a probe
-     * for the current state when it is already granted. */
+    watcher_notify(w, l ? &l->info : NULL, nua_substate_active, NULL);
+    /* Ask the XMPP user (RFC 6121 §3.1). The answer is `subscribed` (the user approves, or had
+     * approved before: the server answers for them), then the current presence; or
+     * `unsubscribed`. No probe before that: a server answers a probe from a contact without a
+     * subscription with `unsubscribed`, which would end the watcher. */
     gw_xmpp_send_presence(gw, partner, local, "subscribe", NULL, NULL);
-    gw_xmpp_send_presence(gw, partner, local, "probe", NULL, NULL);
 }
 
 static void watcher_event(struct gw_watch *w, nua_event_t event, int status, sip_t const *sip,
@@ -270,7 +276,7 @@ static void watcher_event(struct gw_watch *w, nua_event_t event, int status, sip
                     NUTAG_WITH_THIS(w->gw->nua), TAG_END());
         struct gw_local *l = local_get(w->gw, w->local, false);
         watcher_notify(w, l ? &l->info : NULL,
-                       ending ? nua_substate_terminated : nua_substate_active);
+                       ending ? nua_substate_terminated : nua_substate_active, "timeout");
         if (ending)
             log_info("gateway", "event=presence_watcher_end local=%s partner=%s "
                      "reason=unsubscribed", w->local, w->partner);
@@ -332,13 +338,19 @@ void gw_presence_from_xmpp(struct gateway *gw, xmpp_stanza_t *st)
         gw_xmpp_send_presence(gw, partner, local, "unavailable", NULL, NULL);
         return;
     }
+    if (type && strcmp(type, "subscribed") == 0) {
+        /* the XMPP user allows the Microsoft watcher: ask for the current presence */
+        if (watch_find(gw, GW_H_WATCHER, local, partner))
+            gw_xmpp_send_presence(gw, partner, local, "probe", NULL, NULL);
+        return;
+    }
     if (type && strcmp(type, "unsubscribed") == 0) {
-        /* the XMPP user withdrew the Microsoft user's permission: end that watcher */
+        /* the XMPP user refused or withdrew the Microsoft user's permission */
         struct gw_watch *w = watch_find(gw, GW_H_WATCHER, local, partner);
         if (w) {
             log_info("gateway", "event=presence_watcher_end local=%s partner=%s "
-                     "reason=unsubscribed", local, partner);
-            watcher_notify(w, NULL, nua_substate_terminated);
+                     "reason=rejected", local, partner);
+            watcher_notify(w, NULL, nua_substate_terminated, "rejected");
         }
         return;
     }
@@ -362,7 +374,7 @@ void gw_presence_from_xmpp(struct gateway *gw, xmpp_stanza_t *st)
         for (struct gw_watch *w = gw->watches; w; w = w->next)
             if (w->ctx.kind == GW_H_WATCHER && strcmp(w->local, local) == 0 &&
                 strcmp(w->partner, partner) == 0)
-                watcher_notify(w, &l->info, nua_substate_active);
+                watcher_notify(w, &l->info, nua_substate_active, NULL);
     }
     xmpp_free(gw->xctx, show);
     xmpp_free(gw->xctx, status);
