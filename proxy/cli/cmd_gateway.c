@@ -4,7 +4,7 @@
 
 #include <sofia-sip/su.h>
 
-#include "commands.h"
+#include "cmd_int.h"
 #include "gateway.h"
 #include "log.h"
 

@@ -6,20 +6,11 @@
 
 #include <sofia-sip/su.h>
 
-#include "commands.h"
+#include "cmd_int.h"
+#include "listen_check.h"
 #include "log.h"
 #include "proxy.h"
-
-/* Each `file:line: message` on stderr, with its priority when stderr is the journal. */
-static void print_diag(const struct diag *d)
-{
-    char buf[1024];
-    for (size_t i = 0; i < diag_count(d); i++) {
-        const struct diag_entry *e = diag_get(d, i);
-        diag_format(e, buf, sizeof buf);
-        log_text(e->is_error ? LOG_LVL_ERROR : LOG_LVL_WARN, "%s", buf);
-    }
-}
+#include "usage.h"
 
 int cmd_run(const char *config_path, int argc, char **argv)
 {
@@ -29,20 +20,23 @@ int cmd_run(const char *config_path, int argc, char **argv)
     int rc = EXIT_FAILED;
 
     (void)argv;
-    if (argc > 1) {
-        fputs("usage: sipfed [-c FILE] run\n", stderr);
-        return EXIT_USAGE;
-    }
+    if (argc > 1)
+        return usage_print(stderr, "run");
     if (su_init() != 0) {
         log_text(LOG_LVL_ERROR, "sipfed: su_init failed");
         return EXIT_FAILED;
     }
     struct diag *d = diag_new(home);
     int err = proxy_gen_load(config_path, d, &gen);
-    print_diag(d);
+    diag_report(d);
     if (err) {
         log_text(LOG_LVL_ERROR, "sipfed: %s: configuration refused (%zu error%s)", config_path,
                  diag_error_count(d), diag_error_count(d) == 1 ? "" : "s");
+        goto out;
+    }
+    /* A busy port is said with its cause, and before anything announces itself ready. */
+    if (listen_check(gen->cfg, stderr) != 0) {
+        proxy_gen_unref(gen);
         goto out;
     }
     log_set_level(gen->cfg->log_level);

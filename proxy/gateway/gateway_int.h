@@ -49,10 +49,21 @@ struct gateway {
     bool stopping;
 };
 
-/* ---- gw_xmpp.c ---- */
+/* One XEP-0114 component connection (gw_xmpp.c connects it, gw_xmpp_out.c sends on it). */
+struct gw_component {
+    struct gateway *gw;
+    char *domain;
+    xmpp_conn_t *conn;
+    bool up;
+    unsigned backoff;      /* s before the next attempt */
+    su_timer_t *retry;
+};
+
+/* ---- gw_xmpp.c: connections and stanzas in ---- */
 int gw_xmpp_start(struct gateway *gw);
 void gw_xmpp_stop(struct gateway *gw);
-/* The component for a partner domain, NULL when not a partner; connected or not. */
+
+/* ---- gw_xmpp_out.c: stanzas out ---- *//* The component for a partner domain, NULL when not a partner; connected or not. */
 struct gw_component *gw_component_find(struct gateway *gw, const char *domain);
 bool gw_component_up(const struct gw_component *c);
 /* Send a stanza (released here) on the component of `from`'s domain; false when it is down. */
@@ -85,9 +96,10 @@ void gw_presence_nua_event(struct gateway *gw, nua_event_t event, int status,
 void gw_presence_incoming(struct gateway *gw, nua_handle_t *nh, sip_t const *sip, tagi_t tags[]);
 void gw_presence_stop_all(struct gateway *gw);
 
-/* ---- gw_sip.c ---- */
+/* ---- gw_sip.c: the NUA and its event dispatch ---- */
 int gw_sip_start(struct gateway *gw);
-/* The SIP identities of an XMPP pair: From is the local user, To the partner user. */
+
+/* ---- gw_ua.c: SIP identities of the gateway's requests ---- *//* The SIP identities of an XMPP pair: From is the local user, To the partner user. */
 nua_handle_t *gw_sip_handle(struct gateway *gw, struct gw_handle_ctx *ctx, const char *local_jid,
                             const char *partner_jid);
 /* The parties of a request from Microsoft: To must be a user of local_domains (else 404), From
