@@ -86,7 +86,8 @@ has "is in use by sipfed (pid $SIPFED_PID): stop the running proxy (pid $SIPFED_
 pass "busy port: the cause, the address, exit 1 before ready; the runner names the pid"
 
 # locate: a SIP URI is the Request-URI itself, a lowercase method is taken with a warning, the
-# From and the policy's verdict are printed, and an IP next hop claims no certificate name.
+# From and the policy's verdict are printed, and a next hop over TCP claims no certificate (an IP
+# next hop over TLS claims no name: t_tls_static_names).
 sed -i 's/^local_domains = ciscoexample.test$/&\nprivacy = allow_list\ndomains = msexample.test/' \
     "$T/rules/lab.ini"
 out "$SIPFED" -c "$T/sipfed.ini" locate --from IMP --method message sip:bob@msexample.test
@@ -95,7 +96,7 @@ has "warning: method 'message' taken as MESSAGE" "locate --method message"
 has "request:  MESSAGE sip:bob@msexample.test" "locate a SIP URI"
 has "alias:    bob@msexample.test" "locate a SIP URI"
 has "policy:   From not judged (source zone IMP is not the default zone)" "locate from IMP"
-has "no name is checked" "locate to an IP next hop"
+has "next hop: sip:$MS_IP:$MS_PORT;transport=tcp (tcp: no certificate)" "locate to a TCP next hop"
 grep -q "certificate must name $MS_IP" "$T/out" && fail "locate claims a name check for an IP"
 out "$SIPFED" -c "$T/sipfed.ini" locate --method SUBSCRIBE --header 'User-Agent: UCCAPI/16.0' \
     --authenticated alice@ciscoexample.test

@@ -35,6 +35,9 @@ grep -q "static_route partner.test.*is an address" "$T/check.out" &&
 "$SIPFED" -c "$T/sipfed.ini" locate --from IMP bob@partner.test >"$T/locate.out" 2>&1
 grep -q "server certificate must name one of: sip.partner.test" "$T/locate.out" ||
     fail "locate does not name tls_verify_subject: $(cat "$T/locate.out")"
+"$SIPFED" -c "$T/sipfed.ini" locate --from IMP bob@bare.test >"$T/locate-bare.out" 2>&1
+grep -q "(an IP address: the server certificate must chain to \[tls\] ca_file; no name is checked)" \
+    "$T/locate-bare.out" || fail "locate claims a name check for an address: $(cat "$T/locate-bare.out")"
 pass "check warns about a TLS static route to an address without a name; locate names the check"
 
 start_sipfed
