@@ -9,7 +9,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isyste
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS  ?= -O2 -g
 # One folder per layer (docs/architecture.md); each folder's headers are on the include path.
-LAYERS  := base dialplan routing dns tls presence sip cli
+LAYERS  := base dialplan routing dns tls presence ops sip cli
 INC     := $(LAYERS:%=-Iproxy/%)
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(INC) -MMD -MP
 LDLIBS  = $(PKG_LIBS) -lresolv -ldl

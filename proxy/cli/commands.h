@@ -3,7 +3,7 @@
 #ifndef SIPFED_COMMANDS_H
 #define SIPFED_COMMANDS_H
 
-#define SIPFED_VERSION "0.1.0"
+#include "version.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 

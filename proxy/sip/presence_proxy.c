@@ -67,6 +67,14 @@ size_t presence_store_count(const struct presence_store *st)
     return st ? st->count : 0;
 }
 
+void presence_store_foreach(const struct presence_store *st,
+                            void (*fn)(void *arg, const struct presence_entry *e), void *arg)
+{
+    for (size_t b = 0; st && b < STORE_BUCKETS; b++)
+        for (const struct store_node *n = st->buckets[b]; n; n = n->next)
+            fn(arg, &n->e);
+}
+
 unsigned long presence_store_dropped(const struct presence_store *st)
 {
     return st ? st->dropped : 0;

@@ -21,10 +21,12 @@ struct forward_env;
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/tport_tag.h>
 
+#include "admin.h"
 #include "dns.h"
 #include "dnszone.h"
 #include "forward.h"
 #include "log.h"
+#include "ops_stats.h"
 #include "presence_proxy.h"
 #include "policy.h"
 #include "proxy.h"
@@ -47,6 +49,9 @@ struct proxy {
     struct dns_resolver *dns;           /* c-ares on our root; outlives configuration reloads */
     struct policy_learnt *learnt;       /* open federation's learnt domains (SPEC §6) */
     struct sofialog sofialog;           /* sofia's own refusals as log lines */
+    struct ops_stats *ops;              /* metrics, search history, generations (SPEC §8) */
+    struct admin *admin;                /* the admin HTTP listener, NULL when off */
+    char *pid_file;                     /* written at start, removed at exit; NULL: none */
 };
 
 /* Open federation remembers at most this many partner domains (least recently used go first). */
@@ -145,7 +150,7 @@ static bool listen_same(const struct node_config *a, const struct node_config *b
 
 /* Say at start and on reload what this version does not build, rather than let an admin
  * believe it runs: SPEC §5.4's traversal connection (the DMZ node sending down the connection
- * the internal node opened) and SPEC §8's admin HTTP. Traversal zones route like neighbor zones. */
+ * the internal node opened). Traversal zones route like neighbor zones. */
 static void gen_warn_unbuilt(const struct proxy_gen *g)
 {
     for (size_t i = 0; i < g->dp->n_zones; i++) {
@@ -155,9 +160,6 @@ static void gen_warn_unbuilt(const struct proxy_gen *g)
                      "to their peers like neighbor zones; the persistent traversal connection "
                      "(SPEC 5.4) is not built yet\"", z->name);
     }
-    if (g->cfg->admin_listen)
-        log_warn("config", "event=admin_unavailable listen=%s msg=\"the admin HTTP interface is "
-                 "not built yet\"", g->cfg->admin_listen);
 }
 
 /* SIGHUP: build a complete new generation; on any error keep serving with the old one. */
@@ -170,9 +172,16 @@ static void proxy_reload(struct proxy *px)
     int err = proxy_gen_load(px->config_path, d, &g);
     diag_log(d, LOG_LVL_ERROR);
     if (err) {
-        log_error("config", "event=reload status=refused errors=%zu file=%s "
+        char first[512] = "";
+        for (size_t i = 0; i < diag_count(d); i++)
+            if (diag_get(d, i)->is_error) {
+                diag_format(diag_get(d, i), first, sizeof first);
+                break;
+            }
+        ops_reload_record(px->ops, false, diag_error_count(d), first);
+        log_error("config", "event=reload status=refused generation=%u errors=%zu file=%s "
                   "msg=\"the running configuration keeps serving\"",
-                  diag_error_count(d), px->config_path);
+                  px->ops->generation, diag_error_count(d), px->config_path);
     } else {
         if (!listen_same(g->cfg, px->env.gen->cfg))
             log_warn("config", "event=reload msg=\"listen addresses changed: restart to apply\"");
@@ -186,9 +195,14 @@ static void proxy_reload(struct proxy *px)
             log_error("tls", "event=reload msg=\"new TLS set-up not applied\"");
         proxy_gen_unref(px->env.gen);
         px->env.gen = g;
+        ops_reload_record(px->ops, true, 0, NULL);
+        if (px->admin)
+            admin_reconfigure(px->admin, g->cfg);
+        else if (g->cfg->admin_listen)
+            log_warn("admin", "event=reload msg=\"admin listen added: restart to apply\"");
         log_set_level(g->cfg->log_level);
-        log_info("config", "event=reload status=ok zones=%zu rules=%zu", g->dp->n_zones,
-                 g->dp->n_rules);
+        log_info("config", "event=reload status=ok generation=%u zones=%zu rules=%zu",
+                 px->ops->generation, g->dp->n_zones, g->dp->n_rules);
         gen_warn_unbuilt(g);
     }
     su_home_deinit(home);
@@ -369,6 +383,21 @@ static int agent_listen(struct proxy *px, const struct node_config *cfg)
     return err || !tls ? err : agent_add_client(px, cfg, SIP_TP_TLS, tls);
 }
 
+/* [proxy] pid_file: `sipfed reload` and systemd find the daemon there. Written once the
+ * listeners are up, removed at exit (only by the process that wrote it). */
+static int pid_file_write(struct proxy *px, const struct node_config *cfg)
+{
+    FILE *f = fopen(cfg->pid_file, "w");
+    if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
+        int err = errno ? errno : EIO;
+        fprintf(stderr, "%s: cannot write pid_file %s: %s\n", cfg->file, cfg->pid_file,
+                strerror(err));
+        return err;
+    }
+    px->pid_file = su_strdup(px->home, cfg->pid_file);
+    return 0;
+}
+
 int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **out)
 {
     struct proxy *px = su_home_new(sizeof *px);
@@ -407,6 +436,12 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
     if ((err = policy_learnt_create(px->home, PROXY_LEARNT_MAX, &px->learnt)) != 0)
         goto fail;
     px->env.learnt = px->learnt;
+    px->ops = ops_stats_create(gen->cfg->admin_listen ? gen->cfg->admin_history : 0);
+    if (!px->ops) {
+        err = ENOMEM;
+        goto fail;
+    }
+    px->env.ops = px->ops;
     if ((err = signals_setup(px)) != 0) {
         fprintf(stderr, "sipfed: signals: %s\n", strerror(err));
         goto fail;
@@ -420,6 +455,14 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
     if ((err = agent_listen(px, gen->cfg)) != 0)
         goto fail;
     px->env.agent = px->agent;
+    if (gen->cfg->admin_listen) {
+        struct admin_sources src = { .env = &px->env, .dns = px->dns, .ops = px->ops,
+                                     .config_path = px->config_path };
+        if ((err = admin_create(px->root, gen->cfg, &src, &px->admin)) != 0)
+            goto fail;
+    }
+    if (gen->cfg->pid_file && (err = pid_file_write(px, gen->cfg)) != 0)
+        goto fail;
     *out = px;
     return 0;
 fail:
@@ -447,6 +490,9 @@ void proxy_destroy(struct proxy *px)
         return;
     if (px->drain_timer)
         su_timer_destroy(px->drain_timer);
+    if (px->pid_file)
+        unlink(px->pid_file);
+    admin_destroy(px->admin);
     if (px->agent)
         nta_agent_destroy(px->agent);
     sofialog_detach();
@@ -462,5 +508,6 @@ void proxy_destroy(struct proxy *px)
     if (px->root)
         su_root_destroy(px->root);
     presence_store_destroy(px->env.presence);
+    ops_stats_destroy(px->ops);
     su_home_unref(px->home);
 }
