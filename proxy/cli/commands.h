@@ -12,5 +12,7 @@ int cmd_run(const char *config_path, int argc, char **argv);
 int cmd_check(const char *config_path, int argc, char **argv);
 int cmd_locate(const char *config_path, int argc, char **argv);
 int cmd_presence(int argc, char **argv);
+int cmd_status(const char *config_path, int argc, char **argv);
+int cmd_reload(const char *config_path, int argc, char **argv);
 
 #endif

@@ -11,6 +11,8 @@ static void usage(FILE *out)
           "       sipfed [-c FILE] check [--cases FILE]...\n"
           "       sipfed [-c FILE] locate [--from ZONE] [--method M] [--header 'Name: value']...\n"
           "                               [--authenticated] ALIAS\n"
+          "       sipfed [-c FILE] status [--json]\n"
+          "       sipfed [-c FILE] reload\n"
           "       sipfed presence [--in auto|pidf|msrtc|categories|xpidf|xmpp]\n"
           "                       [--out xmpp|pidf|ms|state] [FILE]\n"
           "       sipfed --version | --help\n"
@@ -64,6 +66,10 @@ int main(int argc, char **argv)
         return cmd_check(config_path, argc, argv);
     if (strcmp(argv[0], "locate") == 0)
         return cmd_locate(config_path, argc, argv);
+    if (strcmp(argv[0], "status") == 0)
+        return cmd_status(config_path, argc, argv);
+    if (strcmp(argv[0], "reload") == 0)
+        return cmd_reload(config_path, argc, argv);
     if (strcmp(argv[0], "presence") == 0)
         return cmd_presence(argc, argv);
     fprintf(stderr, "sipfed: unknown command '%s'\n", argv[0]);

@@ -62,6 +62,23 @@ void ops_request_count(struct ops_stats *st, const char *method, const char *zon
     const char *values[] = { ops_method_label(method), zone ? zone : OPS_ZONE_NONE,
                              ops_status_class(status) };
     counter_set_add(st->requests, values, 1);
+    st->requests_total++;
+    time_t now = time(NULL);
+    size_t b = (size_t)now % OPS_RATE_SECONDS;
+    if (st->rate_second[b] != now) {
+        st->rate_second[b] = now;
+        st->rate_count[b] = 0;
+    }
+    st->rate_count[b]++;
+}
+
+double ops_request_rate(const struct ops_stats *st, time_t now)
+{
+    uint64_t n = 0;
+    for (size_t b = 0; b < OPS_RATE_SECONDS; b++)
+        if (st->rate_second[b] < now && st->rate_second[b] >= now - OPS_RATE_SECONDS)
+            n += st->rate_count[b];
+    return (double)n / OPS_RATE_SECONDS;
 }
 
 void ops_reload_record(struct ops_stats *st, bool accepted, size_t errors,

@@ -19,9 +19,15 @@
 /* Label value for a request from no zone (cannot happen with a default zone; kept honest). */
 #define OPS_ZONE_NONE "none"
 
+/* Requests per second over the last minute: one bucket per second, reused as time goes on. */
+enum { OPS_RATE_SECONDS = 60 };
+
 struct ops_stats {
     su_home_t home[1];
     time_t started;
+    uint64_t requests_total;              /* every request counted by ops_request_count */
+    uint32_t rate_count[OPS_RATE_SECONDS];
+    time_t rate_second[OPS_RATE_SECONDS]; /* the second each bucket counts */
     struct counter_set *requests;         /* method, source_zone, status_class */
     struct counter_set *presence_mapped;  /* from, to */
     struct counter_set *reloads;          /* result: ok | refused */
@@ -48,6 +54,8 @@ const char *ops_method_label(const char *method);
 const char *ops_status_class(int status);
 /* Count one request answered with `status`. `zone` NULL: OPS_ZONE_NONE. */
 void ops_request_count(struct ops_stats *st, const char *method, const char *zone, int status);
+/* Requests per second over the OPS_RATE_SECONDS before `now`. */
+double ops_request_rate(const struct ops_stats *st, time_t now);
 /* A reload was accepted (new generation) or refused (`first_error`, `errors` of them). */
 void ops_reload_record(struct ops_stats *st, bool accepted, size_t errors,
                        const char *first_error);

@@ -126,6 +126,9 @@ static int admin_request(struct admin *a, nth_site_t *site, nth_request_t *req,
         admin_status_render(&d, &b);
     } else if (strcmp(path, "history") == 0) {
         admin_history_render(&d, query_count(query, HISTORY_DEFAULT, HISTORY_MAX), &b);
+    } else if (strcmp(path, "summary") == 0) {
+        admin_summary_render(&d, &b);
+        type = ADMIN_TEXT;
     } else if (strcmp(path, "presence") == 0) {
         admin_presence_render(&d, &b);
     } else if (strcmp(path, "") == 0 || strcmp(path, "index.html") == 0) {
@@ -134,7 +137,7 @@ static int admin_request(struct admin *a, nth_site_t *site, nth_request_t *req,
     } else {
         status = 404;
         type = ADMIN_TEXT;
-        textbuf_add(&b, "not found: try /, /status, /metrics, /history?n=50 or /presence\n");
+        textbuf_add(&b, "not found: try /, /status, /summary, /metrics, /history?n=50 or /presence\n");
     }
     if (b.failed) {
         reply(req, HTTP_500_INTERNAL_SERVER, ADMIN_TEXT, "out of memory\n", head);

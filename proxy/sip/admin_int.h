@@ -22,6 +22,8 @@ void admin_status_render(const struct admin_doc *d, struct textbuf *b);
 void admin_history_render(const struct admin_doc *d, size_t n, struct textbuf *b);
 /* GET /presence: the last state per presentity, JSON. */
 void admin_presence_render(const struct admin_doc *d, struct textbuf *b);
+/* GET /summary: the text `sipfed status` prints. */
+void admin_summary_render(const struct admin_doc *d, struct textbuf *b);
 /* GET /: the HTML page (status, last searches, presence). */
 void admin_html_render(const struct admin_doc *d, struct textbuf *b);
 

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "counter_set.h"
 #include "history.h"
@@ -208,6 +209,11 @@ static void test_ops_stats_reload(void **state)
     assert_int_equal(counter_set_get(st->reloads, ok), 1);
     assert_int_equal(counter_set_get(st->reloads, refused), 1);
     assert_int_equal(history_capacity(st->history), 4);
+    /* the rate counts whole seconds before `now` within the last minute */
+    time_t now = time(NULL);
+    assert_true(ops_request_rate(st, now + 1) > 0.0);
+    assert_true(ops_request_rate(st, now + 1) <= 2.0 / OPS_RATE_SECONDS + 1e-9);
+    assert_true(ops_request_rate(st, now + OPS_RATE_SECONDS + 2) == 0.0);
     ops_stats_destroy(st);
     st = ops_stats_create(0);
     assert_null(st->history);
