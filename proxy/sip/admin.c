@@ -175,8 +175,8 @@ int admin_create(su_root_t *root, const struct node_config *cfg, const struct ad
     a->site = nth_site_create(NULL, admin_request, a, URL_STRING_MAKE(url), NTHTAG_ROOT(root),
                               TAG_END());
     if (!a->site) {
-        fprintf(stderr, "%s:%u: cannot listen on admin address %s: %s\n", cfg->file,
-                cfg->admin_line, cfg->admin_listen, strerror(errno));
+        log_text(LOG_LVL_ERROR, "%s:%u: cannot listen on admin address %s: %s", cfg->file,
+                 cfg->admin_line, cfg->admin_listen, strerror(errno));
         su_home_unref(a->home);
         return EADDRNOTAVAIL;
     }
