@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Series kept per family: requests are bounded by methods x zones x classes, presence by
- * formats; the rest fall into the overflow count. */
-enum { OPS_REQUEST_SERIES = 1024, OPS_PRESENCE_SERIES = 64, OPS_RELOAD_SERIES = 4 };
+/* Series kept per family: requests are bounded by methods x zones x classes; the rest fall into
+ * the overflow count. */
+enum { OPS_REQUEST_SERIES = 1024, OPS_RELOAD_SERIES = 4 };
 
 struct ops_stats *ops_stats_create(size_t history_size)
 {
@@ -19,7 +19,6 @@ struct ops_stats *ops_stats_create(size_t history_size)
     st->generation_loaded = st->started;
     st->last_reload_ok = true;
     if (counter_set_create(st->home, 3, OPS_REQUEST_SERIES, &st->requests) ||
-        counter_set_create(st->home, 2, OPS_PRESENCE_SERIES, &st->presence_mapped) ||
         counter_set_create(st->home, 1, OPS_RELOAD_SERIES, &st->reloads) ||
         (history_size && history_create(st->home, history_size, &st->history))) {
         su_home_unref(st->home);

@@ -29,7 +29,6 @@ struct ops_stats {
     uint32_t rate_count[OPS_RATE_SECONDS];
     time_t rate_second[OPS_RATE_SECONDS]; /* the second each bucket counts */
     struct counter_set *requests;         /* method, source_zone, status_class */
-    struct counter_set *presence_mapped;  /* from, to */
     struct counter_set *reloads;          /* result: ok | refused */
     struct history *history;              /* NULL when no history is kept */
     uint64_t overload_refused;            /* 503s of the proxy's own admission control */

@@ -57,7 +57,7 @@ static void metrics_scalars(const struct admin_doc *d, const struct dns_stats *d
           "Requests or responses the SIP stack refused to send", c->send_failed },
         { "sipfed_metric_series_dropped_total", PROM_COUNTER,
           "Increments not kept because a metric reached its series limit",
-          counter_set_overflow(ops->requests) + counter_set_overflow(ops->presence_mapped) },
+          counter_set_overflow(ops->requests) },
         { "sipfed_dns_cache_hits_total", PROM_COUNTER, "DNS zone lookups answered from the cache",
           ds->cache_hits },
         { "sipfed_dns_cache_entries", PROM_GAUGE, "DNS answers cached now", ds->cached },
@@ -110,12 +110,25 @@ static void metrics_dns(const struct dns_stats *ds, struct textbuf *b)
     }
 }
 
+static void mapped_one(void *arg, const char *from, const char *to, unsigned long n)
+{
+    const char *labels[] = { "from", from, "to", to, NULL };
+    prom_sample_u64(arg, "sipfed_presence_mapped_total", labels, n);
+}
+
+static void metrics_presence(const struct admin_doc *d, struct textbuf *b)
+{
+    prom_family(b, "sipfed_presence_mapped_total", PROM_COUNTER,
+                "Presence documents crossing the proxy mapped to a known state, by source "
+                "format and state");
+    presence_store_mapped_foreach(d->src->env->presence, mapped_one, b);
+}
+
 static void metrics_families(const struct admin_doc *d, struct textbuf *b)
 {
     const struct ops_stats *ops = d->src->ops;
     static const char *const req_labels[] = { "method", "source_zone", "status_class", NULL };
     static const char *const reload_labels[] = { "result", NULL };
-    static const char *const mapped_labels[] = { "from", "to", NULL };
 
     prom_counter_set(b, "sipfed_requests_total",
                      "SIP requests answered (or relayed a final response) by method, source zone "
@@ -123,10 +136,6 @@ static void metrics_families(const struct admin_doc *d, struct textbuf *b)
     prom_counter_set(b, "sipfed_config_reloads_total",
                      "Configuration reloads (SIGHUP) by result: ok or refused (the old "
                      "configuration keeps serving)", reload_labels, ops->reloads);
-    prom_counter_set(b, "sipfed_presence_mapped_total",
-                     "Presence documents mapped, by source format and what they were mapped to "
-                     "(state: the canonical state kept for /presence; pidf: a body converted "
-                     "for a presence_format = pidf zone)", mapped_labels, ops->presence_mapped);
 }
 
 void admin_metrics_render(const struct admin_doc *d, struct textbuf *b)
@@ -140,6 +149,7 @@ void admin_metrics_render(const struct admin_doc *d, struct textbuf *b)
     prom_sample_u64(b, "sipfed_build_info", build, 1);
     metrics_scalars(d, &ds, b);
     metrics_families(d, b);
+    metrics_presence(d, b);
     metrics_tls(b);
     metrics_dns(&ds, b);
 }

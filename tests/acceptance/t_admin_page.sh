@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The admin page (GET /) in headless Chromium: the rendered DOM has the zones, the peer and the
-# searches just made (with the rules tried), and a screenshot of it is a real, non-blank image.
+# The admin page (GET /) in headless Chromium: the rendered DOM has the zones, the peer, the
+# searches just made (with the rules tried) and the presence just mapped (also in /presence and
+# sipfed_presence_mapped_total), and a screenshot of it is a real, non-blank image.
 . "$(dirname "$0")/lib.sh"
 
 command -v chromium >/dev/null || fail "chromium not installed (scripts/deps.sh)"
@@ -18,6 +19,20 @@ uac_xml "$T/uac_404.xml" MESSAGE "sip:mallory@elsewhere.test" 404
 expect_ok uac_404 sipp_client uac_404 "$T/uac_404.xml" tcp "$MS_IP" \
     -key from_domain msexample.test -key max_forwards 70
 wait_log "alias=mallory@elsewhere.test src=default .*status=404"
+# Presence from the Microsoft side (categories: busy, on-the-phone) toward IM&P.
+uas_xml "$T/uas_notify.xml" NOTIFY 200
+sipp_server imp "$T/uas_notify.xml" tcp "$IMP_IP" "$IMP_PORT"
+expect_ok notify sipp_client notify "$SIPP_DIR/uac_notify.xml" tcp "$MS_IP" -s alice \
+    -key from_domain msexample.test -key to_domain ciscoexample.test
+expect_ok imp sipp_wait imp
+metric_is 'sipfed_presence_mapped_total{from="categories",to="busy"}' 1
+admin_get presence | python3 -c '
+import json, sys
+p = json.load(sys.stdin)
+assert p["count"] == 1, p
+e = p["presentities"][0]
+assert e["entity"] == "sip:bob@msexample.test" and e["state"] == "busy", e
+assert e["activity"] == "on-the-phone" and e["note"] == "In a call", e' || fail "/presence: $(admin_get presence)"
 
 chrome() {   # chrome ARGS...: headless Chromium on the page, bounded, own profile
     timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
@@ -28,7 +43,8 @@ chrome --dump-dom > "$T/page.html" || fail "chromium could not load the page: $(
 for text in '<h1>sipfed edge.ciscoexample.test</h1>' '<td>IMP</td><td>neighbor</td><td>tcp</td>' \
             "<td>$IMP_IP:$IMP_PORT</td>" '<td>bob@msexample.test</td>' '<td>mallory@elsewhere.test</td>' \
             'Outbound to Microsoft: <b>matched</b>' 'Inbound to IM&amp;P: pattern' \
-            "<td>$MS_IP:$MS_PORT/tcp</td>" '>404 no search rule matched<'; do
+            "<td>$MS_IP:$MS_PORT/tcp</td>" '>404 no search rule matched<' \
+            '<td>sip:bob@msexample.test</td><td>busy</td><td>on-the-phone</td><td>In a call</td>'; do
     grep -qF -- "$text" "$T/page.html" || fail "the rendered page lacks '$text'"
 done
 
