@@ -14,9 +14,9 @@
 #include <sofia-sip/su.h>
 
 #include "admin_client.h"
-#include "commands.h"
+#include "cmd_int.h"
 #include "diag.h"
-#include "proxy.h"
+#include "proxy_gen.h"
 
 /* How long the daemon may take to load (peer names are resolved while it does), and how often
  * we look. */

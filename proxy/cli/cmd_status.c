@@ -9,7 +9,7 @@
 #include <sofia-sip/su.h>
 
 #include "admin_client.h"
-#include "commands.h"
+#include "cmd_int.h"
 #include "config.h"
 #include "diag.h"
 

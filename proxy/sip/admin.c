@@ -34,14 +34,6 @@ struct admin {
     char *listen;
 };
 
-const char *admin_time(time_t t, char *buf, size_t size)
-{
-    struct tm tm;
-    if (!t || !gmtime_r(&t, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        buf[0] = '\0';
-    return buf;
-}
-
 /* Constant-time comparison of the Authorization header with the expected value. */
 static bool token_matches(const char *expected, const char *given)
 {

@@ -13,7 +13,7 @@
 #include "policy.h"
 #include "presence_proxy.h"
 #include "prom.h"
-#include "proxy.h"
+#include "proxy_gen.h"
 #include "tls.h"
 #include "version.h"
 

@@ -11,7 +11,7 @@
 #include "ops_stats.h"
 #include "policy.h"
 #include "presence_proxy.h"
-#include "proxy.h"
+#include "proxy_gen.h"
 #include "srczone.h"
 #include "tls.h"
 #include "version.h"
@@ -34,30 +34,6 @@ static void json_time(struct textbuf *b, time_t t)
 }
 
 /* ---- TLS connections, attributed to zone peers by address ---- */
-
-static void peer_conn_one(void *arg, const struct tls_connection_info *c)
-{
-    struct admin_peer_conns *pc = arg;
-    for (size_t i = 0; i < pc->n_addrs; i++) {
-        if (strcmp(pc->addrs[i].ip, c->ip) != 0)
-            continue;
-        /* outgoing: to the peer's port; incoming: from any port of its address */
-        if (c->incoming)
-            pc->in++;
-        else if (pc->addrs[i].port == c->port)
-            pc->out++;
-        return;
-    }
-}
-
-void admin_peer_conns(const struct proxy_gen *g, const struct zone *z, size_t p,
-                      struct admin_peer_conns *out)
-{
-    out->in = out->out = 0;
-    out->addrs = srczone_peer_addrs(g->sz, z, p, &out->n_addrs);
-    if (g->tls)
-        tls_connections_foreach(g->tls, peer_conn_one, out);
-}
 
 static void status_peer(struct textbuf *b, const struct proxy_gen *g, const struct zone *z,
                         size_t p)

@@ -10,7 +10,7 @@
 #include "ops_stats.h"
 #include "policy.h"
 #include "presence_proxy.h"
-#include "proxy.h"
+#include "proxy_gen.h"
 #include "srczone.h"
 #include "tls.h"
 #include "version.h"

@@ -2,7 +2,7 @@
 #include "forward_int.h"
 #include "log.h"
 #include "ops_stats.h"
-#include "proxy.h"
+#include "proxy_gen.h"
 
 /* Overload control. A single sofia event loop without admission control collapses at ~1.2x its
  * capacity (SOFIA-NOTES): queues grow, every transaction times out. Beyond FWD_MAX_ACTIVE live

@@ -30,7 +30,7 @@ purge() {
     apt-get purge -y -q -o DPkg::Lock::Timeout=120 sipfed >>"$T/purge.log" 2>&1
 }
 # Purge on any exit (a failure must not leave the package installed), then lib.sh's cleanup.
-trap 'rc=$?; purge; rm -rf /etc/sipfed; (exit $rc); cleanup' EXIT
+trap 'rc=$?; purge; rm -rf /etc/sipfed; [ -z "${rundir:-}" ] || rm -rf "$rundir"; (exit $rc); cleanup' EXIT
 
 # ---------------------------------------------------------------- lintian
 lintian --fail-on error "$deb" >"$T/lintian.txt" 2>&1 ||
@@ -119,13 +119,19 @@ PIDS+=("$!")
 wait_until 10 test -S "$T/run/notify.sock" || fail "notify socket not created"
 chmod 666 "$T/run/notify.sock"
 read -ra start <<<"$(unit_cmds ExecStart)"
-NOTIFY_SOCKET=$T/run/notify.sock "${AS_SIPFED[@]}" "${start[@]}" >"$T/sipfed.log" 2>&1 &
+# The unit's RuntimeDirectory= (/run/sipfed, RuntimeDirectoryMode=) and Environment= (%t = /run).
+rundir=/run/$(unit_cmds RuntimeDirectory)
+install -d -o sipfed -g sipfed -m "$(unit_cmds RuntimeDirectoryMode)" "$rundir"
+mapfile -t unit_env < <(unit_cmds Environment | sed 's|%t|/run|g')
+env "${unit_env[@]}" NOTIFY_SOCKET="$T/run/notify.sock" "${AS_SIPFED[@]}" "${start[@]}" \
+    >"$T/sipfed.log" 2>&1 &
 SIPFED_PID=$!
 PIDS+=("$SIPFED_PID")
 notify_count() { grep -cx -- "$1" "$T/notify.log" 2>/dev/null; }
 notify_at_least() { [ "$(notify_count "$1")" -ge "$2" ]; }
 wait_until 10 notify_at_least READY=1 1 || fail "no READY=1 from the installed daemon"
 [ "$(ps -o user= -p "$SIPFED_PID")" = sipfed ] || fail "the daemon does not run as sipfed"
+ls "$rundir"/sipfed-tls-* >/dev/null 2>&1 || fail "the TLS set-up is not in the unit's TMPDIR ($rundir)"
 message_inbound_ok "$tp"
 wait_log "module=route method=MESSAGE .*status=200"
 pass "ExecStartPre + ExecStart as sipfed: READY=1, a MESSAGE routed (200)"
