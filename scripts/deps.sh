@@ -5,7 +5,7 @@ set -eu
 
 PKGS="make gcc pkg-config libsofia-sip-ua-dev libssl-dev openssl libc-ares-dev libpcre2-dev
 libinih-dev libexpat1-dev libcmocka-dev sip-tester dnsmasq-base stunnel4 socat
-clang libclang-rt-14-dev python3 procps iproute2 valgrind"
+clang libclang-rt-14-dev python3 procps iproute2 nftables valgrind"
 
 missing=""
 for p in $PKGS; do

@@ -29,6 +29,7 @@ struct forward_env;
 #include "policy.h"
 #include "proxy.h"
 #include "sofialog.h"
+#include "traversal.h"
 
 /* SPEC §2: on SIGTERM/SIGINT transactions get this long to finish. */
 enum { PROXY_DRAIN_MS = 5000 };
@@ -47,6 +48,7 @@ struct proxy {
     struct dns_resolver *dns;           /* c-ares on our root; outlives configuration reloads */
     struct policy_learnt *learnt;       /* open federation's learnt domains (SPEC §6) */
     struct sofialog sofialog;           /* sofia's own refusals as log lines */
+    struct traversal *traversal;        /* the traversal pair's connections (SPEC §5.4) */
 };
 
 /* Open federation remembers at most this many partner domains (least recently used go first). */
@@ -144,17 +146,9 @@ static bool listen_same(const struct node_config *a, const struct node_config *b
 }
 
 /* Say at start and on reload what this version does not build, rather than let an admin
- * believe it runs: SPEC §5.4's traversal connection (the DMZ node sending down the connection
- * the internal node opened) and SPEC §8's admin HTTP. Traversal zones route like neighbor zones. */
+ * believe it runs: SPEC §8's admin HTTP. */
 static void gen_warn_unbuilt(const struct proxy_gen *g)
 {
-    for (size_t i = 0; i < g->dp->n_zones; i++) {
-        const struct zone *z = g->dp->zones[i];
-        if (z->type == ZONE_TRAVERSAL_CLIENT || z->type == ZONE_TRAVERSAL_SERVER)
-            log_warn("config", "event=traversal_as_neighbor zone=%s msg=\"traversal zones connect "
-                     "to their peers like neighbor zones; the persistent traversal connection "
-                     "(SPEC 5.4) is not built yet\"", z->name);
-    }
     if (g->cfg->admin_listen)
         log_warn("config", "event=admin_unavailable listen=%s msg=\"the admin HTTP interface is "
                  "not built yet\"", g->cfg->admin_listen);
@@ -182,10 +176,12 @@ static void proxy_reload(struct proxy *px)
         if (dns_resolver_set_servers(px->dns, &dopt, &dns_error) != 0)
             log_warn("dns", "event=reload msg=\"%s\"", dns_error ? dns_error : "out of memory");
         g->nh.dns = px->dns;
+        g->nh.trav = px->traversal;
         if (g->tls && tls_setup_activate(g->tls, px->root, forward_tls_failed, &px->env) != 0)
             log_error("tls", "event=reload msg=\"new TLS set-up not applied\"");
         proxy_gen_unref(px->env.gen);
         px->env.gen = g;
+        traversal_apply(px->traversal, g);
         log_set_level(g->cfg->log_level);
         log_info("config", "event=reload status=ok zones=%zu rules=%zu", g->dp->n_zones,
                  g->dp->n_rules);
@@ -420,6 +416,10 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
     if ((err = agent_listen(px, gen->cfg)) != 0)
         goto fail;
     px->env.agent = px->agent;
+    if ((err = traversal_create(px->root, px->agent, &px->traversal)) != 0)
+        goto fail;
+    px->env.traversal = px->traversal;
+    gen->nh.trav = px->traversal;
     *out = px;
     return 0;
 fail:
@@ -432,6 +432,7 @@ int proxy_run(struct proxy *px)
     log_info("proxy", "event=start hostname=%s zones=%zu rules=%zu", px->env.gen->cfg->hostname,
              px->env.gen->dp->n_zones, px->env.gen->dp->n_rules);
     gen_warn_unbuilt(px->env.gen);
+    traversal_apply(px->traversal, px->env.gen);   /* client nodes connect from the loop */
     su_root_run(px->root);
     log_info("proxy", "event=exit requests=%llu stateless=%llu refused=%llu failover=%llu "
              "send_failed=%llu", (unsigned long long)px->counters.requests,
@@ -447,6 +448,7 @@ void proxy_destroy(struct proxy *px)
         return;
     if (px->drain_timer)
         su_timer_destroy(px->drain_timer);
+    traversal_destroy(px->traversal);   /* its transactions and connections, before the agent */
     if (px->agent)
         nta_agent_destroy(px->agent);
     sofialog_detach();
