@@ -73,6 +73,8 @@ test: deps
 	$(MAKE) all
 	$(MAKE) certs
 	$(B)/sipfed -c sipfed.ini check --cases rules/lab.cases --cases rules/policy.cases
+	$(B)/sipfed -c rules/examples/internal/sipfed.ini check --cases rules/examples/internal/internal.cases
+	$(B)/sipfed -c rules/examples/dmz/sipfed.ini check --cases rules/examples/dmz/dmz.cases
 	$(MAKE) unit
 	$(MAKE) unit-asan
 	$(MAKE) fuzz-smoke

@@ -199,6 +199,18 @@ static bool conn_fits(const struct trav_conn *c, const struct zone *z, const cha
     return pass == 0 ? named : !named;
 }
 
+static void hop_set(struct nexthop *hop, const char *host, const char *ip, uint16_t port,
+                    tport_t *tp)
+{
+    if (!hop)
+        return;
+    snprintf(hop->host, sizeof hop->host, "%s", host);
+    snprintf(hop->ip, sizeof hop->ip, "%s", ip);
+    hop->port = port;
+    hop->transport = SIP_TP_TLS;
+    hop->tport = tp;
+}
+
 static bool candidate(const struct traversal *tv, const struct zone *z, const char *name,
                       size_t k, struct nexthop *hop)
 {
@@ -210,26 +222,14 @@ static bool candidate(const struct traversal *tv, const struct zone *z, const ch
                 for (const struct trav_link *l = tv->links; l; l = l->next) {
                     if (l->peer != p || !link_fits(l, z, name, pass) || seen++ != k)
                         continue;
-                    if (hop) {
-                        snprintf(hop->host, sizeof hop->host, "%s", l->host);
-                        snprintf(hop->ip, sizeof hop->ip, "%s", l->ip);
-                        hop->port = l->port;
-                        hop->transport = SIP_TP_TLS;
-                        hop->tport = l->tp;
-                    }
+                    hop_set(hop, l->host, l->ip, l->port, l->tp);
                     return true;
                 }
         } else {
             for (const struct trav_conn *c = tv->conns; c; c = c->next) {
                 if (!conn_fits(c, z, name, pass) || seen++ != k)
                     continue;
-                if (hop) {
-                    snprintf(hop->host, sizeof hop->host, "%s", c->ip);
-                    snprintf(hop->ip, sizeof hop->ip, "%s", c->ip);
-                    hop->port = c->port;
-                    hop->transport = SIP_TP_TLS;
-                    hop->tport = c->tp;
-                }
+                hop_set(hop, c->ip, c->ip, c->port, c->tp);
                 return true;
             }
         }

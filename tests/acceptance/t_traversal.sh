@@ -23,11 +23,24 @@ if ! ip netns add "$NS_IN" 2>/dev/null; then
 fi
 ip netns add "$NS_DMZ" || fail "ip netns add $NS_DMZ"
 
+# Stop everything, remove the namespaces (also on failure); under the sanitizer build any report
+# in either node's log fails the scenario.
 netns_cleanup() {
-    local rc=$?
+    local rc=$? p
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    for p in "${PIDS[@]}"; do
+        wait_until 6 sh -c "! kill -0 $p 2>/dev/null" || kill -9 "$p" 2>/dev/null
+    done
+    PIDS=()
     ip netns del "$NS_IN" 2>/dev/null
     ip netns del "$NS_DMZ" 2>/dev/null
+    if [ "$rc" -eq 0 ] && grep -qE "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" \
+            "$T"/dmz*.log "$T"/int.log 2>/dev/null; then
+        grep -hE -A30 "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" \
+            "$T"/dmz*.log "$T"/int.log | head -40 >&2
+        echo "FAIL $TEST_NAME: sanitizer report in a node's log" >&2
+        rc=1
+    fi
     (exit "$rc")
     cleanup
 }
@@ -49,22 +62,19 @@ in_ns ip link set "tvi$$" up
 dmz_ns ip link set "tvd$$" up
 
 # The firewall: the DMZ may not open a connection inwards (counted on both sides).
-dmz_ns nft -f - <<NFT || fail "nft (dmz)"
+# fw_drop NS HOOK MATCH: in NS, drop and count new connections matching MATCH at HOOK.
+fw_drop() {
+    ip netns exec "$1" nft -f - <<NFT || fail "nft in $1"
 table inet sipfed_fw {
-    chain out {
-        type filter hook output priority 0; policy accept;
-        ip daddr $IN_ADDR ct state new counter drop comment "dmz-to-inside"
+    chain c {
+        type filter hook $2 priority 0; policy accept;
+        $3 ct state new counter drop comment "dmz-to-inside"
     }
 }
 NFT
-in_ns nft -f - <<NFT || fail "nft (inside)"
-table inet sipfed_fw {
-    chain in {
-        type filter hook input priority 0; policy accept;
-        ip saddr $DMZ_ADDR ct state new counter drop comment "dmz-to-inside"
-    }
 }
-NFT
+fw_drop "$NS_DMZ" output "ip daddr $IN_ADDR"
+fw_drop "$NS_IN" input "ip saddr $DMZ_ADDR"
 # packets counted by the dmz-to-inside rule of NS's table
 fw_count() {
     ip netns exec "$1" nft list table inet sipfed_fw |
