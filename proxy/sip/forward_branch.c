@@ -449,7 +449,12 @@ static void branch_start(struct fwd_branch *br)
         .attempt = br->attempt,
     };
     br->provisional = false;
-    br->nq = nexthop_select(&tx->gen->nh, &rq, branch_hop_ready, br);
+    br->nq = NULL;
+    /* `done` may run (and fail the branch, even end and free the transaction) before
+     * nexthop_select() returns; the result is then NULL and `br` must not be touched. */
+    struct nexthop_query *q = nexthop_select(&tx->gen->nh, &rq, branch_hop_ready, br);
+    if (q)
+        br->nq = q;
 }
 
 void fwd_level_start(struct fwd_txn *tx)

@@ -122,16 +122,20 @@ static int link_response(struct trav_link *l, nta_outgoing_t *orq, const sip_t *
 
     if (status < 200)
         return 0;
+    /* Everything from `sip` is read before the transaction (which owns it) is destroyed. */
+    char phrase[64];
+    snprintf(phrase, sizeof phrase, "%s", sip && sip->sip_status && sip->sip_status->st_phrase
+                                              ? sip->sip_status->st_phrase : "no connection");
+    bool local = !sip || nta_sip_is_internal(sip);
     tport_t *tp = nta_outgoing_transport(orq);      /* a reference, or NULL */
     nta_outgoing_destroy(orq);
     l->ka = NULL;
-    bool local = !sip || nta_sip_is_internal(sip);
+    sip = NULL;
     if (local || !tp || !tport_is_secondary(tp) || !trav_tport_usable(tp)) {
         /* nta's own answer: the connection failed (refused, TLS handshake, closed). */
         if (tp)
             tport_unref(tp);
-        link_lost(l, sip && sip->sip_status && sip->sip_status->st_phrase
-                         ? sip->sip_status->st_phrase : "no connection", now_ms);
+        link_lost(l, phrase, now_ms);
         return 0;
     }
     if (status >= 300)
