@@ -82,11 +82,12 @@ void traversal_observe(struct traversal *tv, const struct zone *src, tport_t *tp
     }
     c->last_seen = c->since;
     c->last_seen_ms = trav_now_ms();
-    c->next = tv->conns;
-    tv->conns = c;
-    size_t live = 0;
-    for (struct trav_conn *o = tv->conns; o; o = o->next)
-        live += strcmp(o->zone, src->name) == 0;
+    /* Appended: the first client to connect stays the first choice, the next is its failover. */
+    size_t live = 1;
+    struct trav_conn **pp = &tv->conns;
+    for (; *pp; pp = &(*pp)->next)
+        live += strcmp((*pp)->zone, src->name) == 0;
+    *pp = c;
     log_info("traversal", "event=connected role=server zone=%s peer=%s name=%s connections=%zu",
              src->name, c->peer_text, c->name, live);
 }

@@ -9,8 +9,10 @@
 # internal node even listens on 198.18.77.1:5061 so that an inward connection would have
 # somewhere to go. Checked: MESSAGE both ways, SUBSCRIBE/NOTIFY/BENOTIFY both ways, an INVITE
 # session (m=message) with BYE; the DMZ node restarted: 503 at once inside while it is down,
-# reconnection within the back-off, traffic again; the internal node killed: the DMZ node answers
-# 503 at once; the firewall counters show no connection attempt from dmz to inside.
+# reconnection within the back-off, traffic again; a second internal node (expc2, listening on
+# its loopback only) connected: the first one killed, inbound requests go down the second's
+# connection; both killed: the DMZ node answers 503 at once; the firewall counters show no
+# connection attempt from dmz to inside.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tls_lib.sh"
 
@@ -35,9 +37,9 @@ netns_cleanup() {
     ip netns del "$NS_IN" 2>/dev/null
     ip netns del "$NS_DMZ" 2>/dev/null
     if [ "$rc" -eq 0 ] && grep -qE "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" \
-            "$T"/dmz*.log "$T"/int.log 2>/dev/null; then
+            "$T"/dmz*.log "$T"/int*.log 2>/dev/null; then
         grep -hE -A30 "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" \
-            "$T"/dmz*.log "$T"/int.log | head -40 >&2
+            "$T"/dmz*.log "$T"/int*.log | head -40 >&2
         echo "FAIL $TEST_NAME: sanitizer report in a node's log" >&2
         rc=1
     fi
@@ -98,7 +100,7 @@ ns_bg() {
 }
 
 fail_pair() {
-    for f in dmz int; do
+    for f in dmz int int2; do
         [ -f "$T/$f.log" ] && { echo "--- $f node log (tail)" >&2; tail -n 30 "$T/$f.log" >&2; }
     done
     fail "$@"
@@ -125,7 +127,7 @@ INI
 cat > "$T/dmz/rules/dmz.ini" <<'INI'
 [zone TraversalServer]
 type = traversal_server
-tls_verify_subject = expc.ciscoexample.test
+tls_verify_subject = expc.ciscoexample.test, expc2.ciscoexample.test
 authenticated = yes
 traffic = ms-imp
 keepalive_interval = 2
@@ -203,6 +205,13 @@ pattern = .*@ciscoexample\\.test(;.*)?
 target = IMP
 INI
 
+# A second internal node (expc2), for failover between two client nodes: the same dial plan,
+# IM&P-side listen address only (nothing on the inside network, even less the DMZ, reaches it).
+mkdir -p "$T/int2"
+sed -e 's/^hostname = .*/hostname = expc2.ciscoexample.test/' -e 's/expc\./expc2./g' \
+    -e 's/^listen = .*/listen = tcp:127.0.0.4:5060/' -e "s|^dialplan = .*|dialplan = $T/int/rules|" \
+    "$T/int/sipfed.ini" > "$T/int2/sipfed.ini"
+
 start_dmz() {
     : >"$T/dmz.log"
     ip netns exec "$NS_DMZ" "$SIPFED" -c "$T/dmz/sipfed.ini" run >>"$T/dmz.log" 2>&1 &
@@ -217,6 +226,13 @@ start_int() {
     PIDS+=("$INT_PID")
     wait_until 10 log_in int "event=start" || fail_pair "the internal node did not start"
 }
+start_int2() {
+    : >"$T/int2.log"
+    ip netns exec "$NS_IN" "$SIPFED" -c "$T/int2/sipfed.ini" run >>"$T/int2.log" 2>&1 &
+    INT2_PID=$!
+    PIDS+=("$INT2_PID")
+    wait_until 10 log_in int2 "event=start" || fail_pair "the second internal node did not start"
+}
 stop_pid() {
     kill "$1" 2>/dev/null
     wait_until 10 sh -c "! kill -0 $1 2>/dev/null" || kill -9 "$1" 2>/dev/null
@@ -227,6 +243,8 @@ stop_pid() {
     { cat "$T/check-dmz.out" >&2; fail "sipfed check (DMZ node)"; }
 "$SIPFED" -c "$T/int/sipfed.ini" check >"$T/check-int.out" 2>&1 ||
     { cat "$T/check-int.out" >&2; fail "sipfed check (internal node)"; }
+"$SIPFED" -c "$T/int2/sipfed.ini" check >"$T/check-int2.out" 2>&1 ||
+    { cat "$T/check-int2.out" >&2; fail "sipfed check (second internal node)"; }
 
 start_dmz
 start_int
@@ -401,9 +419,22 @@ wait_node_log dmz "event=connected role=server zone=TraversalServer"
 message_out 2
 message_in 2
 
-# ------------------------------------------------------ internal node killed
+# ------------------------------------------- two internal nodes, both killed
 
+# A second internal node connects too; the first stays the DMZ node's first choice.
+start_int2
+wait_node_log int2 "event=connected role=client zone=TraversalClient peer=$DMZ_ADDR:5061"
+wait_node_log dmz "event=connected role=server zone=TraversalServer .*name=expc2.ciscoexample.test connections=2"
 stop_pid "$INT_PID"
+wait_node_log dmz "event=disconnected role=server zone=TraversalServer .*name=expc.ciscoexample.test .*connections=1"
+# inbound goes down the second node's connection now
+tls_xml "$T/uac_message.xml" "$T/uac_message_tls.xml"
+uas_ns "$NS_IN" imp_uas3 "$T/uas_message.xml" 127.0.0.2 5062
+ok ms_uac3 uac_ns "$NS_DMZ" ms_uac3 "$T/uac_message_tls.xml" 127.0.0.3 "127.0.0.3:$MS_TUNNEL" \
+    -s alice -key from_domain msexample.test -key to_domain ciscoexample.test
+ok imp_uas3 uas_wait imp_uas3
+wait_node_log int2 "method=MESSAGE alias=alice@ciscoexample.test src=TraversalClient .*target=IMP .*status=200"
+stop_pid "$INT2_PID"
 wait_node_log dmz "event=disconnected role=server zone=TraversalServer .*connections=0"
 uac_xml "$T/uac_nozone.xml" MESSAGE "sip:alice@ciscoexample.test" 503
 tls_xml "$T/uac_nozone.xml" "$T/uac_nozone_tls.xml"
