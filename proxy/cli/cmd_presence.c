@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
+#include "cmd_int.h"
 #include "presence.h"
 
 enum out_kind { OUT_XMPP, OUT_PIDF, OUT_MS, OUT_STATE };

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "cmd_int.h"
 #include "log.h"
 
 /* The node file when -c is not given: the installed one (make install, the .deb). The Makefile

@@ -1,6 +1,6 @@
 /* dialplan_rule.c — `[rule "NAME"]` sections (SPEC §3.2, §4.3): keys, the pattern compiled once
  * with PCRE2, and the checks that need every zone (targets, sources, open relay). */
-#include "dialplan_load.h"
+#include "dialplan_int.h"
 
 #include <errno.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* dialplan_zone.c — `[zone NAME]` sections (SPEC §3.2, §5): keys checked against the zone's type
  * once the whole section is read (the type may come after other keys). */
-#include "dialplan_load.h"
+#include "dialplan_int.h"
 
 #include <errno.h>
 #include <string.h>

@@ -11,16 +11,9 @@
 
 #include "log.h"
 #include "nexthop.h"
-#include "proxy.h"
+#include "proxy_gen.h"
 #include "srczone.h"
 #include "tls_names.h"
-
-uint64_t trav_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void traversal_tick(su_root_magic_t *magic, su_timer_t *t, struct traversal *tv)
 {

@@ -13,8 +13,7 @@
 #include <sofia-sip/su_string.h>
 
 #include "log.h"
-#include "nexthop.h"
-#include "proxy.h"
+#include "proxy_gen.h"
 #include "tls.h"
 
 static void link_send(struct trav_link *l, uint64_t now_ms);
@@ -175,13 +174,10 @@ static void link_send(struct trav_link *l, uint64_t now_ms)
         return;
     }
     su_home_t *h = msg_home(m);
-    struct nexthop hop;
-    memset(&hop, 0, sizeof hop);
-    snprintf(hop.host, sizeof hop.host, "%s", l->host);
-    snprintf(hop.ip, sizeof hop.ip, "%s", l->ip);
-    hop.port = l->port;
-    hop.transport = SIP_TP_TLS;
-    char *route = nexthop_route_url(h, &hop);
+    /* nta connects to the address; the name check is the TLS layer's (tls_expect_zone). */
+    char *route = su_sprintf(h, strchr(l->ip, ':') ? "sip:[%s]:%u;transport=tls"
+                                                    : "sip:%s:%u;transport=tls",
+                             l->ip, (unsigned)l->port);
     char *ruri = su_sprintf(h, "sip:%s:%u;transport=tls", l->host, (unsigned)l->port);
     char *from = su_sprintf(h, "<sip:%s>;tag=tv%llx", g->cfg->hostname,
                             (unsigned long long)now_ms);

@@ -83,8 +83,11 @@ struct traversal {
     struct trav_conn *conns;
 };
 
+/* traversal_tport.c */
 /* Monotonic milliseconds. */
 uint64_t trav_now_ms(void);
+/* Usable for a send: not closed, clear to send. */
+bool trav_tport_usable(tport_t *tp);
 
 /* traversal_client.c */
 struct trav_link *trav_link_create(struct traversal *tv, const struct zone *z, size_t peer,
@@ -99,7 +102,5 @@ void trav_link_tick(struct trav_link *l, uint64_t now_ms);
 void trav_conn_destroy(struct trav_conn *c);
 /* One tick: closed or silent connections are dropped (and logged). */
 void trav_conns_tick(struct traversal *tv, uint64_t now_ms);
-/* Usable for a send: not closed, clear to send. */
-bool trav_tport_usable(tport_t *tp);
 
 #endif

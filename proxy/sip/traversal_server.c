@@ -10,13 +10,8 @@
 #include <sofia-sip/su_string.h>
 
 #include "log.h"
-#include "proxy.h"
+#include "proxy_gen.h"
 #include "tls_names.h"
-
-bool trav_tport_usable(tport_t *tp)
-{
-    return tp && !tport_is_closed(tp) && !tport_is_shutdown(tp) && tport_is_clear_to_send(tp);
-}
 
 void trav_conn_destroy(struct trav_conn *c)
 {

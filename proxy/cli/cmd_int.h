@@ -1,7 +1,8 @@
-/* commands.h — the sub-commands of the `sipfed` CLI (SPEC §2), one file each (cmd_*.c).
- * Each returns the process exit code: 0 success, 1 a check or case failed, 2 usage or input. */
-#ifndef SIPFED_COMMANDS_H
-#define SIPFED_COMMANDS_H
+/* cmd_int.h — private to proxy/cli/: the sub-commands of the `sipfed` CLI (SPEC §2), one file
+ * each (cmd_*.c). Each returns the process exit code: 0 success, 1 a check or case failed,
+ * 2 usage or input. */
+#ifndef SIPFED_CMD_INT_H
+#define SIPFED_CMD_INT_H
 
 #define SIPFED_VERSION "0.1.0"
 
