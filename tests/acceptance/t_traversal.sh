@@ -258,7 +258,7 @@ wait_node_log int "event=keepalive role=client zone=TraversalClient .*status=200
 # The IM&P and Microsoft sipp scenarios, rewritten for the pair: two hops (Max-Forwards 68),
 # either node's Record-Route.
 pair_xml() {
-    sed -e 's/\^ \*69/^ *68/' -e 's/edge\\.ciscoexample\\.test/(edge|expc)\\.ciscoexample\\.test/g' \
+    sed -e 's/\^ \*69/^ *68/' -e 's/edge\\.ciscoexample\\.test/(edge|expc2?)\\.ciscoexample\\.test/g' \
         "$1" > "$2"
 }
 pair_xml "$SIPP_DIR/uac_message.xml" "$T/uac_message.xml"
