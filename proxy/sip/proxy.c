@@ -78,10 +78,18 @@ static bool listen_same(const struct node_config *a, const struct node_config *b
     return true;
 }
 
+static void gen_log_unbuilt(void *arg, const struct zone *z, const char *event, const char *what)
+{
+    (void)arg;
+    log_warn("config", "event=%s zone=%s msg=\"%s\"", event, z->name, what);
+}
+
 /* Say at start and on reload what this version does not build, rather than let an admin
- * believe it runs: SPEC §8's admin HTTP. */
+ * believe it runs: the dial plan's (dialplan_unbuilt.c, the list `check` reports too) and
+ * SPEC §8's admin HTTP. */
 static void gen_warn_unbuilt(const struct proxy_gen *g)
 {
+    dialplan_unbuilt_each(g->dp, gen_log_unbuilt, NULL);
     if (g->cfg->admin_listen)
         log_warn("config", "event=admin_unavailable listen=%s msg=\"the admin HTTP interface is "
                  "not built yet\"", g->cfg->admin_listen);
