@@ -309,9 +309,11 @@ static void config_section_load(void *user, struct ini_section *sec)
     for (i = 0; i < CFG_N; i++)
         if (strcmp(sec->header, config_sections[i].name) == 0)
             break;
+    if (i == CFG_N && strcmp(sec->header, "gateway") == 0)
+        return;   /* the XMPP gateway's (proxy/gateway/gateway_config.c reads it) */
     if (i == CFG_N) {
         diag_error(L->d, sec->file, sec->line,
-                   "unknown section [%s] (expected proxy, tls, dns, log, admin or presence)",
+                   "unknown section [%s] (expected proxy, tls, dns, log, admin, presence or gateway)",
                    sec->header);
         return;
     }
