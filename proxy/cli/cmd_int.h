@@ -6,6 +6,12 @@
 
 #include "version.h"
 
+/* The node file when -c is not given: the installed one (make install, the .deb). The Makefile
+ * sets it from SYSCONFDIR. */
+#ifndef SIPFED_DEFAULT_CONFIG
+#define SIPFED_DEFAULT_CONFIG "/etc/sipfed/sipfed.ini"
+#endif
+
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
 /* `argv[0]` is the command name; getopt may be used on (argc, argv). */
@@ -15,5 +21,6 @@ int cmd_locate(const char *config_path, int argc, char **argv);
 int cmd_presence(int argc, char **argv);
 int cmd_status(const char *config_path, int argc, char **argv);
 int cmd_reload(const char *config_path, int argc, char **argv);
+int cmd_gateway(const char *config_path, int argc, char **argv);
 
 #endif

@@ -31,6 +31,7 @@ struct forward_env {
     uint64_t tls_seq;                  /* orders sends against handshake-failure reports */
     struct ops_stats *ops;             /* metrics and search history (ops_stats.h); owned by the
                                         * proxy, may be NULL */
+    struct traversal *traversal;       /* the traversal pair's connections (traversal.h) */
     bool overloaded;                   /* refusing new requests (forward_overload.c) */
     uint64_t overload_refused;         /* refused in the current overload episode */
 };

@@ -32,6 +32,7 @@ struct forward_env;
 #include "proxy.h"
 #include "service_notify.h"
 #include "sofialog.h"
+#include "traversal.h"
 
 /* SPEC §2: on SIGTERM/SIGINT transactions get this long to finish. */
 enum { PROXY_DRAIN_MS = 5000 };
@@ -53,6 +54,7 @@ struct proxy {
     struct ops_stats *ops;              /* metrics, search history, generations (SPEC §8) */
     struct admin *admin;                /* the admin HTTP listener, NULL when off */
     char *pid_file;                     /* written at start, removed at exit; NULL: none */
+    struct traversal *traversal;        /* the traversal pair's connections (SPEC §5.4) */
 };
 
 /* Open federation remembers at most this many partner domains (least recently used go first). */
@@ -81,18 +83,17 @@ static bool listen_same(const struct node_config *a, const struct node_config *b
     return true;
 }
 
+static void gen_log_unbuilt(void *arg, const struct zone *z, const char *event, const char *what)
+{
+    (void)arg;
+    log_warn("config", "event=%s zone=%s msg=\"%s\"", event, z->name, what);
+}
+
 /* Say at start and on reload what this version does not build, rather than let an admin
- * believe it runs: SPEC §5.4's traversal connection (the DMZ node sending down the connection
- * the internal node opened). Traversal zones route like neighbor zones. */
+ * believe it runs: the dial plan's (dialplan_unbuilt.c, the list `check` reports too). */
 static void gen_warn_unbuilt(const struct proxy_gen *g)
 {
-    for (size_t i = 0; i < g->dp->n_zones; i++) {
-        const struct zone *z = g->dp->zones[i];
-        if (z->type == ZONE_TRAVERSAL_CLIENT || z->type == ZONE_TRAVERSAL_SERVER)
-            log_warn("config", "event=traversal_as_neighbor zone=%s msg=\"traversal zones connect "
-                     "to their peers like neighbor zones; the persistent traversal connection "
-                     "(SPEC 5.4) is not built yet\"", z->name);
-    }
+    dialplan_unbuilt_each(g->dp, gen_log_unbuilt, NULL);
 }
 
 /* SIGHUP: build a complete new generation; on any error keep serving with the old one. */
@@ -130,6 +131,7 @@ static void proxy_reload(struct proxy *px)
         if (dns_resolver_set_servers(px->dns, &dopt, &dns_error) != 0)
             log_warn("dns", "event=reload msg=\"%s\"", dns_error ? dns_error : "out of memory");
         g->nh.dns = px->dns;
+        g->nh.trav = px->traversal;
         if (g->tls && tls_setup_activate(g->tls, px->root, forward_tls_failed, &px->env) != 0)
             log_error("tls", "event=reload msg=\"new TLS set-up not applied\"");
         proxy_gen_unref(px->env.gen);
@@ -139,6 +141,7 @@ static void proxy_reload(struct proxy *px)
             admin_reconfigure(px->admin, g->cfg);
         else if (g->cfg->admin_listen)
             log_warn("admin", "event=reload msg=\"admin listen added: restart to apply\"");
+        traversal_apply(px->traversal, g);
         log_set_level(g->cfg->log_level);
         log_info("config", "event=reload status=ok generation=%u zones=%zu rules=%zu",
                  px->ops->generation, g->dp->n_zones, g->dp->n_rules);
@@ -405,6 +408,10 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
     if ((err = agent_listen(px, gen->cfg)) != 0)
         goto fail;
     px->env.agent = px->agent;
+    if ((err = traversal_create(px->root, px->agent, &px->traversal)) != 0)
+        goto fail;
+    px->env.traversal = px->traversal;
+    gen->nh.trav = px->traversal;
     if (gen->cfg->admin_listen) {
         struct admin_sources src = { .env = &px->env, .dns = px->dns, .ops = px->ops,
                                      .config_path = px->config_path };
@@ -429,6 +436,7 @@ int proxy_run(struct proxy *px)
     snprintf(status, sizeof status, "serving: %zu zones, %zu rules", px->env.gen->dp->n_zones,
              px->env.gen->dp->n_rules);
     service_notify_ready(status);
+    traversal_apply(px->traversal, px->env.gen);   /* client nodes connect from the loop */
     su_root_run(px->root);
     log_info("proxy", "event=exit requests=%llu stateless=%llu refused=%llu failover=%llu "
              "send_failed=%llu", (unsigned long long)px->counters.requests,
@@ -447,6 +455,7 @@ void proxy_destroy(struct proxy *px)
     if (px->pid_file)
         unlink(px->pid_file);
     admin_destroy(px->admin);
+    traversal_destroy(px->traversal);   /* its transactions and connections, before the agent */
     if (px->agent)
         nta_agent_destroy(px->agent);
     sofialog_detach(&px->sofialog);

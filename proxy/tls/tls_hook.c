@@ -284,6 +284,7 @@ static void conn_done(struct tls_conn *c)
 
     c->done = true;
     stats.handshakes[c->server ? TLS_DIR_IN : TLS_DIR_OUT][TLS_RESULT_OK]++;
+    c->peer.inbound = c->server;
     c->peer.has_cert = cert != NULL;
     c->peer.verified = cert && SSL_get_verify_result(c->ssl) == X509_V_OK;
     if (cert && tls_cert_names(c->home, cert, &c->peer.names, &c->peer.n_names) != 0)
