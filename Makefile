@@ -25,7 +25,7 @@ SYSCONFDIR ?= /etc
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 DEFS    := -DSIPFED_DEFAULT_CONFIG='"$(SYSCONFDIR)/sipfed/sipfed.ini"'
 # One folder per layer (docs/architecture.md); each folder's headers are on the include path.
-LAYERS  := base dialplan routing dns tls presence sip gateway cli
+LAYERS  := base dialplan routing dns tls presence ops sip gateway cli
 INC     := $(LAYERS:%=-Iproxy/%)
 # CPPFLAGS/LDFLAGS from the environment too (dpkg-buildflags: fortify, relro, now).
 ALL_CFLAGS = $(CSTD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(INC) $(DEFS) -MMD -MP
@@ -128,6 +128,8 @@ test: deps
 	$(MAKE) certs
 	tests/ports-free.sh
 	$(B)/sipfed -c sipfed.ini check --cases rules/lab.cases --cases rules/policy.cases
+	$(B)/sipfed -c rules/examples/internal/sipfed.ini check --cases rules/examples/internal/internal.cases
+	$(B)/sipfed -c rules/examples/dmz/sipfed.ini check --cases rules/examples/dmz/dmz.cases
 	$(MAKE) layers-test
 	$(MAKE) docs-test
 	$(MAKE) unit

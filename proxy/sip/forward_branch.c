@@ -113,15 +113,18 @@ static void branch_cancel(struct fwd_branch *br)
     if (inv)
         msg_destroy(inv);
     nta_outgoing_t *co = NULL;
-    /* The CANCEL follows its INVITE down the same connection (RFC 3261 §9.1), never another
-     * one sofia would pick for the address (over TLS it may not have proved the name). */
+    /* The CANCEL follows its INVITE down the same connection (RFC 3261 §9.1): never another one
+     * sofia would pick for the address (over TLS it may not have proved the name), and for a
+     * traversal branch never a new one. */
     tport_t *tp = cs ? nta_outgoing_transport(br->orq) : NULL;
-    if (cs)
+    if (cs && (!br->pinned || tp))
         co = nta_outgoing_mcreate(tx->env->agent, cancel_response, NULL,
                                   (url_string_t const *)br->route_url, c, NTATAG_USER_VIA(1),
                                   NTATAG_BRANCH_KEY(br->branch_key),
                                   TAG_IF(tp && tport_is_secondary(tp), NTATAG_TPORT(tp)),
                                   TAG_END());
+    else if (cs)
+        msg_destroy(c);
     if (tp)
         tport_unref(tp);
     if (!co) {
@@ -402,6 +405,9 @@ static void branch_hop_ready(void *arg, int status, const char *reason, const st
     br->branch_key = su_strdup(tx->home, branch);
     br->route_url = url;
     br->cancel_wanted = br->cancel_sent = false;
+    /* Traversal (SPEC §5.4): the held connection and no other (fwd_send); nta fails the branch
+     * with 503 when it has closed meanwhile instead of connecting anew. */
+    br->pinned = hop->tport != NULL;
     uint64_t tls_conn = 0;
     br->orq = fwd_send(tx->env, br->zone, hop, url, m, branch_response, br, &tls_conn,
                        NTATAG_BRANCH_KEY(branch), TAG_END());
@@ -454,7 +460,12 @@ static void branch_start(struct fwd_branch *br)
         .attempt = br->attempt,
     };
     br->provisional = false;
-    br->nq = nexthop_select(&tx->gen->nh, &rq, branch_hop_ready, br);
+    br->nq = NULL;
+    /* `done` may run (and fail the branch, even end and free the transaction) before
+     * nexthop_select() returns; the result is then NULL and `br` must not be touched. */
+    struct nexthop_query *q = nexthop_select(&tx->gen->nh, &rq, branch_hop_ready, br);
+    if (q)
+        br->nq = q;
 }
 
 void fwd_level_start(struct fwd_txn *tx)

@@ -62,6 +62,8 @@ struct fwd_branch {
     bool done;
     const char *branch_key;              /* our Via branch of the current attempt */
     const char *route_url;               /* where the current attempt went */
+    bool pinned;                         /* sent on a traversal connection (NTATAG_TPORT): so
+                                          * is its CANCEL */
     /* sent on a TLS connection still in its handshake (env->tls_waiting): that connection's
      * failure fails the branch */
     uint64_t tls_conn;

@@ -14,7 +14,8 @@ nta_outgoing_t *fwd_send(struct forward_env *env, const struct zone *z, const st
                          const char *url, msg_t *msg, nta_response_f *cb, struct fwd_branch *br,
                          uint64_t *tls_conn, tag_type_t tag, tag_value_t value, ...)
 {
-    struct tls_setup *ts = hop->transport == SIP_TP_TLS ? env->gen->tls : NULL;
+    /* a traversal connection (hop->tport) is authenticated by traversal.c: only that one */
+    struct tls_setup *ts = hop->transport == SIP_TP_TLS && !hop->tport ? env->gen->tls : NULL;
     tport_t *reuse = NULL;
     const char *one[1];
     struct tls_want w;             /* tls_send_begin() keeps pointers to it until tls_send_end() */
@@ -32,6 +33,7 @@ nta_outgoing_t *fwd_send(struct forward_env *env, const struct zone *z, const st
     }
     ta_start(ta, tag, value);
     nta_outgoing_t *o = nta_outgoing_mcreate(env->agent, cb, br, (url_string_t const *)url, msg,
+                                             TAG_IF(hop->tport, NTATAG_TPORT(hop->tport)),
                                              TAG_IF(reuse, NTATAG_TPORT(reuse)),
                                              TAG_IF(ts && !reuse, TPTAG_FRESH(1)),
                                              ta_tags(ta));

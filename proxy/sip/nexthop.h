@@ -17,6 +17,8 @@
 #include "types.h"
 
 struct dns_resolver;
+struct traversal;
+typedef struct tport_s tport_t;
 
 struct nexthop {
     char host[256];              /* the name to put in the route URI (TLS name check), or the IP */
@@ -27,6 +29,8 @@ struct nexthop {
      * must carry one of these instead of `host` */
     char *const *verify_names;
     size_t n_verify_names;
+    tport_t *tport;              /* traversal: send on this connection only (NTATAG_TPORT),
+                                  * borrowed for the callback; NULL: nta picks or connects */
 };
 
 /* Names resolved at load: static-route next hops (neighbor peers live in srczone). */
@@ -43,6 +47,8 @@ struct nexthop_ctx {
     const struct srczone_table *sz;
     const struct nexthop_table *nt;
     struct dns_resolver *dns;    /* the proxy's resolver (dns.h, outlives reloads); NULL: none */
+    const struct traversal *trav; /* the proxy's traversal connections (traversal.h); NULL:
+                                   * none, traversal zones then fail with 503 */
 };
 
 struct nexthop_request {
