@@ -8,7 +8,7 @@
 # nftables in both namespaces drops (and counts) every new connection from dmz to inside; the
 # internal node even listens on 198.18.77.1:5061 so that an inward connection would have
 # somewhere to go. Checked: MESSAGE both ways, SUBSCRIBE/NOTIFY/BENOTIFY both ways, an INVITE
-# session (m=message) with BYE; the DMZ node restarted: 503 at once inside while it is down,
+# session (m=message) with BYE; SIGHUP on both nodes keeps the connection; the DMZ node restarted: 503 at once inside while it is down,
 # reconnection within the back-off, traffic again; a second internal node (expc2, listening on
 # its loopback only) connected: the first one killed, inbound requests go down the second's
 # connection; both killed: the DMZ node answers 503 at once; the firewall counters show no
@@ -366,6 +366,18 @@ message_in() {
 
 message_out 1
 message_in 1
+
+# A reload (SIGHUP) on both nodes keeps the pair's connection: same zone, same peer.
+kill -HUP "$DMZ_PID" "$INT_PID"
+wait_node_log dmz "event=reload status=ok"
+wait_node_log int "event=reload status=ok"
+kas=$(node_count int "event=keepalive role=client")
+wait_until 10 sh -c "[ \$(grep -c 'event=keepalive role=client' '$T/int.log') -gt $kas ]" ||
+    fail_pair "no keep-alive answered after the reload"
+if log_in int "event=(closed|disconnected) role=client" ||
+   log_in dmz "event=(closed|disconnected) role=server"; then
+    fail_pair "a reload dropped the traversal connection"
+fi
 
 # Microsoft watches IM&P: SUBSCRIBE in; 200, NOTIFY and BENOTIFY back through both nodes along
 # the recorded route; the un-SUBSCRIBE goes in again down the traversal connection.
