@@ -121,6 +121,8 @@ dialplan = rules
 certificate = $PKI/edge.pem
 private_key = $PKI/edge.key
 ca_file = $PKI/ca.pem
+[admin]
+listen = 127.0.0.1:9061
 [log]
 level = debug
 INI
@@ -169,6 +171,8 @@ dialplan = rules
 certificate = $PKI/expc.pem
 private_key = $PKI/expc.key
 ca_file = $PKI/ca.pem
+[admin]
+listen = 127.0.0.1:9061
 [log]
 level = debug
 INI
@@ -210,6 +214,7 @@ INI
 mkdir -p "$T/int2"
 sed -e 's/^hostname = .*/hostname = expc2.ciscoexample.test/' -e 's/expc\./expc2./g' \
     -e 's/^listen = .*/listen = tcp:127.0.0.4:5060/' -e "s|^dialplan = .*|dialplan = $T/int/rules|" \
+    -e '/^\[admin\]/,/^listen/d' \
     "$T/int/sipfed.ini" > "$T/int2/sipfed.ini"
 
 start_dmz() {
@@ -252,6 +257,17 @@ wait_node_log int "module=traversal event=connected role=client zone=TraversalCl
 wait_node_log dmz "module=traversal event=connected role=server zone=TraversalServer peer=$IN_ADDR:[0-9]+ name=expc.ciscoexample.test"
 # keep-alives flow over the connection and are answered by the DMZ node itself
 wait_node_log int "event=keepalive role=client zone=TraversalClient .*status=200"
+
+# status_is NS ROLE STATE: the node's GET /status shows its first traversal row so
+status_is() {
+    ip netns exec "$1" curl -sf --max-time 5 http://127.0.0.1:9061/status | python3 -c '
+import json, sys
+rows = json.load(sys.stdin)["traversal"]
+r = rows[0]
+sys.exit(0 if r["role"] == sys.argv[1] and r["state"] == sys.argv[2] else 1)' "$2" "$3"
+}
+wait_until 10 status_is "$NS_IN" client connected || fail_pair "internal node /status: not connected"
+wait_until 10 status_is "$NS_DMZ" server connected || fail_pair "DMZ node /status: not connected"
 
 # ------------------------------------------------------------- scenarios
 
@@ -415,6 +431,7 @@ wait_node_log dmz "method=BYE .*next_hop=$IN_ADDR:[0-9]+/tls status=200"
 
 stop_pid "$DMZ_PID"
 wait_node_log int "event=disconnected role=client zone=TraversalClient .*retry_in_ms="
+wait_until 10 status_is "$NS_IN" client reconnecting || fail_pair "internal node /status: not reconnecting"
 # while it is down the internal node answers at once (no connection attempt waits)
 uac_xml "$T/uac_down.xml" MESSAGE "sip:bob@msexample.test" 503
 start=$(date +%s%N)
@@ -448,6 +465,7 @@ ok imp_uas3 uas_wait imp_uas3
 wait_node_log int2 "method=MESSAGE alias=alice@ciscoexample.test src=TraversalClient .*target=IMP .*status=200"
 stop_pid "$INT2_PID"
 wait_node_log dmz "event=disconnected role=server zone=TraversalServer .*connections=0"
+wait_until 10 status_is "$NS_DMZ" server waiting || fail_pair "DMZ node /status: not waiting"
 uac_xml "$T/uac_nozone.xml" MESSAGE "sip:alice@ciscoexample.test" 503
 tls_xml "$T/uac_nozone.xml" "$T/uac_nozone_tls.xml"
 start=$(date +%s%N)
