@@ -32,4 +32,5 @@ expect_ok up sipp_client up "$SIPP_DIR/uac_message.xml" tcp "$MS_IP" -s carol \
 wait_client carol "^message from=alice@msexample.test type=chat body=hello from msexample.test$" 10
 wait_gw_log "event=im_in mode=page from=alice@msexample.test to=carol@$XMPP_DOMAIN"
 
+stop_gateway
 pass "Prosody restarted: 480 while down, reconnected with back-off, messages flow again"
