@@ -103,7 +103,7 @@ static const struct cfg_case cfg_cases[] = {
       { "node.ini:5: duplicate key 'hostname' in [proxy] (first at line 2)" } },
     { "unknown section", PROXY "[proxi]\nhostname = x\n",
       { "node.ini:5: unknown section [proxi] (expected proxy, tls, dns, log, admin, "
-        "presence or gateway)" } },
+        "presence or gateway; did you mean [proxy]?)" } },
     { "section with a name", PROXY "[log main]\nlevel = info\n",
       { "node.ini:5: unknown section [log main] (expected proxy, tls, dns, log, admin, "
         "presence or gateway)" } },
