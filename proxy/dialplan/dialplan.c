@@ -1,6 +1,6 @@
 /* dialplan.c — load every `*.ini` of the dial-plan directory in name order (SPEC §3.2), run the
- * checks that need every file, sort the rules; and the look-ups the engine and proxy use. */
-#include "dialplan_load.h"
+ * checks that need every file, sort the rules. The look-ups are in dialplan_model.c. */
+#include "dialplan_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -10,23 +10,8 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
-#include <sofia-sip/su_string.h>
 
 #include "config.h"
-
-int dialplan_array_grow(su_home_t *home, void *v, size_t n, size_t *cap, size_t size)
-{
-    void **array = v;
-    if (n < *cap)
-        return 0;
-    size_t grown = *cap ? 2 * *cap : 8;
-    void *p = su_realloc(home, *array, grown * size);
-    if (!p)
-        return ENOMEM;
-    *array = p;
-    *cap = grown;
-    return 0;
-}
 
 void dialplan_regex_free_all(struct dialplan *dp)
 {
@@ -159,39 +144,6 @@ void dialplan_free(struct dialplan *dp)
 {
     if (dp)
         su_home_unref(dp->home);
-}
-
-const struct zone *dialplan_zone_find(const struct dialplan *dp, const char *name)
-{
-    for (size_t i = 0; i < dp->n_zones; i++)
-        if (strcmp(dp->zones[i]->name, name) == 0)
-            return dp->zones[i];
-    return NULL;
-}
-
-const struct zone *dialplan_default_zone(const struct dialplan *dp)
-{
-    for (size_t i = 0; i < dp->n_zones; i++)
-        if (dp->zones[i]->type == ZONE_DEFAULT)
-            return dp->zones[i];
-    return NULL;
-}
-
-const struct static_route *dialplan_static_route_find(const struct dialplan *dp,
-                                                      const char *domain)
-{
-    for (size_t i = 0; i < dp->n_static_routes; i++)
-        if (su_casematch(dp->static_routes[i]->domain, domain))
-            return dp->static_routes[i];
-    return NULL;
-}
-
-bool dialplan_is_local_domain(const struct dialplan *dp, const char *domain)
-{
-    for (size_t i = 0; i < dp->federation.n_local_domains; i++)
-        if (su_casematch(dp->federation.local_domains[i], domain))
-            return true;
-    return false;
 }
 
 /* A zone or static route that speaks TLS needs the node's [tls] certificate. */

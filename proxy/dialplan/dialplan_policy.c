@@ -1,5 +1,5 @@
 /* dialplan_policy.c — `[federation]` (SPEC §6) and `[static_route DOMAIN]` (SPEC §5.3). */
-#include "dialplan_load.h"
+#include "dialplan_int.h"
 
 #include <errno.h>
 #include <string.h>

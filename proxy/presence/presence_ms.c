@@ -1,6 +1,6 @@
 /* presence_ms.c — Microsoft bodies: application/msrtc-event-categories+xml ([MS-PRES] enhanced
  * presence) and the legacy text/xml+msrtc.pidf ([MS-SIP]), read into the canonical state. */
-#include "presence_xml.h"
+#include "presence_int.h"
 
 #include <errno.h>
 #include <string.h>

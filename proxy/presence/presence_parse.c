@@ -1,6 +1,6 @@
 /* presence_parse.c — from a message body to canonical states: the format by Content-Type or by
  * the document itself, and multipart/related batches (RFC 4662) split into their parts. */
-#include "presence_xml.h"
+#include "presence_int.h"
 
 #include <errno.h>
 #include <stdio.h>

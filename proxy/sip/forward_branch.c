@@ -13,7 +13,7 @@
 #include "policy.h"
 #include "presence_convert.h"
 #include "presence_proxy.h"
-#include "proxy.h"
+#include "proxy_gen.h"
 #include "tls.h"
 
 /* Our own no-answer limit per attempt: a dead UDP peer or a TLS handshake that never completes

@@ -1,7 +1,7 @@
 /* forward_overload.c — admission control: refuse new requests statelessly past a limit. */
 #include "forward_int.h"
 #include "log.h"
-#include "proxy.h"
+#include "proxy_gen.h"
 
 /* Overload control. A single sofia event loop without admission control collapses at ~1.2x its
  * capacity (SOFIA-NOTES): queues grow, every transaction times out. Beyond FWD_MAX_ACTIVE live

@@ -8,7 +8,7 @@
 #include "nexthop.h"
 #include "presence_convert.h"
 #include "presence_proxy.h"
-#include "proxy.h"
+#include "proxy_gen.h"
 
 struct sl_job {
     su_home_t home[1];

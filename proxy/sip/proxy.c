@@ -53,74 +53,6 @@ struct proxy {
 /* Open federation remembers at most this many partner domains (least recently used go first). */
 enum { PROXY_LEARNT_MAX = 1024 };
 
-/* ------------------------------------------------------------ generations */
-
-static void self_build(struct proxy_gen *g)
-{
-    const struct node_config *cfg = g->cfg;
-    const char **hosts = su_zalloc(g->home, (cfg->n_listen + 1) * sizeof *hosts);
-    uint16_t *ports = su_zalloc(g->home, (cfg->n_listen + 1) * sizeof *ports);
-
-    g->self.hostname = cfg->hostname;
-    g->self.hosts = hosts;
-    g->self.ports = ports;
-    for (size_t i = 0; hosts && ports && i < cfg->n_listen; i++) {
-        hosts[i] = cfg->listen[i].host;
-        ports[i] = cfg->listen[i].port;
-        g->self.n++;
-    }
-    for (int tp = SIP_TP_UDP; tp <= SIP_TP_TLS; tp++)
-        g->self.record_route[tp] = sip_record_route_make(
-            g->home, route_record_route_make(g->home, cfg->hostname, (enum sip_transport)tp));
-}
-
-int proxy_gen_load(const char *config_path, struct diag *d, struct proxy_gen **out)
-{
-    struct proxy_gen *g = su_home_new(sizeof *g);
-    int err;
-
-    *out = NULL;
-    if (!g)
-        return ENOMEM;
-    g->refs = 1;
-    if ((err = node_config_load(config_path, d, &g->cfg)) != 0)
-        goto out;
-    if ((err = dialplan_load(g->cfg->dialplan_dir, d, &g->dp)) != 0)
-        goto out;
-    if ((err = srczone_table_build(g->home, g->dp, d, &g->sz)) != 0)
-        goto out;
-    if ((err = nexthop_table_build(g->home, g->dp, d, &g->nt)) != 0)
-        goto out;
-    if ((err = tls_setup_create(g->home, g->cfg, g->dp, d, &g->tls)) != 0)
-        goto out;
-    self_build(g);
-    g->nh.dp = g->dp;
-    g->nh.sz = g->sz;
-    g->nh.nt = g->nt;
-    *out = g;
-    return 0;
-out:
-    proxy_gen_unref(g);
-    return err;
-}
-
-struct proxy_gen *proxy_gen_ref(struct proxy_gen *g)
-{
-    g->refs++;
-    return g;
-}
-
-void proxy_gen_unref(struct proxy_gen *g)
-{
-    if (!g || --g->refs > 0)
-        return;
-    if (g->dp)
-        dialplan_free(g->dp);
-    if (g->cfg)
-        node_config_free(g->cfg);
-    su_home_unref(g->home);
-}
-
 /* ----------------------------------------------------------------- reload */
 
 static void diag_log(const struct diag *d, enum log_level lvl)
@@ -144,18 +76,18 @@ static bool listen_same(const struct node_config *a, const struct node_config *b
     return true;
 }
 
+static void gen_log_unbuilt(void *arg, const struct zone *z, const char *event, const char *what)
+{
+    (void)arg;
+    log_warn("config", "event=%s zone=%s msg=\"%s\"", event, z->name, what);
+}
+
 /* Say at start and on reload what this version does not build, rather than let an admin
- * believe it runs: SPEC §5.4's traversal connection (the DMZ node sending down the connection
- * the internal node opened) and SPEC §8's admin HTTP. Traversal zones route like neighbor zones. */
+ * believe it runs: the dial plan's (dialplan_unbuilt.c, the list `check` reports too) and
+ * SPEC §8's admin HTTP. */
 static void gen_warn_unbuilt(const struct proxy_gen *g)
 {
-    for (size_t i = 0; i < g->dp->n_zones; i++) {
-        const struct zone *z = g->dp->zones[i];
-        if (z->type == ZONE_TRAVERSAL_CLIENT || z->type == ZONE_TRAVERSAL_SERVER)
-            log_warn("config", "event=traversal_as_neighbor zone=%s msg=\"traversal zones connect "
-                     "to their peers like neighbor zones; the persistent traversal connection "
-                     "(SPEC 5.4) is not built yet\"", z->name);
-    }
+    dialplan_unbuilt_each(g->dp, gen_log_unbuilt, NULL);
     if (g->cfg->admin_listen)
         log_warn("config", "event=admin_unavailable listen=%s msg=\"the admin HTTP interface is "
                  "not built yet\"", g->cfg->admin_listen);
