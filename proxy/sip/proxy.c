@@ -21,10 +21,12 @@ struct forward_env;
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/tport_tag.h>
 
+#include "admin.h"
 #include "dns.h"
 #include "dnszone.h"
 #include "forward.h"
 #include "log.h"
+#include "ops_stats.h"
 #include "presence_proxy.h"
 #include "policy.h"
 #include "proxy.h"
@@ -49,6 +51,9 @@ struct proxy {
     struct dns_resolver *dns;           /* c-ares on our root; outlives configuration reloads */
     struct policy_learnt *learnt;       /* open federation's learnt domains (SPEC §6) */
     struct sofialog sofialog;           /* sofia's own refusals as log lines */
+    struct ops_stats *ops;              /* metrics, search history, generations (SPEC §8) */
+    struct admin *admin;                /* the admin HTTP listener, NULL when off */
+    char *pid_file;                     /* written at start, removed at exit; NULL: none */
     struct traversal *traversal;        /* the traversal pair's connections (SPEC §5.4) */
 };
 
@@ -85,14 +90,10 @@ static void gen_log_unbuilt(void *arg, const struct zone *z, const char *event, 
 }
 
 /* Say at start and on reload what this version does not build, rather than let an admin
- * believe it runs: the dial plan's (dialplan_unbuilt.c, the list `check` reports too) and
- * SPEC §8's admin HTTP. */
+ * believe it runs: the dial plan's (dialplan_unbuilt.c, the list `check` reports too). */
 static void gen_warn_unbuilt(const struct proxy_gen *g)
 {
     dialplan_unbuilt_each(g->dp, gen_log_unbuilt, NULL);
-    if (g->cfg->admin_listen)
-        log_warn("config", "event=admin_unavailable listen=%s msg=\"the admin HTTP interface is "
-                 "not built yet\"", g->cfg->admin_listen);
 }
 
 /* SIGHUP: build a complete new generation; on any error keep serving with the old one. */
@@ -106,9 +107,16 @@ static void proxy_reload(struct proxy *px)
     int err = proxy_gen_load(px->config_path, d, &g);
     diag_log(d, LOG_LVL_ERROR);
     if (err) {
-        log_error("config", "event=reload status=refused errors=%zu file=%s "
+        char first[512] = "";
+        for (size_t i = 0; i < diag_count(d); i++)
+            if (diag_get(d, i)->is_error) {
+                diag_format(diag_get(d, i), first, sizeof first);
+                break;
+            }
+        ops_reload_record(px->ops, false, diag_error_count(d), first);
+        log_error("config", "event=reload status=refused generation=%u errors=%zu file=%s "
                   "msg=\"the running configuration keeps serving\"",
-                  diag_error_count(d), px->config_path);
+                  px->ops->generation, diag_error_count(d), px->config_path);
         char status[256];
         snprintf(status, sizeof status, "reload refused: %zu error%s in %s (see the log); "
                  "serving the previous configuration", diag_error_count(d),
@@ -128,10 +136,15 @@ static void proxy_reload(struct proxy *px)
             log_error("tls", "event=reload msg=\"new TLS set-up not applied\"");
         proxy_gen_unref(px->env.gen);
         px->env.gen = g;
+        ops_reload_record(px->ops, true, 0, NULL);
+        if (px->admin)
+            admin_reconfigure(px->admin, g->cfg);
+        else if (g->cfg->admin_listen)
+            log_warn("admin", "event=reload msg=\"admin listen added: restart to apply\"");
         traversal_apply(px->traversal, g);
         log_set_level(g->cfg->log_level);
-        log_info("config", "event=reload status=ok zones=%zu rules=%zu", g->dp->n_zones,
-                 g->dp->n_rules);
+        log_info("config", "event=reload status=ok generation=%u zones=%zu rules=%zu",
+                 px->ops->generation, g->dp->n_zones, g->dp->n_rules);
         char status[128];
         snprintf(status, sizeof status, "configuration reloaded: %zu zones, %zu rules",
                  g->dp->n_zones, g->dp->n_rules);
@@ -320,6 +333,24 @@ static int agent_listen(struct proxy *px, const struct node_config *cfg)
     return err || !tls ? err : agent_add_client(px, cfg, SIP_TP_TLS, tls);
 }
 
+/* [proxy] pid_file: `sipfed reload` and systemd find the daemon there. Written once the
+ * listeners are up, removed at exit (only by the process that wrote it). */
+static int pid_file_write(struct proxy *px, const struct node_config *cfg)
+{
+    FILE *f = fopen(cfg->pid_file, "w");
+    bool ok = f && fprintf(f, "%ld\n", (long)getpid()) > 0;
+    if (f && fclose(f) != 0)
+        ok = false;
+    if (!ok) {
+        int err = errno ? errno : EIO;
+        log_text(LOG_LVL_ERROR, "%s: cannot write pid_file %s: %s", cfg->file, cfg->pid_file,
+                 strerror(err));
+        return err;
+    }
+    px->pid_file = su_strdup(px->home, cfg->pid_file);
+    return 0;
+}
+
 int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **out)
 {
     struct proxy *px = su_home_new(sizeof *px);
@@ -358,6 +389,12 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
     if ((err = policy_learnt_create(px->home, PROXY_LEARNT_MAX, &px->learnt)) != 0)
         goto fail;
     px->env.learnt = px->learnt;
+    px->ops = ops_stats_create(gen->cfg->admin_listen ? gen->cfg->admin_history : 0);
+    if (!px->ops) {
+        err = ENOMEM;
+        goto fail;
+    }
+    px->env.ops = px->ops;
     if ((err = signals_setup(px)) != 0) {
         log_text(LOG_LVL_ERROR, "sipfed: signals: %s", strerror(err));
         goto fail;
@@ -375,6 +412,14 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
         goto fail;
     px->env.traversal = px->traversal;
     gen->nh.trav = px->traversal;
+    if (gen->cfg->admin_listen) {
+        struct admin_sources src = { .env = &px->env, .dns = px->dns, .ops = px->ops,
+                                     .config_path = px->config_path };
+        if ((err = admin_create(px->root, gen->cfg, &src, &px->admin)) != 0)
+            goto fail;
+    }
+    if (gen->cfg->pid_file && (err = pid_file_write(px, gen->cfg)) != 0)
+        goto fail;
     *out = px;
     return 0;
 fail:
@@ -407,6 +452,9 @@ void proxy_destroy(struct proxy *px)
         return;
     if (px->drain_timer)
         su_timer_destroy(px->drain_timer);
+    if (px->pid_file)
+        unlink(px->pid_file);
+    admin_destroy(px->admin);
     traversal_destroy(px->traversal);   /* its transactions and connections, before the agent */
     if (px->agent)
         nta_agent_destroy(px->agent);
@@ -423,5 +471,6 @@ void proxy_destroy(struct proxy *px)
     if (px->root)
         su_root_destroy(px->root);
     presence_store_destroy(px->env.presence);
+    ops_stats_destroy(px->ops);
     su_home_unref(px->home);
 }
