@@ -14,6 +14,7 @@
 #include "proxy_gen.h"
 #include "srczone.h"
 #include "tls.h"
+#include "traversal.h"
 #include "version.h"
 
 static void json_key(struct textbuf *b, bool *first, const char *key)
@@ -162,6 +163,34 @@ static void status_tls(struct textbuf *b, const struct proxy_gen *g)
     textbuf_add(b, "}}");
 }
 
+static void status_traversal(const struct admin_doc *d, struct textbuf *b)
+{
+    struct traversal_status rows[ADMIN_TRAVERSAL_ROWS];
+    size_t n = admin_traversal_rows(d, rows, ADMIN_TRAVERSAL_ROWS);
+    char t1[32], t2[32];
+
+    textbuf_add(b, "[");
+    for (size_t i = 0; i < n; i++) {
+        const struct traversal_status *r = &rows[i];
+        textbuf_add(b, i ? ",{\"zone\":" : "{\"zone\":");
+        textbuf_json_str(b, r->zone);
+        textbuf_add(b, ",\"role\":");
+        textbuf_json_str(b, r->role);
+        textbuf_add(b, ",\"peer\":");
+        textbuf_json_str(b, r->peer);
+        textbuf_add(b, ",\"name\":");
+        textbuf_json_str(b, r->name);
+        textbuf_printf(b, ",\"state\":\"%s\",\"since\":", traversal_state_name(r->state));
+        textbuf_json_str(b, admin_time(r->since, t1, sizeof t1));
+        textbuf_add(b, ",\"last_keepalive\":");
+        textbuf_json_str(b, r->last_keepalive ? admin_time(r->last_keepalive, t2, sizeof t2)
+                                              : NULL);
+        textbuf_printf(b, ",\"reconnects\":%u,\"retry_in_ms\":%u}", r->reconnects,
+                       r->retry_in_ms);
+    }
+    textbuf_add(b, "]");
+}
+
 void admin_status_render(const struct admin_doc *d, struct textbuf *b)
 {
     const struct forward_env *env = d->src->env;
@@ -192,6 +221,8 @@ void admin_status_render(const struct admin_doc *d, struct textbuf *b)
                    (unsigned long long)ops->overload_refused, env->stopping ? "true" : "false");
     json_key(b, &first, "zones");
     status_zones(b, g);
+    json_key(b, &first, "traversal");
+    status_traversal(d, b);
     json_key(b, &first, "tls");
     status_tls(b, g);
     json_key(b, &first, "learnt_domains");

@@ -211,6 +211,9 @@ mkdir -p "$T/int2"
 sed -e 's/^hostname = .*/hostname = expc2.ciscoexample.test/' -e 's/expc\./expc2./g' \
     -e 's/^listen = .*/listen = tcp:127.0.0.4:5060/' -e "s|^dialplan = .*|dialplan = $T/int/rules|" \
     "$T/int/sipfed.ini" > "$T/int2/sipfed.ini"
+# The admin listener of both nodes (each on loopback in its own namespace; not int2's).
+printf '[admin]\nlisten = 127.0.0.1:9061\n' >> "$T/dmz/sipfed.ini"
+printf '[admin]\nlisten = 127.0.0.1:9061\n' >> "$T/int/sipfed.ini"
 
 start_dmz() {
     : >"$T/dmz.log"
@@ -366,6 +369,19 @@ message_in() {
 
 message_out 1
 message_in 1
+
+# The pair as operations see it (docs/operations.md): the link up on the internal node, one
+# verified client connection on the DMZ node.
+metric_in() { ip netns exec "$1" curl -sf --max-time 10 http://127.0.0.1:9061/metrics | grep -qxF -- "$2"; }
+metric_in "$NS_IN" "sipfed_traversal_up{zone=\"TraversalClient\",peer=\"$DMZ_ADDR:5061\"} 1" ||
+    fail_pair "internal node: no sipfed_traversal_up 1 in /metrics"
+metric_in "$NS_DMZ" 'sipfed_traversal_connections{zone="TraversalServer"} 1' ||
+    fail_pair "DMZ node: no sipfed_traversal_connections 1 in /metrics"
+ip netns exec "$NS_IN" curl -sf --max-time 10 http://127.0.0.1:9061/status | python3 -c '
+import json, sys
+t = json.load(sys.stdin)["traversal"]
+assert len(t) == 1 and t[0]["role"] == "client" and t[0]["state"] == "connected", t' ||
+    fail_pair "internal node: /status does not show the traversal link"
 
 # Microsoft watches IM&P: SUBSCRIBE in; 200, NOTIFY and BENOTIFY back through both nodes along
 # the recorded route; the un-SUBSCRIBE goes in again down the traversal connection.
