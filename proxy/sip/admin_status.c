@@ -163,30 +163,39 @@ static void status_tls(struct textbuf *b, const struct proxy_gen *g)
     textbuf_add(b, "}}");
 }
 
-static void status_traversal(const struct admin_doc *d, struct textbuf *b)
-{
-    struct traversal_status rows[ADMIN_TRAVERSAL_ROWS];
-    size_t n = admin_traversal_rows(d, rows, ADMIN_TRAVERSAL_ROWS);
-    char t1[32], t2[32];
+/* ---- the traversal pair's connections (SPEC §5.4, traversal.h) ---- */
 
+enum { STATUS_TRAVERSAL_ROWS = 64 };
+
+static void status_traversal(struct textbuf *b, const struct traversal *tv)
+{
+    struct traversal_status rows[STATUS_TRAVERSAL_ROWS];
+    size_t n = traversal_status_get(tv, rows, STATUS_TRAVERSAL_ROWS);
+    if (n > STATUS_TRAVERSAL_ROWS)
+        n = STATUS_TRAVERSAL_ROWS;
     textbuf_add(b, "[");
     for (size_t i = 0; i < n; i++) {
         const struct traversal_status *r = &rows[i];
-        textbuf_add(b, i ? ",{\"zone\":" : "{\"zone\":");
+        bool first = true;
+        textbuf_add(b, i ? ",{" : "{");
+        json_key(b, &first, "zone");
         textbuf_json_str(b, r->zone);
-        textbuf_add(b, ",\"role\":");
+        json_key(b, &first, "role");
         textbuf_json_str(b, r->role);
-        textbuf_add(b, ",\"peer\":");
+        json_key(b, &first, "peer");
         textbuf_json_str(b, r->peer);
-        textbuf_add(b, ",\"name\":");
+        json_key(b, &first, "name");
         textbuf_json_str(b, r->name);
-        textbuf_printf(b, ",\"state\":\"%s\",\"since\":", traversal_state_name(r->state));
-        textbuf_json_str(b, admin_time(r->since, t1, sizeof t1));
-        textbuf_add(b, ",\"last_keepalive\":");
-        textbuf_json_str(b, r->last_keepalive ? admin_time(r->last_keepalive, t2, sizeof t2)
-                                              : NULL);
-        textbuf_printf(b, ",\"reconnects\":%u,\"retry_in_ms\":%u}", r->reconnects,
-                       r->retry_in_ms);
+        json_key(b, &first, "state");
+        textbuf_json_str(b, traversal_state_name(r->state));
+        json_key(b, &first, "since");
+        json_time(b, r->since);
+        json_key(b, &first, "last_keepalive");
+        json_time(b, r->last_keepalive);
+        json_key(b, &first, "reconnects");
+        textbuf_printf(b, "%u", r->reconnects);
+        json_key(b, &first, "retry_in_ms");
+        textbuf_printf(b, "%u}", r->retry_in_ms);
     }
     textbuf_add(b, "]");
 }
@@ -222,7 +231,7 @@ void admin_status_render(const struct admin_doc *d, struct textbuf *b)
     json_key(b, &first, "zones");
     status_zones(b, g);
     json_key(b, &first, "traversal");
-    status_traversal(d, b);
+    status_traversal(b, env->traversal);
     json_key(b, &first, "tls");
     status_tls(b, g);
     json_key(b, &first, "learnt_domains");
