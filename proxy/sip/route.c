@@ -30,7 +30,7 @@ static unsigned port_or_default(const char *port, bool tls)
 {
     if (port && *port)
         return (unsigned)strtoul(port, NULL, 10);
-    return tls ? SIPS_DEFAULT_PORT : SIP_DEFAULT_PORT;
+    return sip_transport_default_port(tls ? SIP_TP_TLS : SIP_TP_UDP);
 }
 
 /* Host and port against the hostname (any port) and the listen addresses. */
