@@ -112,7 +112,7 @@ void sofialog_line(struct sofialog_stream *s, const char *line)
     }
     char msg[SOFIALOG_LINE];
     clean_copy(msg, sizeof msg, line);
-    log_warn("sip", "event=transport msg=\"%s\"", msg);
+    log_warn("sip", "event=%s msg=\"%s\"", s->event ? s->event : "transport", msg);
 }
 
 /* The nta lines nta_line() reads, by their format (nta.c, sofia-sip 1.12.11). At level 5 nta
@@ -178,15 +178,25 @@ void sofialog_attach(struct sofialog *sl)
 {
     memset(sl, 0, sizeof *sl);
     sl->nta.nta = true;
+    sl->tport.event = "transport";
+    sl->other.event = "sofia";
+    sl->attached = true;
+    sl->saved_logger = su_log_default->log_logger;
+    sl->saved_stream = su_log_default->log_stream;
     su_log_redirect(nta_log, sofialog_logger, &sl->nta);
     su_log_redirect(tport_log, sofialog_logger, &sl->tport);
+    su_log_redirect(su_log_default, sofialog_logger, &sl->other);
     su_log_init(nta_log);             /* reads NTA_DEBUG: a higher level asked for stays */
     if (nta_log->log_level < NTA_REFUSAL_LEVEL)
         su_log_set_level(nta_log, NTA_REFUSAL_LEVEL);
 }
 
-void sofialog_detach(void)
+void sofialog_detach(struct sofialog *sl)
 {
+    if (!sl->attached)
+        return;
     su_log_redirect(nta_log, NULL, NULL);
     su_log_redirect(tport_log, NULL, NULL);
+    su_log_redirect(su_log_default, sl->saved_logger, sl->saved_stream);
+    sl->attached = false;
 }
