@@ -41,7 +41,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .SECONDARY:
 .PHONY: all asan deps deps-run certs run test unit unit-asan acceptance acceptance-asan bench fuzz clean \
-	pkgcheck install install-config deb man-lint layers-test
+	pkgcheck install install-config deb package-test man-lint layers-test
 all: $(B)/sipfed $(B)/layers.ok
 
 # Every -dev package present in a recent enough version, or pkg-config's message and a hint.
@@ -126,6 +126,7 @@ test: deps
 	$(MAKE) man-lint
 	$(MAKE) acceptance
 	$(MAKE) acceptance-asan
+	$(MAKE) package-test
 
 acceptance: all $(B)/tests/dns_live
 	tests/acceptance/run.sh
@@ -174,6 +175,11 @@ man-lint:
 # dpkg-buildpackage's clean never touches this tree's builds. Result: build/deb/sipfed_*.deb.
 deb:
 	scripts/build-deb.sh
+
+# As root: build the .deb, lint it, check the unit (verify, security <= 3.0), install it, run the
+# daemon with the unit's own commands as the sipfed user, send a MESSAGE, reload, purge it.
+package-test: deb
+	tests/package/run.sh
 
 -include $(CORE_OBJ:.o=.d) $(OBJ:.o=.d) $(B)/obj/cli/main.d $(UNIT_BIN:%=%.d)
 

@@ -2,8 +2,8 @@
 # build-deb.sh — build the Debian package (debian/, debhelper 13) with dpkg-buildpackage from a
 # copy of this tree's sources in build/deb/src, so its `clean` step never touches the tree's own
 # builds. The .deb and .buildinfo/.changes land in build/deb/.
-# DEB_BUILD_OPTIONS defaults to "nocheck parallel=2" (make test runs the unit tests itself);
-# set it to "" to run them in the package build too.
+# DEB_BUILD_OPTIONS defaults to "nocheck noautodbgsym parallel=2" (make test runs the unit tests
+# itself; no -dbgsym package); set it to "" to run them in the package build too.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/build/deb
@@ -21,7 +21,7 @@ else
 fi
 
 cd "$out/src"
-export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS-nocheck parallel=2}"
+export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS-nocheck noautodbgsym parallel=2}"
 if ! dpkg-buildpackage -us -uc -b >"$out/build.log" 2>&1; then
     tail -n 40 "$out/build.log" >&2
     echo "build-deb: dpkg-buildpackage failed (whole log: $out/build.log)" >&2

@@ -1,7 +1,8 @@
 #!/bin/sh
 # check-man.sh — the man pages are clean for mandoc and complete: every key the loaders accept
 # (the ini_key tables of proxy/base/config.c and proxy/dialplan/*.c) is described in
-# sipfed.ini(5), every section in it, and every command main.c dispatches in sipfed(8).
+# sipfed.ini(5), every section in it, and every command main.c dispatches and every long option
+# of the CLI (the getopt_long tables of proxy/cli/) in sipfed(8).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -27,5 +28,11 @@ for c in $cmds; do
     grep -qE "^\.It Cm $c( |$)" man/sipfed.8 ||
         { echo "man/sipfed.8: command '$c' is not described (.It Cm $c)" >&2; rc=1; }
 done
-[ $rc -eq 0 ] && echo "man pages: lint clean, $(echo "$keys" | wc -l) keys and $(echo "$cmds" | wc -l) commands described"
+opts=$(grep -hoE '\{ "[a-z-]+", (no|required|optional)_argument' proxy/cli/*.c |
+       sed -E 's/^\{ "([a-z-]+)".*/\1/' | sort -u)
+for o in $opts; do
+    grep -qE "Fl -$o( |$)" man/sipfed.8 ||
+        { echo "man/sipfed.8: option '--$o' is not described (Fl -$o)" >&2; rc=1; }
+done
+[ $rc -eq 0 ] && echo "man pages: lint clean, $(echo "$keys" | wc -l) keys and $(echo "$cmds" | wc -l) commands, $(echo "$opts" | wc -l) options described"
 exit $rc

@@ -10,17 +10,6 @@
 #include "log.h"
 #include "proxy.h"
 
-/* Each `file:line: message` on stderr, with its priority when stderr is the journal. */
-static void print_diag(const struct diag *d)
-{
-    char buf[1024];
-    for (size_t i = 0; i < diag_count(d); i++) {
-        const struct diag_entry *e = diag_get(d, i);
-        diag_format(e, buf, sizeof buf);
-        log_text(e->is_error ? LOG_LVL_ERROR : LOG_LVL_WARN, "%s", buf);
-    }
-}
-
 int cmd_run(const char *config_path, int argc, char **argv)
 {
     su_home_t home[1] = { SU_HOME_INIT(home) };
@@ -39,7 +28,7 @@ int cmd_run(const char *config_path, int argc, char **argv)
     }
     struct diag *d = diag_new(home);
     int err = proxy_gen_load(config_path, d, &gen);
-    print_diag(d);
+    diag_report(d);
     if (err) {
         log_text(LOG_LVL_ERROR, "sipfed: %s: configuration refused (%zu error%s)", config_path,
                  diag_error_count(d), diag_error_count(d) == 1 ? "" : "s");

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "log.h"
 
 static char out[4096];
@@ -69,6 +70,29 @@ static void test_log_journal_format(void **state)
     assert_int_equal(log_priority(LOG_LVL_DEBUG), 7);
 }
 
+/* Configuration errors at start-up and from `sipfed check` (ExecStartPre): under the journal an
+ * error is <3>, a warning <4>; on a terminal the bare `file:line: message`. */
+static struct diag *report_diag;
+static void report(void) { diag_report(report_diag); }
+
+static void test_log_diag_report(void **state)
+{
+    (void)state;
+    su_home_t home[1] = { SU_HOME_INIT(home) };
+    report_diag = diag_new(home);
+    diag_error(report_diag, "rules/a.ini", 3, "unknown key 'foo' in [zone IMP]");
+    diag_warn(report_diag, "rules/b.ini", 7, "pattern contains \\c");
+    log_set_journal(true);
+    const char *o = captured(report);
+    assert_string_equal(o, "<3>rules/a.ini:3: unknown key 'foo' in [zone IMP]\n"
+                           "<4>rules/b.ini:7: warning: pattern contains \\c\n");
+    log_set_journal(false);
+    o = captured(report);
+    assert_string_equal(o, "rules/a.ini:3: unknown key 'foo' in [zone IMP]\n"
+                           "rules/b.ini:7: warning: pattern contains \\c\n");
+    su_home_deinit(home);
+}
+
 /* $JOURNAL_STREAM is "DEVICE:INODE" of the journal's socket: only the file it names counts. */
 static void test_log_fd_is_journal(void **state)
 {
@@ -97,6 +121,7 @@ int main(void)
         cmocka_unit_test(test_log_terminal_format),
         cmocka_unit_test(test_log_journal_format),
         cmocka_unit_test(test_log_fd_is_journal),
+        cmocka_unit_test(test_log_diag_report),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
