@@ -352,14 +352,10 @@ static void branch_hop_ready(void *arg, int status, const char *reason, const st
         branch_fail(br, SIP_500_INTERNAL_SERVER_ERROR);
         return;
     }
-    if (br->zone && br->alias && (!tx->dec.alias || strcmp(br->alias, tx->dec.alias) != 0)) {
+    if (br->zone && br->alias && (!tx->dec.alias || strcmp(br->alias, tx->dec.alias) != 0))
         /* The search rewrote the alias (strip/replace): it becomes the URI. An unchanged alias
          * leaves the Request-URI as received (no format-and-parse per request). */
-        url_t *ru = url_hdup(msg_home(m), (url_t *)su_sprintf(msg_home(m), "sip:%s", br->alias));
-        if (ru && ru->url_host)
-            s->sip_request->rq_url[0] = *ru;
-        msg_fragment_clear(s->sip_request->rq_common);
-    }
+        route_request_uri_set(m, s, br->alias);
     bool rr = tx->method != sip_method_ack && (!br->zone || br->zone->record_route);
     if (rr) {
         /* RFC 5658 double Record-Route when the transport changes: the entry facing each side
@@ -423,17 +419,9 @@ void forward_tls_failed(void *arg, const char *ip, uint16_t port, const char *re
 static void branch_start(struct fwd_branch *br)
 {
     struct fwd_txn *tx = br->tx;
-    const char *domain = NULL;
-
-    if (br->alias) {
-        const char *at = strchr(br->alias, '@');
-        domain = at ? at + 1 : br->alias;
-        size_t n = strcspn(domain, ":;");
-        domain = su_strndup(tx->home, domain, n);
-    }
     struct nexthop_request rq = {
         .zone = br->zone,
-        .domain = domain,
+        .domain = alias_host(tx->home, br->alias),   /* NULL without an alias */
         .uri = tx->route_uri,
         .attempt = br->attempt,
     };

@@ -1,4 +1,5 @@
 /* route.c — pure routing helpers of the forwarder (RFC 3261 §16); see route.h. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,18 @@ static unsigned port_or_default(const char *port, bool tls)
     if (port && *port)
         return (unsigned)strtoul(port, NULL, 10);
     return sip_transport_default_port(tls ? SIP_TP_TLS : SIP_TP_UDP);
+}
+
+int route_request_uri_set(msg_t *msg, sip_t *sip, const char *alias)
+{
+    su_home_t *home = msg_home(msg);
+    char *text = su_sprintf(home, "sip:%s", alias);
+    url_t *ru = text ? url_hdup(home, (url_t *)text) : NULL;
+    if (!ru || !ru->url_host || !sip->sip_request)
+        return EINVAL;
+    sip->sip_request->rq_url[0] = *ru;
+    msg_fragment_clear(sip->sip_request->rq_common);
+    return 0;
 }
 
 /* Host and port against the hostname (any port) and the listen addresses. */

@@ -63,6 +63,11 @@ char *route_record_route_make(su_home_t *home, const char *hostname, enum sip_tr
  * locally generated one (`*_local`) and 503 loses to the other 5xx. */
 bool route_response_better(int candidate, bool candidate_local, int best, bool best_local);
 
+/* The search's alias (`user@host[:port][;params]`) becomes the Request-URI of `msg`:
+ * `sip:ALIAS`, parsed from `msg`'s home, the old encoding cleared. Returns 0, or EINVAL when the
+ * alias is no URI with a host (then the Request-URI is left as it was). */
+int route_request_uri_set(msg_t *msg, sip_t *sip, const char *alias);
+
 /* The transport of a URI: its `transport` parameter, else TLS for sips:, else UDP. */
 enum sip_transport route_uri_transport(const url_t *u);
 

@@ -1,5 +1,6 @@
 /* test_route.c — the forwarder's pure helpers: who we are (Route/Via), loop hashes and loop
  * detection vs spirals, Proxy-Require filtering, Record-Route values, best-response selection. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -217,6 +218,39 @@ static void test_route_uri_transport(void **state)
     su_home_deinit(home);
 }
 
+/* The one Request-URI rewrite (a transaction's branch and a stateless forward both use it). */
+static void test_route_request_uri_set(void **state)
+{
+    (void)state;
+    static const struct { const char *alias; int err; const char *uri; } cases[] = {
+        { "bob@msexample.test", 0, "sip:bob@msexample.test" },
+        { "bob@sip.msexample.test:5061;transport=tls", 0,
+          "sip:bob@sip.msexample.test:5061;transport=tls" },
+        { "alice@[2001:db8::1]:5070", 0, "sip:alice@[2001:db8::1]:5070" },
+        { "msexample.test", 0, "sip:msexample.test" },
+        { "", EINVAL, "sip:a@b.test" },                 /* no host: left as it was */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        msg_t *msg = parse("MESSAGE sip:a@b.test SIP/2.0\r\n"
+                           "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\n"
+                           "Call-ID: r@x\r\nCSeq: 1 MESSAGE\r\nContent-Length: 0\r\n\r\n");
+        sip_t *sip = sip_object(msg);
+        int err = route_request_uri_set(msg, sip, cases[i].alias);
+        char buf[256];
+        url_e(buf, sizeof buf, sip->sip_request->rq_url);
+        if (err != cases[i].err || strcmp(buf, cases[i].uri) != 0)
+            fail_msg("'%s': err %d uri %s, expected %d %s", cases[i].alias, err, buf,
+                     cases[i].err, cases[i].uri);
+        /* re-encoded: the message text carries the new Request-URI */
+        assert_int_equal(msg_serialize(msg, (msg_pub_t *)sip), 0);
+        char *text = msg_as_string(msg_home(msg), msg, NULL, 0, NULL);
+        assert_non_null(text);
+        if (strncmp(text + strlen("MESSAGE "), cases[i].uri, strlen(cases[i].uri)) != 0)
+            fail_msg("'%s': encoded as %.60s", cases[i].alias, text);
+        msg_destroy(msg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -227,6 +261,7 @@ int main(void)
         cmocka_unit_test(test_route_record_route_make),
         cmocka_unit_test(test_route_response_better),
         cmocka_unit_test(test_route_uri_transport),
+        cmocka_unit_test(test_route_request_uri_set),
     };
     return cmocka_run_group_tests_name("route", tests, NULL, NULL);
 }
