@@ -41,7 +41,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .SECONDARY:
 .PHONY: all asan deps deps-run certs run test unit unit-asan acceptance acceptance-asan bench fuzz clean \
-	pkgcheck install install-config deb package-test man-lint layers-test
+	pkgcheck install install-config deb package-test man-lint layers-test docs-test
 all: $(B)/sipfed $(B)/layers.ok
 
 # Every -dev package present in a recent enough version, or pkg-config's message and a hint.
@@ -118,8 +118,10 @@ run: deps-run
 test: deps
 	$(MAKE) all
 	$(MAKE) certs
+	tests/ports-free.sh
 	$(B)/sipfed -c sipfed.ini check --cases rules/lab.cases --cases rules/policy.cases
 	$(MAKE) layers-test
+	$(MAKE) docs-test
 	$(MAKE) unit
 	$(MAKE) unit-asan
 	$(MAKE) fuzz-smoke
@@ -127,6 +129,10 @@ test: deps
 	$(MAKE) acceptance
 	$(MAKE) acceptance-asan
 	$(MAKE) package-test
+
+# Every example of README.md and docs/*.md, run as shown (tests/docs/run.py says how).
+docs-test: all
+	tests/docs/run.py
 
 acceptance: all $(B)/tests/dns_live
 	tests/acceptance/run.sh

@@ -6,6 +6,12 @@
 
 #define SIPFED_VERSION "0.1.0"
 
+/* The node file when -c is not given: the installed one (make install, the .deb). The Makefile
+ * sets it from SYSCONFDIR. */
+#ifndef SIPFED_DEFAULT_CONFIG
+#define SIPFED_DEFAULT_CONFIG "/etc/sipfed/sipfed.ini"
+#endif
+
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
 /* `argv[0]` is the command name; getopt may be used on (argc, argv). */

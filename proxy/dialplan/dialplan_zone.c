@@ -276,6 +276,7 @@ void dialplan_zone_section_load(struct dialplan_loader *L, struct ini_section *s
     struct ini_ctx c = { .home = dp->home, .d = L->d, .sec = sec };
     ini_section_mark_duplicates(sec, L->d);
     bool typed = zone_type_read(&c, z);
+    z->untyped = !typed;
     char desc[64];
     snprintf(desc, sizeof desc, "type %s", zone_type_name(z->type));
     ini_section_apply(&c, zone_keys, z->type, typed ? desc : NULL, typed ? z : NULL);

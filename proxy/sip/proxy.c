@@ -77,18 +77,18 @@ static bool listen_same(const struct node_config *a, const struct node_config *b
     return true;
 }
 
+static void gen_log_unbuilt(void *arg, const struct zone *z, const char *event, const char *what)
+{
+    (void)arg;
+    log_warn("config", "event=%s zone=%s msg=\"%s\"", event, z->name, what);
+}
+
 /* Say at start and on reload what this version does not build, rather than let an admin
- * believe it runs: SPEC §5.4's traversal connection (the DMZ node sending down the connection
- * the internal node opened) and SPEC §8's admin HTTP. Traversal zones route like neighbor zones. */
+ * believe it runs: the dial plan's (dialplan_unbuilt.c, the list `check` reports too) and
+ * SPEC §8's admin HTTP. */
 static void gen_warn_unbuilt(const struct proxy_gen *g)
 {
-    for (size_t i = 0; i < g->dp->n_zones; i++) {
-        const struct zone *z = g->dp->zones[i];
-        if (z->type == ZONE_TRAVERSAL_CLIENT || z->type == ZONE_TRAVERSAL_SERVER)
-            log_warn("config", "event=traversal_as_neighbor zone=%s msg=\"traversal zones connect "
-                     "to their peers like neighbor zones; the persistent traversal connection "
-                     "(SPEC 5.4) is not built yet\"", z->name);
-    }
+    dialplan_unbuilt_each(g->dp, gen_log_unbuilt, NULL);
     if (g->cfg->admin_listen)
         log_warn("config", "event=admin_unavailable listen=%s msg=\"the admin HTTP interface is "
                  "not built yet\"", g->cfg->admin_listen);
