@@ -33,9 +33,7 @@ log_has "event=reload status=ok" && fail "the reload was applied"
 # The old generation serves: inbound still routed, and the new outbound rule is not there (404,
 # not a TLS attempt toward the static route).
 message_inbound_ok "$tp"
-uac_xml "$T/uac404.xml" MESSAGE "sip:bob@msexample.test" 404
-expect_ok uac404 sipp_client uac404 "$T/uac404.xml" "$tp" "$IMP_IP" \
-    -key from_domain ciscoexample.test -key max_forwards 70
+message_expect uac404 "$tp" imp "sip:bob@msexample.test" 404
 log_has "module=tls event=ready" && fail "the refused TLS set-up was activated"
 
 # A restart applies it.
