@@ -34,6 +34,24 @@ static unsigned port_or_default(const char *port, bool tls)
     return sip_transport_default_port(tls ? SIP_TP_TLS : SIP_TP_UDP);
 }
 
+enum route_level_end route_level_end(const struct route_level_state *s)
+{
+    if (!s->canceled && !s->stop && s->best < 600 && s->more_levels)
+        return ROUTE_NEXT_LEVEL;
+    if (s->canceled && (s->best == 0 || s->best_local))
+        return ROUTE_ANSWER_487;
+    if (s->best_msg && s->best == 503)
+        return ROUTE_ANSWER_500;         /* §16.7 step 6: not "this proxy is overloaded" */
+    return s->best_msg ? ROUTE_RELAY_BEST : ROUTE_ANSWER_BEST;
+}
+
+bool route_failover(const struct route_failover_in *in)
+{
+    if (!in->zone_target || !in->more_peers || in->canceled || in->answered)
+        return false;
+    return in->before_response || in->status == 503 || (in->local && in->status == 408);
+}
+
 int route_request_uri_set(msg_t *msg, sip_t *sip, const char *alias)
 {
     su_home_t *home = msg_home(msg);

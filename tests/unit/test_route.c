@@ -218,6 +218,56 @@ static void test_route_uri_transport(void **state)
     su_home_deinit(home);
 }
 
+/* RFC 3261 §16.7 steps 6-7 and SPEC §4.3: what happens when every branch of a level is done. */
+static void test_route_level_end(void **state)
+{
+    (void)state;
+    static const struct { struct route_level_state s; enum route_level_end end; } cases[] = {
+        /* {canceled, stop, more_levels, best, best_local, best_msg} */
+        { { false, false, true, 404, false, true }, ROUTE_NEXT_LEVEL },   /* continue searching */
+        { { false, false, true, 0, false, false }, ROUTE_NEXT_LEVEL },    /* nothing answered */
+        { { false, true, true, 404, false, true }, ROUTE_RELAY_BEST },    /* the rule said stop */
+        { { false, false, true, 603, false, true }, ROUTE_RELAY_BEST },   /* 6xx ends the search */
+        { { true, false, true, 0, false, false }, ROUTE_ANSWER_487 },     /* cancelled */
+        { { true, false, false, 408, true, false }, ROUTE_ANSWER_487 },   /* ... our own 408 */
+        { { true, false, false, 486, false, true }, ROUTE_RELAY_BEST },   /* ... a real answer */
+        { { false, false, false, 503, false, true }, ROUTE_ANSWER_500 },  /* downstream 503 */
+        { { false, false, false, 503, true, false }, ROUTE_ANSWER_BEST }, /* our own 503 */
+        { { false, false, false, 486, false, true }, ROUTE_RELAY_BEST },
+        { { false, false, false, 408, true, false }, ROUTE_ANSWER_BEST }, /* local failure */
+        { { false, false, false, 0, false, false }, ROUTE_ANSWER_BEST },  /* none: 500 */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (route_level_end(&cases[i].s) != cases[i].end)
+            fail_msg("case %zu: %d, expected %d", i, route_level_end(&cases[i].s), cases[i].end);
+}
+
+/* SPEC §5.2: which failures move a branch on to the zone's next peer. */
+static void test_route_failover(void **state)
+{
+    (void)state;
+    static const struct { struct route_failover_in in; bool failover; } cases[] = {
+        /* {status, before_response, local, zone_target, more_peers, canceled, answered} */
+        { { 503, false, false, true, true, false, false }, true },    /* peer overloaded */
+        { { 503, false, true, true, true, false, false }, true },     /* transport error */
+        { { 408, false, true, true, true, false, false }, true },     /* no answer (Timer F) */
+        { { 408, false, false, true, true, false, false }, false },   /* the peer's own 408 */
+        { { 486, false, false, true, true, false, false }, false },   /* a real answer */
+        { { 500, false, false, true, true, false, false }, false },
+        { { 503, true, true, true, true, false, false }, true },      /* no next hop address */
+        { { 408, true, true, true, true, false, false }, true },      /* our attempt timer */
+        { { 500, true, true, true, true, false, false }, true },      /* could not send */
+        { { 503, false, false, true, false, false, false }, false },  /* no more peers */
+        { { 503, false, false, false, true, false, false }, false },  /* loose-routed */
+        { { 503, true, true, true, true, true, false }, false },      /* cancelled */
+        { { 503, false, false, true, true, false, true }, false },    /* already answered */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (route_failover(&cases[i].in) != cases[i].failover)
+            fail_msg("case %zu: status %d failover=%d", i, cases[i].in.status,
+                     !cases[i].failover);
+}
+
 /* The one Request-URI rewrite (a transaction's branch and a stateless forward both use it). */
 static void test_route_request_uri_set(void **state)
 {
@@ -262,6 +312,8 @@ int main(void)
         cmocka_unit_test(test_route_response_better),
         cmocka_unit_test(test_route_uri_transport),
         cmocka_unit_test(test_route_request_uri_set),
+        cmocka_unit_test(test_route_level_end),
+        cmocka_unit_test(test_route_failover),
     };
     return cmocka_run_group_tests_name("route", tests, NULL, NULL);
 }
