@@ -2,7 +2,8 @@
 CC      ?= gcc
 # pkg-config modules with the lowest versions we build against (Debian 12 has these or newer).
 PKGS    := 'sofia-sip-ua >= 1.12' 'libssl >= 3.0' 'libcrypto >= 3.0' 'libcares >= 1.17' \
-           'libpcre2-8 >= 10.34' 'inih >= 53' 'expat >= 2.2' 'libsystemd >= 209'
+           'libpcre2-8 >= 10.34' 'inih >= 53' 'expat >= 2.2' 'libsystemd >= 209' \
+           'libstrophe >= 0.12'
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wvla -Werror
@@ -22,7 +23,7 @@ SYSCONFDIR ?= /etc
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 DEFS    := -DSIPFED_DEFAULT_CONFIG='"$(SYSCONFDIR)/sipfed/sipfed.ini"'
 # One folder per layer (docs/architecture.md); each folder's headers are on the include path.
-LAYERS  := base dialplan routing dns tls presence sip cli
+LAYERS  := base dialplan routing dns tls presence sip gateway cli
 INC     := $(LAYERS:%=-Iproxy/%)
 # CPPFLAGS/LDFLAGS from the environment too (dpkg-buildflags: fortify, relro, now).
 ALL_CFLAGS = $(CSTD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(INC) $(DEFS) -MMD -MP
@@ -89,6 +90,11 @@ $(B)/tests/dns_live: tests/acceptance/dns_live.c $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The scripted XMPP client of the gateway scenarios (tests/acceptance/t_gateway_*.sh).
+$(B)/tests/xmpp_client: tests/acceptance/xmpp_client.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
 # ASan+UBSan build of the daemon and the unit tests, in build-asan/.
 asan:
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
@@ -134,11 +140,11 @@ test: deps
 docs-test: all
 	tests/docs/run.py
 
-acceptance: all $(B)/tests/dns_live
+acceptance: all $(B)/tests/dns_live $(B)/tests/xmpp_client
 	tests/acceptance/run.sh
 
 # The same scenarios against the ASan+UBSan daemon: any sanitizer report fails a scenario.
-acceptance-asan: asan $(B)/tests/dns_live
+acceptance-asan: asan $(B)/tests/dns_live $(B)/tests/xmpp_client
 	SIPFED=$(CURDIR)/build-asan/sipfed ASAN_OPTIONS=fast_unwind_on_malloc=0 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 		tests/acceptance/run.sh
@@ -193,11 +199,11 @@ package-test: deb
 # `fuzz` runs 5 minutes, `fuzz-smoke` 30 s; new inputs go to build-fuzz/corpus, never the repo.
 FUZZ_CC    ?= clang
 # the pure parsers and mappings only (the proxy's presence glue lives in proxy/sip/)
-FUZZ_SRC   := tests/fuzz/fuzz_presence.c $(wildcard proxy/presence/*.c)
+FUZZ_SRC   := tests/fuzz/fuzz_presence.c $(wildcard proxy/presence/*.c) proxy/base/mime.c
 FUZZ_RUN    = build-fuzz/fuzz_presence -max_len=70000 -timeout=10 -rss_limit_mb=1024 \
               -artifact_prefix=build-fuzz/ build-fuzz/corpus tests/fuzz/corpus/presence
 .PHONY: fuzz-smoke
-build-fuzz/fuzz_presence: $(FUZZ_SRC) $(wildcard proxy/presence/*.h)
+build-fuzz/fuzz_presence: $(FUZZ_SRC) $(wildcard proxy/presence/*.h) proxy/base/mime.h
 	@mkdir -p build-fuzz/corpus
 	$(FUZZ_CC) $(CSTD) $(WARN) -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
 		$(PKG_CFLAGS) $(INC) -o $@ $(FUZZ_SRC) $(PKG_LIBS)

@@ -23,7 +23,7 @@ LAYER_RANK = {
     "dialplan": 1,
     "routing": 2,
     "dns": 3, "tls": 3, "presence": 3,
-    "sip": 4,
+    "sip": 4, "gateway": 4,
     "cli": 5,
 }
 # What the pure core must never call: sofia's transaction engine and transports, c-ares, OpenSSL.

@@ -11,6 +11,7 @@
 
 #include "ini_file.h"
 #include "ini_value.h"
+#include "suggest.h"
 
 enum config_section { CFG_PROXY, CFG_TLS, CFG_DNS, CFG_LOG, CFG_ADMIN, CFG_PRESENCE, CFG_N };
 
@@ -309,10 +310,18 @@ static void config_section_load(void *user, struct ini_section *sec)
     for (i = 0; i < CFG_N; i++)
         if (strcmp(sec->header, config_sections[i].name) == 0)
             break;
+    if (i == CFG_N && strcmp(sec->header, "gateway") == 0)
+        return;   /* the XMPP gateway's (proxy/gateway/gateway_config.c reads it) */
     if (i == CFG_N) {
+        const char *names[CFG_N + 1];
+        for (size_t j = 0; j < CFG_N; j++)
+            names[j] = config_sections[j].name;
+        names[CFG_N] = "gateway";
+        const char *near = suggest_closest_n(sec->header, names, CFG_N + 1);
         diag_error(L->d, sec->file, sec->line,
-                   "unknown section [%s] (expected proxy, tls, dns, log, admin or presence)",
-                   sec->header);
+                   "unknown section [%s] (expected proxy, tls, dns, log, admin, presence or "
+                   "gateway%s%s%s)", sec->header, near ? "; did you mean [" : "",
+                   near ? near : "", near ? "]?" : "");
         return;
     }
     if (L->seen[i]) {

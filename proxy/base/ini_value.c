@@ -183,6 +183,20 @@ int ini_value_list(struct ini_ctx *c, const struct ini_entry *e, char ***out, si
     return 0;
 }
 
+int ini_value_domains(struct ini_ctx *c, const struct ini_entry *e, char ***out, size_t *n)
+{
+    int err = 0;
+    if (ini_value_list(c, e, out, n))
+        return ENOMEM;
+    for (size_t i = 0; i < *n; i++) {
+        if (!ini_text_is_hostname((*out)[i]) || ini_text_is_ip((*out)[i]))
+            err = ini_value_invalid(c, e, (*out)[i],
+                                    "expected a domain name; patterns are not allowed");
+        (*out)[i] = ini_text_lower(c->home, (*out)[i]);
+    }
+    return err;
+}
+
 int ini_value_path(struct ini_ctx *c, const struct ini_entry *e, const char *base_dir,
                    char **out)
 {

@@ -60,6 +60,8 @@ int ini_value_transport(struct ini_ctx *c, const struct ini_entry *e, enum sip_t
 /* Items separated by commas or continuation lines, trimmed, empty items skipped, copied to
  * c->home; *out is NULL-terminated (NULL and *n == 0 when the value is empty). */
 int ini_value_list(struct ini_ctx *c, const struct ini_entry *e, char ***out, size_t *n);
+/* A list (as ini_value_list) of exact domain names: no patterns, no IP literals; lowercased. */
+int ini_value_domains(struct ini_ctx *c, const struct ini_entry *e, char ***out, size_t *n);
 /* A path: absolute as written, else joined to `base_dir`; NULL when empty. */
 int ini_value_path(struct ini_ctx *c, const struct ini_entry *e, const char *base_dir,
                    char **out);

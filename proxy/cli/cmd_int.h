@@ -19,5 +19,6 @@ int cmd_run(const char *config_path, int argc, char **argv);
 int cmd_check(const char *config_path, int argc, char **argv);
 int cmd_locate(const char *config_path, int argc, char **argv);
 int cmd_presence(int argc, char **argv);
+int cmd_gateway(const char *config_path, int argc, char **argv);
 
 #endif

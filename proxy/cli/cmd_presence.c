@@ -83,9 +83,30 @@ static bool is_sip_message(const char *body)
            (n > 8 && memcmp(body + n - 8, " SIP/2.0", 8) == 0 && body[0] != '<');
 }
 
-/* A whole SIP message: parse it with sofia, map its body by its Content-Type. The presentity
- * of a document that names none is the message's: the To of a PUBLISH, else the From. */
-static int presence_from_sip(struct run *r, const char *text, size_t len)
+/* Map `body` (Content-Type `ct`, NULL: recognise it) as format `in`, printing each document;
+ * a batch of several documents names the presentity of each. Returns the exit code. */
+static int presence_map(struct run *r, enum presence_doc_format in, const char *ct,
+                        const char *body, size_t len)
+{
+    r->rc = EXIT_OK;
+    if (in == PRESENCE_FMT_AUTO) {
+        r->n_docs = 0;
+        presence_body_parse(ct, body, len, count_one, r);
+        r->batch = r->n_docs > 1;
+        presence_body_parse(ct, body, len, print_one, r);
+    } else {
+        struct presence_info info;
+        int err = presence_doc_parse(in, body, len, &info);
+        print_one(r, &info, err);
+    }
+    return r->rc;
+}
+
+/* A whole SIP message: parse it with sofia, map its body by its Content-Type (or as `in`). The
+ * presentity of a document that names none is the message's: the To of a PUBLISH, else the
+ * From. */
+static int presence_from_sip(struct run *r, enum presence_doc_format in, const char *text,
+                             size_t len)
 {
     su_home_t home[1] = { SU_HOME_INIT(home) };
     msg_t *msg = msg_make(sip_default_mclass(), 0, text, (ssize_t)len);
@@ -108,12 +129,7 @@ static int presence_from_sip(struct run *r, const char *text, size_t len)
                                 ? sip->sip_to : sip->sip_from;
     if (who != NULL)
         r->fallback_entity = url_as_string(home, who->a_url);
-    r->n_docs = 0;
-    presence_body_parse(ct, body, body_len, count_one, r);
-    r->batch = r->n_docs > 1;
-    r->rc = EXIT_OK;
-    presence_body_parse(ct, body, body_len, print_one, r);
-    rc = r->rc;
+    rc = presence_map(r, in, ct, body, body_len);
 out:
     if (msg != NULL)
         msg_destroy(msg);
@@ -215,16 +231,7 @@ int cmd_presence(int argc, char **argv)
                 "stdin)\n", path ? path : "stdin");
         return EXIT_FAILED;
     }
-    if (in == PRESENCE_FMT_AUTO && is_sip_message(body))
-        return presence_from_sip(&r, body, len);
-    if (in == PRESENCE_FMT_AUTO) {
-        presence_body_parse(NULL, body, len, count_one, &r);
-        r.batch = r.n_docs > 1;
-        presence_body_parse(NULL, body, len, print_one, &r);
-    } else {
-        struct presence_info info;
-        err = presence_doc_parse(in, body, len, &info);
-        print_one(&r, &info, err);
-    }
-    return r.rc;
+    if (is_sip_message(body))
+        return presence_from_sip(&r, in, body, len);
+    return presence_map(&r, in, NULL, body, len);
 }

@@ -11,7 +11,8 @@
 #include "suggest.h"
 #include "usage.h"
 
-static const char *const main_commands[] = { "run", "check", "locate", "presence", NULL };
+static const char *const main_commands[] = { "run", "check", "locate", "presence", "gateway",
+                                             NULL };
 
 /* The node file must be readable before a command that needs it starts: one message and one
  * exit code (2, an input problem) for run, check and locate alike. */
@@ -74,6 +75,8 @@ int main(int argc, char **argv)
         cmd = cmd_check;
     else if (strcmp(argv[0], "locate") == 0)
         cmd = cmd_locate;
+    else if (strcmp(argv[0], "gateway") == 0)
+        cmd = cmd_gateway;
     if (cmd == NULL) {
         const char *near = suggest_closest(argv[0], main_commands);
         fprintf(stderr, "sipfed: unknown command '%s'", argv[0]);

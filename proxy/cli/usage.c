@@ -56,6 +56,12 @@ static const struct usage_section usage_sections[] = {
       "      --busy-as-dnd   map busy to <show>dnd</show> instead of away + \"Busy\"\n"
       "      --entity URI    the presentity to write, overriding the document's\n"
       "      An unknown state prints nothing. Exit 1 on malformed or empty input.\n" },
+    { "gateway",
+      "  sipfed [-c FILE] gateway\n"
+      "      Run the XMPP gateway of the node file's [gateway] section in the foreground until\n"
+      "      SIGTERM/SIGINT: an XEP-0114 component of the XMPP server per Microsoft partner\n"
+      "      domain, and a SIP user agent that reaches Microsoft through the proxy\n"
+      "      (docs/xmpp.md).\n" },
 };
 
 #define USAGE_N (sizeof usage_sections / sizeof usage_sections[0])

@@ -12,6 +12,7 @@
 #include <pcre2.h>
 
 #include "config.h"
+#include "suggest.h"
 
 void dialplan_regex_free_all(struct dialplan *dp)
 {
@@ -27,6 +28,15 @@ static void dialplan_home_destroy(void *home)
     dialplan_regex_free_all((struct dialplan *)home);
 }
 
+static void dialplan_section_unknown(struct dialplan_loader *L, const struct ini_section *sec)
+{
+    static const char *const kinds[] = { "zone", "rule", "federation", "static_route", NULL };
+    const char *near = suggest_closest(sec->kind, kinds);
+    diag_error(L->d, sec->file, sec->line,
+               "unknown section [%s] (expected zone, rule, federation or static_route%s%s%s)",
+               sec->header, near ? "; did you mean " : "", near ? near : "", near ? "?" : "");
+}
+
 static void dialplan_section_load(void *user, struct ini_section *sec)
 {
     struct dialplan_loader *L = user;
@@ -39,9 +49,7 @@ static void dialplan_section_load(void *user, struct ini_section *sec)
     else if (strcmp(sec->kind, "static_route") == 0)
         dialplan_static_route_section_load(L, sec);
     else
-        diag_error(L->d, sec->file, sec->line,
-                   "unknown section [%s] (expected zone, rule, federation or static_route)",
-                   sec->header);
+        dialplan_section_unknown(L, sec);
 }
 
 static int dialplan_file_select(const struct dirent *de)

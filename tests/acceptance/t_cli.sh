@@ -46,6 +46,9 @@ printf 'NOTIFY sip:alice@ciscoexample.test SIP/2.0\r\nVia: SIP/2.0/TLS 192.0.2.1
 out "$SIPFED" presence --out state "$T/notify.sip"
 rc_is 0 "presence of a NOTIFY"
 [ "$(cat "$T/out")" = busy ] || { cat "$T/out" >&2; fail "presence of a NOTIFY: not 'busy'"; }
+out "$SIPFED" presence --in categories --out state "$T/notify.sip"
+rc_is 0 "presence --in categories of a NOTIFY"
+[ "$(cat "$T/out")" = busy ] || { cat "$T/out" >&2; fail "presence --in of a NOTIFY: not 'busy'"; }
 out "$SIPFED" presence --out state </dev/null
 rc_is 1 "presence of nothing"
 has "no input" "presence of nothing"

@@ -15,7 +15,9 @@ The Markdown is the test. In a fenced code block:
 
 So docs cannot go stale unnoticed, any other block that shows a `build/sipfed` or `openssl`
 command line, or routing cases (`... -> EXPECT`), fails the test: make it a transcript, give it
-to a file, or skip it with a reason. Usage: run.py [FILE.md]... (default: README.md docs/*.md).
+to a file, or skip it with a reason. A command quoted in prose (`sipfed locate --from IMP`) must
+name a command and options that `sipfed [COMMAND] --help` lists, and no path outside the
+repository may be cited. Usage: run.py [FILE.md]... (default: README.md docs/*.md).
 Exit 0 when every example ran as shown.
 """
 import glob
@@ -200,9 +202,54 @@ def outside_paths(path):
         return [(n, m.group(1)) for n, line in enumerate(f, 1) for m in OUTSIDE_PATH.finditer(line)]
 
 
+INLINE_COMMAND = re.compile(r'`((?:build/)?sipfed(?: [^`]*)?)`')
+HELP_CACHE = {}
+
+
+def sipfed_help(command):
+    """`build/sipfed [COMMAND] --help`, cached ('' when it cannot run)."""
+    if command not in HELP_CACHE:
+        args = [os.path.join(ROOT, 'build', 'sipfed')] + ([command] if command else []) + ['--help']
+        try:
+            HELP_CACHE[command] = subprocess.run(args, stdout=subprocess.PIPE,
+                                                 stderr=subprocess.STDOUT, timeout=10
+                                                 ).stdout.decode('utf-8', 'replace')
+        except (OSError, subprocess.TimeoutExpired):
+            HELP_CACHE[command] = ''
+    return HELP_CACHE[command]
+
+
+def stale_inline_commands(path):
+    """Commands quoted in prose (`sipfed locate --from IMP ...`) whose command or options the
+    CLI no longer has: each must appear in `sipfed [COMMAND] --help`."""
+    bad = []
+    with open(path, encoding='utf-8') as f:
+        for n, line in enumerate(f, 1):
+            for m in INLINE_COMMAND.finditer(line):
+                words = re.sub(r'[\[\]|\\]', ' ', m.group(1)).split()[1:]
+                command = next((w for i, w in enumerate(words) if not w.startswith('-') and
+                                (i == 0 or words[i - 1] not in ('-c', '--config'))), None)
+                if command is not None and not re.match(r'^[a-z]+$', command):
+                    command = None
+                known = sipfed_help(None)
+                if command and ('sipfed [-c FILE] %s' % command not in known and
+                                'sipfed %s' % command not in known):
+                    bad.append((n, m.group(1), "command '%s'" % command))
+                    continue
+                helptext = sipfed_help(command) if command else known
+                for opt in re.findall(r'(?<![\w-])(--[a-z][a-z-]*)', ' '.join(words)):
+                    if opt not in helptext and opt not in ('--help', '--version'):
+                        bad.append((n, m.group(1), "option %s" % opt))
+    return bad
+
+
 def check_file(path):
     """Run the examples of one Markdown file; returns (commands run, failures)."""
     run = failed = 0
+    for n, cmd, what in stale_inline_commands(path):
+        print('FAIL %s:%d: `%s`: %s is not in sipfed --help (the docs are stale, or --help is)'
+              % (os.path.relpath(path, ROOT), n, cmd, what))
+        failed += 1
     for n, p in outside_paths(path):
         print('FAIL %s:%d: %s is outside the repository: a reader of a clone cannot follow it'
               % (os.path.relpath(path, ROOT), n, p))

@@ -102,11 +102,11 @@ static const struct cfg_case cfg_cases[] = {
     { "duplicate key", PROXY "hostname = other.test\n",
       { "node.ini:5: duplicate key 'hostname' in [proxy] (first at line 2)" } },
     { "unknown section", PROXY "[proxi]\nhostname = x\n",
-      { "node.ini:5: unknown section [proxi] (expected proxy, tls, dns, log, admin "
-        "or presence)" } },
+      { "node.ini:5: unknown section [proxi] (expected proxy, tls, dns, log, admin, "
+        "presence or gateway; did you mean [proxy]?)" } },
     { "section with a name", PROXY "[log main]\nlevel = info\n",
-      { "node.ini:5: unknown section [log main] (expected proxy, tls, dns, log, admin "
-        "or presence)" } },
+      { "node.ini:5: unknown section [log main] (expected proxy, tls, dns, log, admin, "
+        "presence or gateway)" } },
     { "duplicate section", PROXY "[log]\nlevel = info\n[log]\nlevel = debug\n",
       { "node.ini:7: section [log] given twice (first at line 5)" } },
     { "tls certificate missing", PROXY "[tls]\ncertificate = certs/none.pem\n"
@@ -324,8 +324,8 @@ static void test_config_all_errors_in_one_run(void **state)
         "0644): run chmod 600 $D/certs/open.key",
         "node.ini:8: invalid value '1.0' for 'min_version' (expected 1.2 or 1.3)",
         "node.ini:10: invalid value 'loud' for 'level' (expected error, warn, info or debug)",
-        "node.ini:11: unknown section [bogus] (expected proxy, tls, dns, log, admin "
-        "or presence)",
+        "node.ini:11: unknown section [bogus] (expected proxy, tls, dns, log, admin, "
+        "presence or gateway)",
         NULL,
     };
     fixture_diag_expect(&f, expect);

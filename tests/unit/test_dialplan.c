@@ -331,7 +331,7 @@ static const struct dp_case dp_cases[] = {
     /* syntax */
     { "unknown section", "[zones IMP]\ntype = dns\n",
       { "50-case.ini:1: unknown section [zones IMP] (expected zone, rule, federation or "
-        "static_route)" } },
+        "static_route; did you mean zone?)" } },
     { "line without =", Z("dns", "fallback_a_record\n"),
       { "50-case.ini:3: expected 'key = value', a [section] header or a comment" } },
     { "header without ]", "[zone Z\ntype = dns\n[zone Y]\ntype = dns\n",
