@@ -126,6 +126,8 @@ test: deps
 	$(MAKE) certs
 	tests/ports-free.sh
 	$(B)/sipfed -c sipfed.ini check --cases rules/lab.cases --cases rules/policy.cases
+	$(B)/sipfed -c rules/examples/internal/sipfed.ini check --cases rules/examples/internal/internal.cases
+	$(B)/sipfed -c rules/examples/dmz/sipfed.ini check --cases rules/examples/dmz/dmz.cases
 	$(MAKE) layers-test
 	$(MAKE) docs-test
 	$(MAKE) unit

@@ -87,6 +87,22 @@ static void locate_print_step(const struct search_step *st, const struct search_
 /* The next hop of a DNS-zone target: the static route when one exists (no DNS then, SPEC
  * §5.3), else the SRV answers, the record chosen and its addresses (dns_report.c resolves with
  * the proxy's code and the node file's [dns] servers). */
+/* SPEC §5.4: a traversal zone's next hop is a connection, not an address (docs/traversal.md). */
+static void locate_print_traversal_next_hop(const struct zone *z)
+{
+    if (z->type == ZONE_TRAVERSAL_CLIENT) {
+        printf("      next hop: the connection this node keeps to %s", z->peers[0].host);
+        for (size_t i = 1; i < z->n_peers; i++)
+            printf(", then %s", z->peers[i].host);
+        puts(" (503 at once while it is down)");
+        return;
+    }
+    printf("      next hop: a connection opened by %s", z->tls_verify_subject[0]);
+    for (size_t i = 1; i < z->n_tls_verify_subject; i++)
+        printf(" or %s", z->tls_verify_subject[i]);
+    puts(" (never a new connection; 503 at once when none is up)");
+}
+
 static void locate_print_dns_next_hop(su_home_t *home, const struct node_config *cfg,
                                       const struct dialplan *dp, const struct search_target *t)
 {
@@ -169,6 +185,9 @@ static void locate_print(su_home_t *home, const struct node_config *cfg,
                    zone_type_name(t->zone->type), t->alias, t->rule->name);
             if (t->zone->type == ZONE_DNS)
                 locate_print_dns_next_hop(home, cfg, dp, t);
+            else if (t->zone->type == ZONE_TRAVERSAL_CLIENT ||
+                     t->zone->type == ZONE_TRAVERSAL_SERVER)
+                locate_print_traversal_next_hop(t->zone);
         }
     }
     if (dec->status != 0)

@@ -46,6 +46,12 @@ struct zone {
     bool traffic_ms_imp;                 /* `traffic = ms-imp`: classify as Microsoft IM&P */
     bool record_route;                   /* default on */
 
+    /* traversal zones (SPEC §5.4, docs/traversal.md) */
+    unsigned keepalive_interval;         /* seconds between keep-alives (client), and the
+                                          * silence after which the server drops a connection
+                                          * (3x); default 30 */
+    unsigned reconnect_max;              /* client: back-off cap in seconds; default 60 */
+
     /* neighbor, traversal and dns zones */
     bool tls_verify;                     /* default on */
 

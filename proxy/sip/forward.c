@@ -14,6 +14,12 @@
 #include "presence_proxy.h"
 #include "proxy_gen.h"
 #include "route.h"
+#include "tls.h"
+#include "traversal.h"
+
+/* The methods a proxy passes on, for our own answer to OPTIONS. */
+#define FWD_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, SUBSCRIBE, NOTIFY, BENOTIFY, " \
+                  "INFO, PUBLISH, REFER, UPDATE, PRACK"
 
 /* Where the request came from: source zone and authenticated flag (SPEC §5.1, §5.5). */
 static void txn_classify_source(struct fwd_txn *tx, msg_t *req)
@@ -21,6 +27,9 @@ static void txn_classify_source(struct fwd_txn *tx, msg_t *req)
     tport_t *tp = nta_incoming_transport(tx->env->agent, tx->irq, req);
     tx->src = fwd_source_classify(tx->gen, tx->home, tp, req, tx->sip, &tx->authenticated,
                               &tx->in_tp);
+    /* DMZ node: a verified internal node's connection becomes a traversal connection. */
+    if (tp && tx->src->type == ZONE_TRAVERSAL_SERVER)
+        traversal_observe(tx->env->traversal, tx->src, tp, tls_peer_of(tx->gen->tls, tp));
     if (tp)
         tport_unref(tp);
 }
@@ -32,6 +41,19 @@ static int txn_refuse(struct fwd_txn *tx, int status, const char *phrase, const 
     fwd_txn_reply_local(tx, status, phrase);
     tx->env->counters->refused++;
     fwd_txn_log(tx, status);
+    fwd_txn_free(tx);
+    return 0;
+}
+
+/* OPTIONS with Max-Forwards: 0 is for us (RFC 3261 §11, §16.3 step 3): the keep-alive of a
+ * traversal client (traversal_client.c) or any peer's ping. Answered 200, logged at debug. */
+static int txn_answer_ping(struct fwd_txn *tx)
+{
+    if (nta_incoming_treply(tx->irq, SIP_200_OK, SIPTAG_ALLOW_STR(FWD_ALLOW), TAG_END()) < 0)
+        tx->env->counters->send_failed++;
+    tx->answered = true;
+    log_debug("route", "method=OPTIONS src=%s status=200 reason=\"Max-Forwards 0: answered by "
+              "this node\"", tx->src ? tx->src->name : "-");
     fwd_txn_free(tx);
     return 0;
 }
@@ -80,6 +102,9 @@ int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq
     if (bad)
         return txn_refuse(tx, STATUS_BAD_REQUEST, su_sprintf(tx->home, "Bad %s Header", bad),
                           su_sprintf(tx->home, "malformed %s", bad));
+    if (method == sip_method_options && tx->sip->sip_max_forwards &&
+        tx->sip->sip_max_forwards->mf_count == 0)
+        return txn_answer_ping(tx);
     if (!fwd_max_forwards_step(tx->msg, tx->sip, g->cfg->max_forwards))
         return txn_refuse(tx, SIP_483_TOO_MANY_HOPS, "Max-Forwards 0");
     char *unsupported = route_unsupported_tags(tx->home, sip->sip_proxy_require);

@@ -28,6 +28,7 @@ struct forward_env {
                                         * the proxy, kept across reloads */
     struct fwd_branch *tls_waiting;    /* sent over TLS, no response yet (forward_branch.c) */
     uint64_t tls_seq;                  /* orders sends against handshake-failure reports */
+    struct traversal *traversal;       /* the traversal pair's connections (traversal.h) */
     bool overloaded;                   /* refusing new requests (forward_overload.c) */
     uint64_t overload_refused;         /* refused in the current overload episode */
 };

@@ -71,6 +71,7 @@ const struct zone *fwd_source_classify(struct proxy_gen *g, su_home_t *home, tpo
         for (size_t i = 0; names && i < peer->n_names; i++)
             su_strlst_dup_append(names, peer->names[i]);
         o.tls_verified = peer && peer->verified;
+        o.tls_inbound = peer && peer->inbound;
         o.subjects = names;
     }
     o.from_domain = sip->sip_from ? sip->sip_from->a_url->url_host : NULL;

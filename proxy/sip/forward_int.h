@@ -64,6 +64,8 @@ struct fwd_branch {
     bool done;
     const char *branch_key;              /* our Via branch of the current attempt */
     const char *route_url;               /* where the current attempt went */
+    bool pinned;                         /* sent on a traversal connection (NTATAG_TPORT): so
+                                          * is its CANCEL */
     /* sent over TLS and waiting (env->tls_waiting): a handshake failure there fails it */
     char hop_ip[64];
     uint16_t hop_port;

@@ -30,6 +30,7 @@ struct forward_env;
 #include "proxy.h"
 #include "service_notify.h"
 #include "sofialog.h"
+#include "traversal.h"
 
 /* SPEC §2: on SIGTERM/SIGINT transactions get this long to finish. */
 enum { PROXY_DRAIN_MS = 5000 };
@@ -48,6 +49,7 @@ struct proxy {
     struct dns_resolver *dns;           /* c-ares on our root; outlives configuration reloads */
     struct policy_learnt *learnt;       /* open federation's learnt domains (SPEC §6) */
     struct sofialog sofialog;           /* sofia's own refusals as log lines */
+    struct traversal *traversal;        /* the traversal pair's connections (SPEC §5.4) */
     bool tls_transport;                 /* the agent was created with TLS (needs a TLS set-up) */
 };
 
@@ -157,8 +159,10 @@ static void proxy_reload(struct proxy *px)
         if (dns_resolver_set_servers(px->dns, &dopt, &dns_error) != 0)
             log_warn("dns", "event=reload msg=\"%s\"", dns_error ? dns_error : "out of memory");
         g->nh.dns = px->dns;
+        g->nh.trav = px->traversal;
         proxy_gen_unref(px->env.gen);
         px->env.gen = g;
+        traversal_apply(px->traversal, g);
         log_set_level(g->cfg->log_level);
         log_info("config", "event=reload status=ok zones=%zu rules=%zu", g->dp->n_zones,
                  g->dp->n_rules);
@@ -401,6 +405,10 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
         goto fail;
     px->tls_transport = gen->tls != NULL;   /* agent_listen made TLS transports for it */
     px->env.agent = px->agent;
+    if ((err = traversal_create(px->root, px->agent, &px->traversal)) != 0)
+        goto fail;
+    px->env.traversal = px->traversal;
+    gen->nh.trav = px->traversal;
     *out = px;
     return 0;
 fail:
@@ -417,6 +425,7 @@ int proxy_run(struct proxy *px)
     snprintf(status, sizeof status, "serving: %zu zones, %zu rules", px->env.gen->dp->n_zones,
              px->env.gen->dp->n_rules);
     service_notify_ready(status);
+    traversal_apply(px->traversal, px->env.gen);   /* client nodes connect from the loop */
     su_root_run(px->root);
     log_info("proxy", "event=exit requests=%llu stateless=%llu refused=%llu failover=%llu "
              "send_failed=%llu", (unsigned long long)px->counters.requests,
@@ -432,6 +441,7 @@ void proxy_destroy(struct proxy *px)
         return;
     if (px->drain_timer)
         su_timer_destroy(px->drain_timer);
+    traversal_destroy(px->traversal);   /* its transactions and connections, before the agent */
     if (px->agent)
         nta_agent_destroy(px->agent);
     sofialog_detach(&px->sofialog);

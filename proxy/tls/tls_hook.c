@@ -217,6 +217,7 @@ static void conn_done(struct tls_conn *c)
     X509 *cert = SSL_get0_peer_certificate(c->ssl);
 
     c->done = true;
+    c->peer.inbound = c->server;
     c->peer.has_cert = cert != NULL;
     c->peer.verified = cert && SSL_get_verify_result(c->ssl) == X509_V_OK;
     if (cert && tls_cert_names(c->home, cert, &c->peer.names, &c->peer.n_names) != 0)

@@ -66,7 +66,6 @@ cat >>"$T/rules/lab.ini" <<INI
 [zone T]
 type = traversal_client
 peers = $IMP2_IP:5062
-transport = tcp
 INI
 start_sipfed
 out "$SIPFED" -c "$T/sipfed.ini" check

@@ -40,7 +40,24 @@ static const struct dp_case dp_cases[] = {
                                         "presence_format = pidf\n"), { NULL } },
     { "zone traversal ok", Z("traversal_client", "peers = dmz.test:7001\n"
                              "tls_verify_subject = dmz.test\n"), { NULL } },
-    { "zone traversal server ok", Z("traversal_server", "traffic = standard\n"), { NULL } },
+    { "zone traversal client keep-alive", Z("traversal_client", "peers = dmz.test\n"
+                                            "keepalive_interval = 5\nreconnect_max = 30\n"),
+      { NULL } },
+    { "zone traversal server ok", Z("traversal_server", "traffic = standard\n"
+                                    "tls_verify_subject = expc.test\nkeepalive_interval = 10\n"),
+      { NULL } },
+    { "zone traversal server without a name", Z("traversal_server", "traffic = standard\n"),
+      { "50-case.ini:1: [zone Z]: a traversal_server zone needs tls_verify_subject = the "
+        "internal node's certificate name(s)" } },
+    { "zone traversal server with peers", Z("traversal_server", "peers = expc.test\n"
+                                            "tls_verify_subject = expc.test\n"),
+      { "50-case.ini:3: key 'peers' is not valid in [zone Z] (type traversal_server)" } },
+    { "zone traversal over tcp", Z("traversal_client", "peers = dmz.test\ntransport = tcp\n"),
+      { "50-case.ini:1: [zone Z]: traversal zones need transport = tls (the pair is joined by "
+        "mutual TLS)" } },
+    { "zone traversal server reconnect_max", Z("traversal_server", "reconnect_max = 5\n"
+                                               "tls_verify_subject = expc.test\n"),
+      { "50-case.ini:3: key 'reconnect_max' is not valid in [zone Z] (type traversal_server)" } },
     { "zone dns ok", Z("dns", "srv = _sipfederationtls._tcp, _sip._tls\n"
                               "fallback_a_record = on\ntls_verify = on\n"
                               "presence_format = asis\n"), { NULL } },
