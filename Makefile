@@ -23,7 +23,7 @@ SYSCONFDIR ?= /etc
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 DEFS    := -DSIPFED_DEFAULT_CONFIG='"$(SYSCONFDIR)/sipfed/sipfed.ini"'
 # One folder per layer (docs/architecture.md); each folder's headers are on the include path.
-LAYERS  := base dialplan routing dns tls presence sip gateway cli
+LAYERS  := base dialplan routing dns tls presence ops sip gateway cli
 INC     := $(LAYERS:%=-Iproxy/%)
 # CPPFLAGS/LDFLAGS from the environment too (dpkg-buildflags: fortify, relro, now).
 ALL_CFLAGS = $(CSTD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(INC) $(DEFS) -MMD -MP

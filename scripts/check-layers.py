@@ -17,12 +17,12 @@ import sys
 import tempfile
 
 # Lower first. A file may call files of its own layer and of lower-ranked layers only; layers of
-# one rank are independent of each other (dns, tls and presence never call one another).
+# one rank are independent of each other (dns, tls, presence and ops never call one another).
 LAYER_RANK = {
     "base": 0,
     "dialplan": 1,
     "routing": 2,
-    "dns": 3, "tls": 3, "presence": 3,
+    "dns": 3, "tls": 3, "presence": 3, "ops": 3,
     "sip": 4, "gateway": 4,
     "cli": 5,
 }

@@ -237,6 +237,19 @@ bool ini_text_is_ip(const char *s)
     return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
 }
 
+bool ini_text_is_loopback(const char *s)
+{
+    unsigned char buf[16];
+    if (!s)
+        return false;
+    if (strcmp(s, "localhost") == 0)
+        return true;
+    if (inet_pton(AF_INET, s, buf) == 1)
+        return buf[0] == 127;
+    static const unsigned char v6_loopback[16] = { [15] = 1 };
+    return inet_pton(AF_INET6, s, buf) == 1 && memcmp(buf, v6_loopback, sizeof buf) == 0;
+}
+
 char *ini_text_lower(su_home_t *home, const char *s)
 {
     char *copy = su_strdup(home, s);

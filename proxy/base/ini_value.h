@@ -80,6 +80,8 @@ const char *ini_hostport_parse(su_home_t *home, const char *text, bool need_port
 bool ini_text_is_hostname(const char *s);
 /* An IPv4 or IPv6 literal. */
 bool ini_text_is_ip(const char *s);
+/* 127.0.0.0/8, ::1 or "localhost". */
+bool ini_text_is_loopback(const char *s);
 /* A lowercased copy from `home`. */
 char *ini_text_lower(su_home_t *home, const char *s);
 

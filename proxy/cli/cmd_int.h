@@ -4,7 +4,7 @@
 #ifndef SIPFED_CMD_INT_H
 #define SIPFED_CMD_INT_H
 
-#define SIPFED_VERSION "0.1.0"
+#include "version.h"
 
 /* The node file when -c is not given: the installed one (make install, the .deb). The Makefile
  * sets it from SYSCONFDIR. */
@@ -19,6 +19,8 @@ int cmd_run(const char *config_path, int argc, char **argv);
 int cmd_check(const char *config_path, int argc, char **argv);
 int cmd_locate(const char *config_path, int argc, char **argv);
 int cmd_presence(int argc, char **argv);
+int cmd_status(const char *config_path, int argc, char **argv);
+int cmd_reload(const char *config_path, int argc, char **argv);
 int cmd_gateway(const char *config_path, int argc, char **argv);
 
 #endif

@@ -11,8 +11,8 @@
 #include "suggest.h"
 #include "usage.h"
 
-static const char *const main_commands[] = { "run", "check", "locate", "presence", "gateway",
-                                             NULL };
+static const char *const main_commands[] = { "run", "check", "locate", "status", "reload",
+                                             "presence", "gateway", NULL };
 
 /* The node file must be readable before a command that needs it starts: one message and one
  * exit code (2, an input problem) for run, check and locate alike. */
@@ -75,6 +75,10 @@ int main(int argc, char **argv)
         cmd = cmd_check;
     else if (strcmp(argv[0], "locate") == 0)
         cmd = cmd_locate;
+    else if (strcmp(argv[0], "status") == 0)
+        cmd = cmd_status;
+    else if (strcmp(argv[0], "reload") == 0)
+        cmd = cmd_reload;
     else if (strcmp(argv[0], "gateway") == 0)
         cmd = cmd_gateway;
     if (cmd == NULL) {

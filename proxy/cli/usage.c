@@ -43,6 +43,18 @@ static const struct usage_section usage_sections[] = {
       "      --method M      request method (default: MESSAGE)\n"
       "      --header H      add a header, 'Name: value' (repeatable)\n"
       "      --authenticated the request is authenticated (SPEC 5.5)\n" },
+    { "status",
+      "  sipfed [-c FILE] status [--json]\n"
+      "      Ask the running daemon, through [admin] listen of the node file, for a short\n"
+      "      summary: configuration generation and last reload, request rates, zones and\n"
+      "      peers with their TLS connections, DNS and presence (docs/operations.md).\n"
+      "      --json          print the /status document instead\n" },
+    { "reload",
+      "  sipfed [-c FILE] reload\n"
+      "      Load the configuration as the daemon does on SIGHUP; on any error print them as\n"
+      "      file:line and exit 1 without signalling the daemon. Else send SIGHUP to the PID\n"
+      "      in [proxy] pid_file and, with [admin] listen, wait until the daemon reports the\n"
+      "      new generation (exit 0) or its refusal (exit 1).\n" },
     { "presence",
       "  sipfed presence [--in auto|pidf|msrtc|categories|xpidf|xmpp]\n"
       "                  [--out xmpp|pidf|ms|state] [--busy-as-dnd] [--entity URI] [FILE]\n"

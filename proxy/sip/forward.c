@@ -11,6 +11,7 @@
 
 #include "forward_int.h"
 #include "log.h"
+#include "ops_stats.h"
 #include "presence_proxy.h"
 #include "proxy_gen.h"
 #include "route.h"
@@ -170,6 +171,8 @@ int forward_message(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip
     if (msg_size(msg) > env->gen->cfg->max_message_size) {
         /* RFC 3261 §21.5.14 (nta's read limit is the stream's, proxy.c). */
         env->counters->refused++;
+        ops_request_count(env->ops, sip->sip_request->rq_method_name, OPS_ZONE_UNCLASSIFIED,
+                          513);
         log_warn("route", "method=%s status=513 size=%u reason=\"larger than max_message_size\"",
                  sip->sip_request->rq_method_name, (unsigned)msg_size(msg));
         if (sip->sip_request->rq_method != sip_method_ack)
@@ -198,6 +201,9 @@ int forward_message(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip
     }
     int status = forward_request(env, NULL, irq, sip);
     if (status) {
+        /* refused before a transaction of ours existed (stopping, CANCEL without one) */
+        ops_request_count(env->ops, sip->sip_request->rq_method_name, OPS_ZONE_UNCLASSIFIED,
+                          status);
         nta_incoming_treply(irq, status, NULL, TAG_END());
         nta_incoming_destroy(irq);
     }

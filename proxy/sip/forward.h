@@ -12,6 +12,7 @@ struct proxy;
 struct proxy_gen;
 struct policy_learnt;
 struct fwd_branch;
+struct ops_stats;
 
 /* What forward*.c need from the proxy; owned by proxy.c. */
 struct forward_env {
@@ -28,6 +29,8 @@ struct forward_env {
                                         * the proxy, kept across reloads */
     struct fwd_branch *tls_waiting;    /* sent over TLS, no response yet (forward_branch.c) */
     uint64_t tls_seq;                  /* orders sends against handshake-failure reports */
+    struct ops_stats *ops;             /* metrics and search history (ops_stats.h); owned by the
+                                        * proxy, may be NULL */
     struct traversal *traversal;       /* the traversal pair's connections (traversal.h) */
     bool overloaded;                   /* refusing new requests (forward_overload.c) */
     uint64_t overload_refused;         /* refused in the current overload episode */

@@ -21,10 +21,12 @@ struct forward_env;
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/tport_tag.h>
 
+#include "admin.h"
 #include "dns.h"
 #include "dnszone.h"
 #include "forward.h"
 #include "log.h"
+#include "ops_stats.h"
 #include "presence_proxy.h"
 #include "policy.h"
 #include "proxy.h"
@@ -49,6 +51,9 @@ struct proxy {
     struct dns_resolver *dns;           /* c-ares on our root; outlives configuration reloads */
     struct policy_learnt *learnt;       /* open federation's learnt domains (SPEC §6) */
     struct sofialog sofialog;           /* sofia's own refusals as log lines */
+    struct ops_stats *ops;              /* metrics, search history, generations (SPEC §8) */
+    struct admin *admin;                /* the admin HTTP listener, NULL when off */
+    char *pid_file;                     /* written at start, removed at exit; NULL: none */
     struct traversal *traversal;        /* the traversal pair's connections (SPEC §5.4) */
     bool tls_transport;                 /* the agent was created with TLS (needs a TLS set-up) */
 };
@@ -86,14 +91,10 @@ static void gen_log_unbuilt(void *arg, const struct zone *z, const char *event, 
 }
 
 /* Say at start and on reload what this version does not build, rather than let an admin
- * believe it runs: the dial plan's (dialplan_unbuilt.c, the list `check` reports too) and
- * SPEC §8's admin HTTP. */
+ * believe it runs: the dial plan's (dialplan_unbuilt.c, the list `check` reports too). */
 static void gen_warn_unbuilt(const struct proxy_gen *g)
 {
     dialplan_unbuilt_each(g->dp, gen_log_unbuilt, NULL);
-    if (g->cfg->admin_listen)
-        log_warn("config", "event=admin_unavailable listen=%s msg=\"the admin HTTP interface is "
-                 "not built yet\"", g->cfg->admin_listen);
 }
 
 /* Make the new generation's TLS set-up the policy of every new connection: the last step of a
@@ -115,10 +116,14 @@ static int reload_tls_apply(struct proxy *px, struct proxy_gen *g, const char **
     return err;
 }
 
-static void reload_refused(const struct proxy *px, const char *what, const char *status)
+/* A refused reload: counted (ops), logged with `what` (key=value fields), told to systemd. */
+static void reload_refused(struct proxy *px, size_t errors, const char *first, const char *what,
+                           const char *status)
 {
-    log_error("config", "event=reload status=refused %s file=%s "
-              "msg=\"the running configuration keeps serving\"", what, px->config_path);
+    ops_reload_record(px->ops, false, errors, first);
+    log_error("config", "event=reload status=refused generation=%u %s file=%s "
+              "msg=\"the running configuration keeps serving\"", px->ops->generation, what,
+              px->config_path);
     service_notify_reloaded(false, status);
 }
 
@@ -137,19 +142,25 @@ static void proxy_reload(struct proxy *px)
     int err = proxy_gen_load(px->config_path, d, &g);
     diag_log(d, LOG_LVL_ERROR);
     if (err) {
+        char first[512] = "";
+        for (size_t i = 0; i < diag_count(d); i++)
+            if (diag_get(d, i)->is_error) {
+                diag_format(diag_get(d, i), first, sizeof first);
+                break;
+            }
         snprintf(status, sizeof status, "reload refused: %zu error%s in %s (see the log); "
                  "serving the previous configuration", diag_error_count(d),
                  diag_error_count(d) == 1 ? "" : "s", px->config_path);
         char what[32];
         snprintf(what, sizeof what, "errors=%zu", diag_error_count(d));
-        reload_refused(px, what, status);
+        reload_refused(px, diag_error_count(d), first, what, status);
     } else if ((err = reload_tls_apply(px, g, &why)) != 0) {
         proxy_gen_unref(g);
         snprintf(status, sizeof status, "reload refused: %s; serving the previous configuration",
                  why);
         char what[320];
-        snprintf(what, sizeof what, "reason=\"%s\"", why);
-        reload_refused(px, what, status);
+        snprintf(what, sizeof what, "errors=1 reason=\"%s\"", why);
+        reload_refused(px, 1, why, what, status);
     } else {
         if (!listen_same(g->cfg, px->env.gen->cfg))
             log_warn("config", "event=reload msg=\"listen addresses changed: restart to apply\"");
@@ -162,10 +173,15 @@ static void proxy_reload(struct proxy *px)
         g->nh.trav = px->traversal;
         proxy_gen_unref(px->env.gen);
         px->env.gen = g;
+        ops_reload_record(px->ops, true, 0, NULL);
+        if (px->admin)
+            admin_reconfigure(px->admin, g->cfg);
+        else if (g->cfg->admin_listen)
+            log_warn("admin", "event=reload msg=\"admin listen added: restart to apply\"");
         traversal_apply(px->traversal, g);
         log_set_level(g->cfg->log_level);
-        log_info("config", "event=reload status=ok zones=%zu rules=%zu", g->dp->n_zones,
-                 g->dp->n_rules);
+        log_info("config", "event=reload status=ok generation=%u zones=%zu rules=%zu",
+                 px->ops->generation, g->dp->n_zones, g->dp->n_rules);
         snprintf(status, sizeof status, "configuration reloaded: %zu zones, %zu rules",
                  g->dp->n_zones, g->dp->n_rules);
         service_notify_reloaded(true, status);
@@ -353,6 +369,24 @@ static int agent_listen(struct proxy *px, const struct node_config *cfg)
     return err || !tls ? err : agent_add_client(px, cfg, SIP_TP_TLS, tls);
 }
 
+/* [proxy] pid_file: `sipfed reload` and systemd find the daemon there. Written once the
+ * listeners are up, removed at exit (only by the process that wrote it). */
+static int pid_file_write(struct proxy *px, const struct node_config *cfg)
+{
+    FILE *f = fopen(cfg->pid_file, "w");
+    bool ok = f && fprintf(f, "%ld\n", (long)getpid()) > 0;
+    if (f && fclose(f) != 0)
+        ok = false;
+    if (!ok) {
+        int err = errno ? errno : EIO;
+        log_text(LOG_LVL_ERROR, "%s: cannot write pid_file %s: %s", cfg->file, cfg->pid_file,
+                 strerror(err));
+        return err;
+    }
+    px->pid_file = su_strdup(px->home, cfg->pid_file);
+    return 0;
+}
+
 int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **out)
 {
     struct proxy *px = su_home_new(sizeof *px);
@@ -391,6 +425,12 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
     if ((err = policy_learnt_create(px->home, PROXY_LEARNT_MAX, &px->learnt)) != 0)
         goto fail;
     px->env.learnt = px->learnt;
+    px->ops = ops_stats_create(gen->cfg->admin_listen ? gen->cfg->admin_history : 0);
+    if (!px->ops) {
+        err = ENOMEM;
+        goto fail;
+    }
+    px->env.ops = px->ops;
     if ((err = signals_setup(px)) != 0) {
         log_text(LOG_LVL_ERROR, "sipfed: signals: %s", strerror(err));
         goto fail;
@@ -409,6 +449,14 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
         goto fail;
     px->env.traversal = px->traversal;
     gen->nh.trav = px->traversal;
+    if (gen->cfg->admin_listen) {
+        struct admin_sources src = { .env = &px->env, .dns = px->dns, .ops = px->ops,
+                                     .config_path = px->config_path };
+        if ((err = admin_create(px->root, gen->cfg, &src, &px->admin)) != 0)
+            goto fail;
+    }
+    if (gen->cfg->pid_file && (err = pid_file_write(px, gen->cfg)) != 0)
+        goto fail;
     *out = px;
     return 0;
 fail:
@@ -441,6 +489,9 @@ void proxy_destroy(struct proxy *px)
         return;
     if (px->drain_timer)
         su_timer_destroy(px->drain_timer);
+    if (px->pid_file)
+        unlink(px->pid_file);
+    admin_destroy(px->admin);
     traversal_destroy(px->traversal);   /* its transactions and connections, before the agent */
     if (px->agent)
         nta_agent_destroy(px->agent);
@@ -457,5 +508,6 @@ void proxy_destroy(struct proxy *px)
     if (px->root)
         su_root_destroy(px->root);
     presence_store_destroy(px->env.presence);
+    ops_stats_destroy(px->ops);
     su_home_unref(px->home);
 }

@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 
 #include "config.h"
+#include "tls.h"
 #include "diag.h"
 #include "dialplan.h"
 #include "tls.h"
@@ -111,6 +112,7 @@ struct tls_conn {
     char expected[256];            /* outgoing: the names required, for the log */
     struct tls_peer peer;          /* filled when the handshake is done */
     char reason[256];              /* the first verification problem seen */
+    enum tls_result verify_result; /* its class (TLS_RESULT_OK: none) */
 };
 void tls_setup_conn_link(struct tls_setup *ts, struct tls_conn *c);
 void tls_setup_conn_unlink(struct tls_setup *ts, struct tls_conn *c);

@@ -185,3 +185,22 @@ const struct tls_peer *tls_peer_of(const struct tls_setup *ts, const tport_t *tp
             return &c->peer;
     return NULL;
 }
+
+size_t tls_connections_foreach(const struct tls_setup *ts,
+                               void (*fn)(void *arg, const struct tls_connection_info *c),
+                               void *arg)
+{
+    size_t n = 0;
+    for (const struct tls_conn *c = ts ? ts->conns : NULL; c; c = c->next) {
+        if (!c->started)
+            continue;
+        struct tls_connection_info info = {
+            .ip = c->ip, .port = c->port, .incoming = c->server, .established = c->done,
+            .peer = c->done ? &c->peer : NULL,
+        };
+        if (fn)
+            fn(arg, &info);
+        n++;
+    }
+    return n;
+}

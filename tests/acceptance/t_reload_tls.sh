@@ -28,7 +28,7 @@ message_inbound_ok "$tp"
 cp "$T/sipfed-tls.ini" "$T/sipfed.ini"; cp "$T/lab-tls.ini" "$T/rules/lab.ini"
 "$SIPFED" -c "$T/sipfed.ini" check >"$T/check.out" 2>&1 || fail "the new configuration must be valid ($(cat "$T/check.out"))"
 kill -HUP "$SIPFED_PID"
-wait_log 'event=reload status=refused reason="the running proxy started without TLS; restart to apply'
+wait_log 'event=reload status=refused .*reason="the running proxy started without TLS; restart to apply'
 log_has "event=reload status=ok" && fail "the reload was applied"
 # The old generation serves: inbound still routed, and the new outbound rule is not there (404,
 # not a TLS attempt toward the static route).
