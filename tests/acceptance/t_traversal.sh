@@ -383,6 +383,14 @@ message_in() {
 message_out 1
 message_in 1
 
+# The pair in /metrics (docs/operations.md): the link up on the internal node, one verified
+# client connection on the DMZ node.
+metric_in() { ip netns exec "$1" curl -sf --max-time 10 http://127.0.0.1:9061/metrics | grep -qxF -- "$2"; }
+metric_in "$NS_IN" "sipfed_traversal_up{zone=\"TraversalClient\",peer=\"$DMZ_ADDR:5061\"} 1" ||
+    fail_pair "internal node: no sipfed_traversal_up 1 in /metrics"
+metric_in "$NS_DMZ" 'sipfed_traversal_connections{zone="TraversalServer"} 1' ||
+    fail_pair "DMZ node: no sipfed_traversal_connections 1 in /metrics"
+
 # A reload (SIGHUP) on both nodes keeps the pair's connection: same zone, same peer.
 kill -HUP "$DMZ_PID" "$INT_PID"
 wait_node_log dmz "event=reload status=ok"
