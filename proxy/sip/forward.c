@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "forward_int.h"
+#include "inbound.h"
 #include "log.h"
 #include "presence_proxy.h"
 #include "proxy.h"
@@ -266,6 +267,9 @@ int forward_message(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip
         msg_destroy(msg);
         return 0;
     }
+    su_addrinfo_t *ai = msg_addrinfo(msg);
+    if (ai && ai->ai_addr && ai->ai_protocol != IPPROTO_UDP)
+        inbound_guard_delivered(env->inbound, ai->ai_addr);
     if (msg_size(msg) > env->gen->cfg->max_message_size) {
         /* RFC 3261 §21.5.14 (nta's read limit is the stream's, proxy.c). */
         env->counters->refused++;
@@ -277,6 +281,8 @@ int forward_message(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip
             msg_destroy(msg);
         return 0;
     }
+    if (fwd_ratelimit_refuse(env, agent, msg, sip))
+        return 0;
     sip_method_t method = sip->sip_request->rq_method;
     if (method == sip_method_ack || su_casematch(sip->sip_request->rq_method_name, "BENOTIFY")) {
         /* ACK for a 2xx (its own end-to-end transaction, RFC 3261 §17.1.1.3) and BENOTIFY (the

@@ -76,4 +76,10 @@ int tls_expect_zone(struct tls_setup *ts, const struct zone *z, const char *name
  * the connection closes; use it synchronously in the request callback. */
 const struct tls_peer *tls_peer_of(const struct tls_setup *ts, const tport_t *tp);
 
+/* The inbound guard's handshake_timeout: true when the TLS connection on socket `fd` has
+ * finished its handshake; otherwise the connection is marked as timed out (the guard closes it
+ * and counts it, so its end is not logged again as a failed handshake) and false is returned.
+ * O(connections); asked only of connections past the timeout. */
+bool tls_setup_handshake_expire(struct tls_setup *ts, int fd);
+
 #endif
