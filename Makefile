@@ -1,17 +1,31 @@
 # sipfed — build, test and run. `make test` is what CI and people run.
 CC      ?= gcc
-PKGS    := sofia-sip-ua libssl libcrypto libcares libpcre2-8 inih expat
+# pkg-config modules with the lowest versions we build against (Debian 12 has these or newer).
+PKGS    := 'sofia-sip-ua >= 1.12' 'libssl >= 3.0' 'libcrypto >= 3.0' 'libcares >= 1.17' \
+           'libpcre2-8 >= 10.34' 'inih >= 53' 'expat >= 2.2' 'libsystemd >= 209'
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wvla -Werror
 # sofia's headers trip -Wstrict-prototypes and friends: include them as system headers.
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# pkg-config's own errors (a missing -dev package, a version too old) go to the terminal;
+# the `pkgcheck` target stops the build on them before the first compiler error.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) | sed 's/-I/-isystem /g')
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 CFLAGS  ?= -O2 -g
+# Installation (make install; the .deb sets PREFIX=/usr). The configuration stays in /etc unless
+# SYSCONFDIR says otherwise; the daemon's default node file is $(SYSCONFDIR)/sipfed/sipfed.ini.
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/sipfed
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+DEFS    := -DSIPFED_DEFAULT_CONFIG='"$(SYSCONFDIR)/sipfed/sipfed.ini"'
 # One folder per layer (docs/architecture.md); each folder's headers are on the include path.
 LAYERS  := base dialplan routing dns tls presence sip cli
 INC     := $(LAYERS:%=-Iproxy/%)
-ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(INC) -MMD -MP
+# CPPFLAGS/LDFLAGS from the environment too (dpkg-buildflags: fortify, relro, now).
+ALL_CFLAGS = $(CSTD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(INC) $(DEFS) -MMD -MP
 LDLIBS  = $(PKG_LIBS) -lresolv -ldl
 
 B       ?= build
@@ -21,10 +35,16 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .SECONDARY:
-.PHONY: all asan deps certs run test unit unit-asan acceptance acceptance-asan bench fuzz clean
+.PHONY: all asan deps deps-run certs run test unit unit-asan acceptance acceptance-asan bench fuzz clean \
+	pkgcheck install install-config deb package-test man-lint
 all: $(B)/sipfed
 
-$(B)/obj/%.o: proxy/%.c
+# Every -dev package present in a recent enough version, or pkg-config's message and a hint.
+pkgcheck:
+	@pkg-config --print-errors --exists $(PKGS) || \
+		{ echo "sipfed: missing build dependencies: run scripts/deps.sh build (as root)" >&2; exit 1; }
+
+$(B)/obj/%.o: proxy/%.c | pkgcheck
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -35,7 +55,7 @@ $(B)/libsipfed.a: $(OBJ)
 $(B)/sipfed: $(B)/obj/cli/main.o $(B)/libsipfed.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/tests/%.o: tests/unit/%.c
+$(B)/tests/%.o: tests/unit/%.c | pkgcheck
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -52,8 +72,12 @@ asan:
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 		LDFLAGS="-fsanitize=address,undefined" build-asan/sipfed $(UNIT_BIN:$(B)/%=build-asan/%)
 
+# Every set (build, run, test); `make run` installs only what building and running need.
 deps:
 	scripts/deps.sh
+
+deps-run:
+	scripts/deps.sh build run
 
 certs: $(B)/sipfed
 	certs/mklab.sh
@@ -64,7 +88,7 @@ unit: $(UNIT_BIN)
 unit-asan: asan
 	scripts/run-unit.sh $(UNIT_BIN:$(B)/%=build-asan/%)
 
-run: deps
+run: deps-run
 	$(MAKE) all
 	$(MAKE) certs
 	$(B)/sipfed -c sipfed.ini run
@@ -76,8 +100,10 @@ test: deps
 	$(MAKE) unit
 	$(MAKE) unit-asan
 	$(MAKE) fuzz-smoke
+	$(MAKE) man-lint
 	$(MAKE) acceptance
 	$(MAKE) acceptance-asan
+	$(MAKE) package-test
 
 acceptance: all $(B)/tests/dns_live
 	tests/acceptance/run.sh
@@ -93,6 +119,44 @@ bench: deps all
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# ------------------------------------------------------------------ install
+# The binary, the man pages, the systemd unit and the examples; never the configuration in /etc
+# (install-config puts the default one there when there is none). DESTDIR stages a package.
+MAN_PAGES := man/sipfed.8 man/sipfed.ini.5
+install: $(B)/sipfed
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)/examples/rules
+	install -m 755 $(B)/sipfed $(DESTDIR)$(SBINDIR)/sipfed
+	install -m 644 man/sipfed.8 $(DESTDIR)$(MANDIR)/man8/sipfed.8
+	install -m 644 man/sipfed.ini.5 $(DESTDIR)$(MANDIR)/man5/sipfed.ini.5
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' dist/sipfed.service.in \
+		> $(DESTDIR)$(UNITDIR)/sipfed.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/sipfed.service
+	install -m 644 dist/examples/sipfed.ini $(DESTDIR)$(DOCDIR)/examples/sipfed.ini
+	install -m 644 dist/examples/rules/*.ini $(DESTDIR)$(DOCDIR)/examples/rules/
+
+# The example node file and dial plan as $(SYSCONFDIR)/sipfed, only where none exists yet.
+install-config:
+	install -d $(DESTDIR)$(SYSCONFDIR)/sipfed/rules
+	[ -e $(DESTDIR)$(SYSCONFDIR)/sipfed/sipfed.ini ] || \
+		install -m 644 dist/sipfed.ini $(DESTDIR)$(SYSCONFDIR)/sipfed/sipfed.ini
+	for f in dist/rules/*.ini; do [ -e $(DESTDIR)$(SYSCONFDIR)/sipfed/rules/$${f##*/} ] || \
+		install -m 644 $$f $(DESTDIR)$(SYSCONFDIR)/sipfed/rules/; done
+
+# The man pages: clean for mandoc (warnings included), every key and command described.
+man-lint:
+	scripts/check-man.sh
+
+# The Debian package, built with debhelper from a copy of the tracked files (build/deb/src), so
+# dpkg-buildpackage's clean never touches this tree's builds. Result: build/deb/sipfed_*.deb.
+deb:
+	scripts/build-deb.sh
+
+# As root: build the .deb, lint it, check the unit (verify, security <= 3.0), install it, run the
+# daemon with the unit's own commands as the sipfed user, send a MESSAGE, reload, purge it.
+package-test: deb
+	tests/package/run.sh
 
 -include $(OBJ:.o=.d) $(B)/obj/cli/main.d $(UNIT_BIN:%=%.d)
 

@@ -1,11 +1,36 @@
 #!/bin/sh
-# Install the Debian packages sipfed needs, only those that are missing.
-# Usage: scripts/deps.sh [--check]   (--check: list what is missing, exit 1 if anything is)
+# Install the Debian packages sipfed needs, only those that are missing, by set:
+#   build  compile the daemon (compiler, -dev packages; their libraries are what it runs with)
+#   run    run it from the tree: `make run` (the lab certificates need openssl)
+#   test   `make test`: unit, acceptance, sanitizer and fuzz builds, man pages, the .deb
+# Usage: scripts/deps.sh [--check] [build|run|test]...   (no set: all three)
+#   --check: list what is missing, exit 1 if anything is.
 set -eu
 
-PKGS="make gcc pkg-config libsofia-sip-ua-dev libssl-dev openssl libc-ares-dev libpcre2-dev
-libinih-dev libexpat1-dev libcmocka-dev sip-tester dnsmasq-base stunnel4 socat
-clang libclang-rt-14-dev python3 procps iproute2 valgrind"
+BUILD="make gcc pkg-config libsofia-sip-ua-dev libssl-dev libc-ares-dev libpcre2-dev
+libinih-dev libexpat1-dev libsystemd-dev"
+RUN="openssl"
+TEST="libcmocka-dev sip-tester dnsmasq-base stunnel4 socat clang libclang-rt-14-dev python3 procps
+iproute2 valgrind mandoc systemd build-essential debhelper dpkg-dev fakeroot lintian adduser"
+
+check=no
+sets=""
+for a in "$@"; do
+    case "$a" in
+        --check) check=yes ;;
+        build|run|test) sets="$sets $a" ;;
+        *) echo "usage: $0 [--check] [build|run|test]..." >&2; exit 2 ;;
+    esac
+done
+[ -n "$sets" ] || sets="build run test"
+PKGS=""
+for s in $sets; do
+    case "$s" in
+        build) PKGS="$PKGS $BUILD" ;;
+        run) PKGS="$PKGS $RUN" ;;
+        test) PKGS="$PKGS $TEST" ;;
+    esac
+done
 
 missing=""
 for p in $PKGS; do
@@ -19,12 +44,12 @@ done
 if [ -z "$missing" ]; then
     exit 0
 fi
-if [ "${1:-}" = "--check" ]; then
+if [ "$check" = yes ]; then
     echo "missing packages:$missing"
     exit 1
 fi
 if [ "$(id -u)" -ne 0 ]; then
-    echo "deps.sh: missing packages:$missing; run as root (or: sudo $0)" >&2
+    echo "deps.sh: missing packages:$missing; run as root (or: sudo $0$sets)" >&2
     exit 1
 fi
 echo "deps.sh: installing$missing"

@@ -6,6 +6,8 @@
 
 #include <sofia-sip/su_string.h>
 
+#include "log.h"
+
 struct diag {
     su_home_t *home;
     struct diag_entry *v;
@@ -78,5 +80,14 @@ void diag_print(const struct diag *d, FILE *out)
     for (size_t i = 0; i < d->n; i++) {
         diag_format(&d->v[i], buf, sizeof buf);
         fprintf(out, "%s\n", buf);
+    }
+}
+
+void diag_report(const struct diag *d)
+{
+    char buf[1024];
+    for (size_t i = 0; i < d->n; i++) {
+        diag_format(&d->v[i], buf, sizeof buf);
+        log_text(d->v[i].is_error ? LOG_LVL_ERROR : LOG_LVL_WARN, "%s", buf);
     }
 }

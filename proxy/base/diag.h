@@ -31,5 +31,8 @@ const struct diag_entry *diag_get(const struct diag *d, size_t i);
 int diag_format(const struct diag_entry *e, char *buf, size_t size);
 /* Print every entry, one per line. */
 void diag_print(const struct diag *d, FILE *out);
+/* Every entry on stderr, one line each, through log_text(): under the systemd journal an error
+ * carries priority <3> and a warning <4> (`sipfed check` as ExecStartPre, `run` at start-up). */
+void diag_report(const struct diag *d);
 
 #endif

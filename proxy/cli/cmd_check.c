@@ -82,7 +82,7 @@ int cmd_check(const char *config_path, int argc, char **argv)
         if (cfg->tls.present)
             tls_config_check(cfg, dp, d);
     }
-    diag_print(d, stderr);
+    diag_report(d);
     rc = diag_error_count(d) == 0 && dp != NULL ? EXIT_OK : EXIT_FAILED;
 
     for (size_t i = 0; rc != EXIT_USAGE && dp != NULL && i < n_cases; i++) {

@@ -213,7 +213,7 @@ int cmd_locate(const char *config_path, int argc, char **argv)
     if (node_config_load(config_path, d, &cfg) == 0 &&
         dialplan_load(cfg->dialplan_dir, d, &dp) == 0)
         dialplan_tls_check(dp, cfg, d);
-    diag_print(d, stderr);
+    diag_report(d);
     if (dp == NULL) {
         rc = EXIT_FAILED;
         goto out;

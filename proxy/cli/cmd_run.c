@@ -23,15 +23,15 @@ int cmd_run(const char *config_path, int argc, char **argv)
         return EXIT_USAGE;
     }
     if (su_init() != 0) {
-        fputs("sipfed: su_init failed\n", stderr);
+        log_text(LOG_LVL_ERROR, "sipfed: su_init failed");
         return EXIT_FAILED;
     }
     struct diag *d = diag_new(home);
     int err = proxy_gen_load(config_path, d, &gen);
-    diag_print(d, stderr);
+    diag_report(d);
     if (err) {
-        fprintf(stderr, "sipfed: %s: configuration refused (%zu error%s)\n", config_path,
-                diag_error_count(d), diag_error_count(d) == 1 ? "" : "s");
+        log_text(LOG_LVL_ERROR, "sipfed: %s: configuration refused (%zu error%s)", config_path,
+                 diag_error_count(d), diag_error_count(d) == 1 ? "" : "s");
         goto out;
     }
     log_set_level(gen->cfg->log_level);

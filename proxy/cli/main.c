@@ -1,9 +1,18 @@
 /* main.c — `sipfed [-c FILE] [COMMAND] ...`: global options, then dispatch to a command. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "log.h"
+
+/* The node file when -c is not given: the installed one (make install, the .deb). The Makefile
+ * sets it from SYSCONFDIR. */
+#ifndef SIPFED_DEFAULT_CONFIG
+#define SIPFED_DEFAULT_CONFIG "/etc/sipfed/sipfed.ini"
+#endif
 
 static void usage(FILE *out)
 {
@@ -15,12 +24,12 @@ static void usage(FILE *out)
           "                       [--out xmpp|pidf|ms|state] [FILE]\n"
           "       sipfed --version | --help\n"
           "\n"
-          "  -c FILE   node file (default: sipfed.ini)\n", out);
+          "  -c FILE   node file (default: " SIPFED_DEFAULT_CONFIG ")\n", out);
 }
 
 int main(int argc, char **argv)
 {
-    const char *config_path = "sipfed.ini";
+    const char *config_path = SIPFED_DEFAULT_CONFIG;
     static const struct option opts[] = {
         { "config", required_argument, NULL, 'c' },
         { "version", no_argument, NULL, 'V' },
@@ -28,6 +37,9 @@ int main(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     int c;
+
+    /* Under systemd stderr is the journal: priorities instead of timestamps. */
+    log_set_journal(log_fd_is_journal(getenv("JOURNAL_STREAM"), STDERR_FILENO));
 
     /* '+': stop at the first non-option, the command; its options are its own. */
     while ((c = getopt_long(argc, argv, "+c:Vh", opts, NULL)) != -1) {

@@ -1,6 +1,6 @@
 /* presence.h — presence documents (Microsoft, PIDF, XMPP) read into one canonical state and
- * written back out, per shared/PRESENCE.md. Everything here is pure: no sockets, no globals, no
- * logging; the proxy and `sipfed presence` call the very same functions. */
+ * written back out, per docs/presence-contract.md. Everything here is pure: no sockets, no
+ * globals, no logging; the proxy and `sipfed presence` call the very same functions. */
 #ifndef SIPFED_PRESENCE_H
 #define SIPFED_PRESENCE_H
 

@@ -1,4 +1,5 @@
-/* presence_map.c — the mapping tables of shared/PRESENCE.md, one pure function per direction.
+/* presence_map.c — the mapping tables of docs/presence-contract.md, one pure function per
+ * direction.
  * Rows marked (sipfed) are our decisions where the Cisco guide is silent (docs/presence.md). */
 #include "presence.h"
 #include "presence_xml.h"

@@ -34,6 +34,7 @@ struct forward_env;
 #include "presence_proxy.h"
 #include "policy.h"
 #include "proxy.h"
+#include "service_notify.h"
 #include "sofialog.h"
 
 /* SPEC §2: on SIGTERM/SIGINT transactions get this long to finish. */
@@ -238,12 +239,18 @@ static void proxy_reload(struct proxy *px)
     struct diag *d = diag_new(home);
     struct proxy_gen *g = NULL;
 
+    service_notify_reloading(px->config_path);
     int err = proxy_gen_load(px->config_path, d, &g);
     diag_log(d, LOG_LVL_ERROR);
     if (err) {
         log_error("config", "event=reload status=refused errors=%zu file=%s "
                   "msg=\"the running configuration keeps serving\"",
                   diag_error_count(d), px->config_path);
+        char status[256];
+        snprintf(status, sizeof status, "reload refused: %zu error%s in %s (see the log); "
+                 "serving the previous configuration", diag_error_count(d),
+                 diag_error_count(d) == 1 ? "" : "s", px->config_path);
+        service_notify_reloaded(false, status);
     } else {
         if (!listen_same(g->cfg, px->env.gen->cfg))
             log_warn("config", "event=reload msg=\"listen addresses changed: restart to apply\"");
@@ -264,6 +271,10 @@ static void proxy_reload(struct proxy *px)
         proxy_inbound_limits_set(px, g->cfg);
         log_info("config", "event=reload status=ok zones=%zu rules=%zu", g->dp->n_zones,
                  g->dp->n_rules);
+        char status[128];
+        snprintf(status, sizeof status, "configuration reloaded: %zu zones, %zu rules",
+                 g->dp->n_zones, g->dp->n_rules);
+        service_notify_reloaded(true, status);
         gen_warn_unbuilt(g);
     }
     su_home_deinit(home);
@@ -291,6 +302,10 @@ static void proxy_stop(struct proxy *px, const char *why)
         return;
     px->env.stopping = true;
     log_info("proxy", "event=stop signal=%s active=%u", why, px->env.active);
+    char status[96];
+    snprintf(status, sizeof status, "stopping: %u transaction%s to finish", px->env.active,
+             px->env.active == 1 ? "" : "s");
+    service_notify_stopping(status);
     if (px->env.active == 0) {
         su_root_break(px->root);
         return;
@@ -396,7 +411,7 @@ static int agent_add_client(struct proxy *px, const struct node_config *cfg,
     const char *url = tp == SIP_TP_TLS ? "sips:*:*" : "sip:*:*;transport=tcp";
     const tagi_t *tags = tp == SIP_TP_TLS ? tls_setup_tport_tags(tls) : NULL;
     if (nta_agent_add_tport(px->agent, (url_string_t *)url, TPTAG_SERVER(0), TAG_NEXT(tags)) < 0) {
-        fprintf(stderr, "%s: cannot create the outgoing %s transport: %s\n", cfg->file,
+        log_text(LOG_LVL_ERROR, "%s: cannot create the outgoing %s transport: %s", cfg->file,
                 sip_transport_name(tp), strerror(errno));
         return EIO;
     }
@@ -433,7 +448,7 @@ static int agent_listen(struct proxy *px, const struct node_config *cfg)
             rc = nta_agent_add_tport(px->agent, (url_string_t *)url, TAG_NEXT(tp_tags));
         }
         if (rc < 0) {
-            fprintf(stderr, "%s:%u: cannot listen on %s: %s\n", cfg->file, l->line, url,
+            log_text(LOG_LVL_ERROR, "%s:%u: cannot listen on %s: %s", cfg->file, l->line, url,
                     strerror(errno));
             return EADDRNOTAVAIL;
         }
@@ -475,7 +490,7 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
     const char *dns_error = NULL;
     dnszone_options(gen->cfg, &dopt);
     if ((err = dns_resolver_create(px->root, &dopt, &px->dns, &dns_error)) != 0) {
-        fprintf(stderr, "%s: %s\n", gen->cfg->file, dns_error ? dns_error : strerror(err));
+        log_text(LOG_LVL_ERROR, "%s: %s", gen->cfg->file, dns_error ? dns_error : strerror(err));
         goto fail;
     }
     gen->nh.dns = px->dns;
@@ -483,13 +498,13 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
         goto fail;
     px->env.learnt = px->learnt;
     if ((err = signals_setup(px)) != 0) {
-        fprintf(stderr, "sipfed: signals: %s\n", strerror(err));
+        log_text(LOG_LVL_ERROR, "sipfed: signals: %s", strerror(err));
         goto fail;
     }
     /* Before the first TLS connection: every one of them gets sipfed's policy (tls_hook.c). */
     if (gen->tls && (err = tls_setup_activate(gen->tls, px->root, forward_tls_failed,
                                               &px->env)) != 0) {
-        fprintf(stderr, "%s: TLS cannot be enforced: %s\n", gen->cfg->file, strerror(err));
+        log_text(LOG_LVL_ERROR, "%s: TLS cannot be enforced: %s", gen->cfg->file, strerror(err));
         goto fail;
     }
     proxy_fd_limit_raise(gen->cfg);
@@ -503,8 +518,8 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
     if ((err = agent_listen(px, gen->cfg)) != 0)
         goto fail;
     if ((err = proxy_inbound_watch(px)) != 0) {
-        fprintf(stderr, "%s: cannot guard the listen addresses: %s\n", gen->cfg->file,
-                strerror(err));
+        log_text(LOG_LVL_ERROR, "%s: cannot guard the listen addresses: %s", gen->cfg->file,
+                 strerror(err));
         goto fail;
     }
     px->env.agent = px->agent;
@@ -524,6 +539,10 @@ int proxy_run(struct proxy *px)
     log_info("proxy", "event=start hostname=%s zones=%zu rules=%zu", px->env.gen->cfg->hostname,
              px->env.gen->dp->n_zones, px->env.gen->dp->n_rules);
     gen_warn_unbuilt(px->env.gen);
+    char status[128];
+    snprintf(status, sizeof status, "serving: %zu zones, %zu rules", px->env.gen->dp->n_zones,
+             px->env.gen->dp->n_rules);
+    service_notify_ready(status);
     su_root_run(px->root);
     const struct inbound_stats *is = inbound_guard_stats(px->inbound);
     log_info("proxy", "event=connections accepted=%llu refused_max=%llu refused_per_ip=%llu "
@@ -553,7 +572,7 @@ void proxy_destroy(struct proxy *px)
         nta_agent_destroy(px->agent);
     inbound_guard_destroy(px->inbound);
     fwd_ratelimit_destroy(px->env.ratelimit);
-    sofialog_detach();
+    sofialog_detach(&px->sofialog);
     dns_resolver_destroy(px->dns);
     if (px->sigindex >= 0)
         su_root_deregister(px->root, px->sigindex);

@@ -117,10 +117,10 @@ void sofialog_line(struct sofialog_stream *s, const char *line)
      * reason, and the inbound guard counts the connections it cuts (one line per episode), so
      * at warn these would be a line per attacker connection. */
     if (strncmp(line, "tls_read: SSL_read: ", 20) == 0) {
-        log_debug("sip", "event=transport msg=\"%s\"", msg);
+        log_debug("sip", "event=%s msg=\"%s\"", s->event ? s->event : "transport", msg);
         return;
     }
-    log_warn("sip", "event=transport msg=\"%s\"", msg);
+    log_warn("sip", "event=%s msg=\"%s\"", s->event ? s->event : "transport", msg);
 }
 
 /* The nta lines nta_line() reads, by their format (nta.c, sofia-sip 1.12.11). At level 5 nta
@@ -186,15 +186,25 @@ void sofialog_attach(struct sofialog *sl)
 {
     memset(sl, 0, sizeof *sl);
     sl->nta.nta = true;
+    sl->tport.event = "transport";
+    sl->other.event = "sofia";
+    sl->attached = true;
+    sl->saved_logger = su_log_default->log_logger;
+    sl->saved_stream = su_log_default->log_stream;
     su_log_redirect(nta_log, sofialog_logger, &sl->nta);
     su_log_redirect(tport_log, sofialog_logger, &sl->tport);
+    su_log_redirect(su_log_default, sofialog_logger, &sl->other);
     su_log_init(nta_log);             /* reads NTA_DEBUG: a higher level asked for stays */
     if (nta_log->log_level < NTA_REFUSAL_LEVEL)
         su_log_set_level(nta_log, NTA_REFUSAL_LEVEL);
 }
 
-void sofialog_detach(void)
+void sofialog_detach(struct sofialog *sl)
 {
+    if (!sl->attached)
+        return;
     su_log_redirect(nta_log, NULL, NULL);
     su_log_redirect(tport_log, NULL, NULL);
+    su_log_redirect(su_log_default, sl->saved_logger, sl->saved_stream);
+    sl->attached = false;
 }

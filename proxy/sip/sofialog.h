@@ -4,29 +4,39 @@
  * drops it (no Via, invalid Via, garbage) before sipfed's message callback runs; it only says so
  * through its own debug log. sofialog redirects sofia's nta and tport logs (su_log_redirect),
  * keeps the lines that record such a refusal, and writes them as `module=sip event=...` lines
- * (docs/errors.md). */
+ * (docs/errors.md). Every other line sofia writes goes through the same logger
+ * (`event=transport`, `event=sofia`), never raw to stderr. */
 #ifndef SIPFED_SOFIALOG_H
 #define SIPFED_SOFIALOG_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <sofia-sip/su_log.h>
+
 enum { SOFIALOG_LINE = 512 };
 
 struct sofialog_stream {
-    bool nta;                         /* nta's log (filtered) or tport's (every line) */
+    bool nta;                         /* nta's log (filtered) or another (every line) */
+    const char *event;                /* not nta: the event= of its lines ("transport", "sofia") */
     size_t len;
     char buf[SOFIALOG_LINE];          /* the line being assembled (sofia writes in pieces) */
     char request[SOFIALOG_LINE];      /* the last "received ..." line: what the next refers to */
 };
 
+/* nta's log, tport's, and sofia's default log: every other sofia module (su, tls...) writes
+ * there unless redirected, and it would otherwise go to stderr unformatted. */
 struct sofialog {
-    struct sofialog_stream nta, tport;
+    struct sofialog_stream nta, tport, other;
+    bool attached;
+    su_logger_f *saved_logger;        /* sofia's default log as it was before sofialog_attach */
+    void *saved_stream;
 };
 
 /* Redirect sofia's logs into `sl` (owned by the caller, alive until sofialog_detach). */
 void sofialog_attach(struct sofialog *sl);
-void sofialog_detach(void);
+/* Give sofia its logs back (its default log as it was); nothing when `sl` is not attached. */
+void sofialog_detach(struct sofialog *sl);
 
 /* One complete line of sofia's log (no newline); exposed for the unit test. */
 void sofialog_line(struct sofialog_stream *s, const char *line);

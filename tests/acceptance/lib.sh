@@ -196,6 +196,18 @@ expect_ok() {
     "$@" || { echo "--- $name errors" >&2; tail -n 20 "$T/$name.err" "$T/$name.out" 2>/dev/null >&2; fail "$name failed"; }
 }
 
+# message_inbound_ok TRANSPORT: one MESSAGE from the Microsoft side to alice@ciscoexample.test,
+# routed by lab_rules' "Inbound to IM&P" to the IM&P sipp, which answers 200; fails otherwise.
+message_inbound_ok() {
+    local tp=$1
+    uas_xml "$T/uas.xml" MESSAGE 200
+    uac_xml "$T/uac.xml" MESSAGE "sip:alice@ciscoexample.test" 200
+    sipp_server imp "$T/uas.xml" "$tp" "$IMP_IP" "$IMP_PORT"
+    expect_ok uac sipp_client uac "$T/uac.xml" "$tp" "$MS_IP" -key from_domain msexample.test \
+        -key max_forwards 70
+    expect_ok imp sipp_wait imp
+}
+
 # msg_count NAME REGEX: how many received messages of sipp NAME have a first line matching.
 msg_count() { grep -cE -- "$2" "$T/$1.msg" 2>/dev/null || true; }
 

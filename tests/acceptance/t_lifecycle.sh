@@ -17,12 +17,7 @@ printf '[rule "broken"]\npriority = 0\nfoo = bar\n' > "$T/rules/zz_broken.ini"
 kill -HUP "$SIPFED_PID"
 wait_log "event=reload status=refused"
 log_has "zz_broken\.ini:[0-9]+: " || fail "reload errors not logged as file:line"
-uas_xml "$T/uas.xml" MESSAGE 200
-uac_xml "$T/uac.xml" MESSAGE "sip:alice@ciscoexample.test" 200
-sipp_server imp "$T/uas.xml" "$tp" "$IMP_IP" "$IMP_PORT"
-expect_ok uac sipp_client uac "$T/uac.xml" "$tp" "$MS_IP" -key from_domain msexample.test \
-    -key max_forwards 70
-expect_ok imp sipp_wait imp
+message_inbound_ok "$tp"
 
 # A good new dial plan: the inbound rule disappears, so the same request gets 404.
 rm "$T/rules/zz_broken.ini"

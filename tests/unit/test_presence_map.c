@@ -1,4 +1,4 @@
-/* test_presence_map.c — the mapping tables of shared/PRESENCE.md: Microsoft number ranges,
+/* test_presence_map.c — the mapping tables of docs/presence-contract.md: Microsoft number ranges,
  * Cisco Tables 1-3, busy_as_dnd, subscription edge cases, note clean-up and XML escaping. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -119,7 +119,7 @@ static void test_sofialog_filters_by_format(void **state)
     su_llog(nta_log, 5, "nta: received %s sip:%s %s (CSeq %u)\n", "MESSAGE", "a@b.test",
             "SIP/2.0", 4u);
     su_llog(nta_log, 5, "nta: %s (%u) is %s\n", "MESSAGE", 4u, "Bad To Header");
-    sofialog_detach();
+    sofialog_detach(&sl);
     capture_end(&c);
     assert_non_null(strstr(out, "event=refused status=481"));
     assert_non_null(strstr(out, "event=refused status=400 request=\"MESSAGE sip:a@b.test SIP/2.0"));
@@ -130,6 +130,28 @@ static void test_sofialog_filters_by_format(void **state)
     assert_int_equal(lines, 2);                           /* the 481 and the 400, nothing else */
 }
 
+/* Sofia modules other than nta and tport write to sofia's default log: their lines go through
+ * sipfed's logger too (module=sip event=sofia), and detaching gives sofia its own logger back. */
+static void test_sofialog_default_log(void **state)
+{
+    (void)state;
+    struct sofialog sl;
+    struct capture c;
+    su_logger_f *before = su_log_default->log_logger;
+    capture_begin(&c);
+    sofialog_attach(&sl);
+    su_llog(su_log_default, 0, "su_socket: %s\n", "bind: Address \"in\" use");
+    su_log("%s", "a line in ");
+    su_log("%s\n", "two pieces");
+    sofialog_detach(&sl);
+    capture_end(&c);
+    assert_non_null(strstr(out, "warn module=sip event=sofia msg=\"su_socket: bind: Address 'in' use\"\n"));
+    assert_non_null(strstr(out, "event=sofia msg=\"a line in two pieces\"\n"));
+    assert_ptr_equal(su_log_default->log_logger, before);
+    sofialog_detach(&sl);                                 /* a second detach does nothing */
+    assert_ptr_equal(su_log_default->log_logger, before);
+}
+
 int main(void)
 {
     log_set_level(LOG_LVL_INFO);
@@ -137,6 +159,7 @@ int main(void)
         cmocka_unit_test(test_sofialog_refusals),
         cmocka_unit_test(test_sofialog_no_forged_lines),
         cmocka_unit_test(test_sofialog_filters_by_format),
+        cmocka_unit_test(test_sofialog_default_log),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
