@@ -199,6 +199,11 @@ int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq
     if (bad)
         return txn_refuse(tx, 400, su_sprintf(tx->home, "Bad %s Header", bad),
                           su_sprintf(tx->home, "malformed %s", bad));
+    /* RFC 3261 §19.1.5: headers in a URI are for the request built from it; a Request-URI
+     * carrying them (sip:a@b?Route=...) is refused rather than passed on (issue 11). */
+    if (sip->sip_request->rq_url->url_headers)
+        return txn_refuse(tx, 400, "Bad Request-URI: Headers Not Allowed",
+                          "Request-URI with headers");
     if (!fwd_max_forwards_step(tx->msg, tx->sip, g->cfg->max_forwards))
         return txn_refuse(tx, SIP_483_TOO_MANY_HOPS, "Max-Forwards 0");
     char *unsupported = route_unsupported_tags(tx->home, sip->sip_proxy_require);
