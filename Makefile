@@ -2,7 +2,8 @@
 CC      ?= gcc
 # pkg-config modules with the lowest versions we build against (Debian 12 has these or newer).
 PKGS    := 'sofia-sip-ua >= 1.12' 'libssl >= 3.0' 'libcrypto >= 3.0' 'libcares >= 1.17' \
-           'libpcre2-8 >= 10.34' 'inih >= 53' 'expat >= 2.2' 'libsystemd >= 209'
+           'libpcre2-8 >= 10.34' 'inih >= 53' 'expat >= 2.2' 'libsystemd >= 209' \
+           'libstrophe >= 0.12'
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wvla -Werror
@@ -22,22 +23,27 @@ SYSCONFDIR ?= /etc
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 DEFS    := -DSIPFED_DEFAULT_CONFIG='"$(SYSCONFDIR)/sipfed/sipfed.ini"'
 # One folder per layer (docs/architecture.md); each folder's headers are on the include path.
-LAYERS  := base dialplan routing dns tls presence sip cli
+LAYERS  := base dialplan routing dns tls presence ops sip gateway cli
 INC     := $(LAYERS:%=-Iproxy/%)
 # CPPFLAGS/LDFLAGS from the environment too (dpkg-buildflags: fortify, relro, now).
 ALL_CFLAGS = $(CSTD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(INC) $(DEFS) -MMD -MP
 LDLIBS  = $(PKG_LIBS) -lresolv -ldl
 
 B       ?= build
-SRC     := $(filter-out proxy/cli/main.c,$(foreach l,$(LAYERS),$(wildcard proxy/$(l)/*.c)))
+# The pure core (no SIP engine, TLS or DNS) is its own library; the layering check keeps it so.
+CORE_LAYERS := base dialplan routing
+CORE_SRC := $(foreach l,$(CORE_LAYERS),$(wildcard proxy/$(l)/*.c))
+SRC     := $(filter-out proxy/cli/main.c $(CORE_SRC),$(foreach l,$(LAYERS),$(wildcard proxy/$(l)/*.c)))
+CORE_OBJ := $(CORE_SRC:proxy/%.c=$(B)/obj/%.o)
 OBJ     := $(SRC:proxy/%.c=$(B)/obj/%.o)
+LIBS    := $(B)/libsipfed.a $(B)/libsipfed_core.a
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .SECONDARY:
 .PHONY: all asan deps deps-run certs run test unit unit-asan acceptance acceptance-asan bench fuzz clean \
-	pkgcheck install install-config deb package-test man-lint
-all: $(B)/sipfed
+	pkgcheck install install-config deb package-test man-lint layers-test docs-test
+all: $(B)/sipfed $(B)/layers.ok
 
 # Every -dev package present in a recent enough version, or pkg-config's message and a hint.
 pkgcheck:
@@ -48,29 +54,51 @@ $(B)/obj/%.o: proxy/%.c | pkgcheck
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# base + dialplan + routing: what `check`, `locate` and the proxy share. The build fails when
+# it calls nta_/tport_ (SIP engine), ares_ (DNS) or SSL_ (TLS) (scripts/check-layers.py).
+$(B)/libsipfed_core.a: $(CORE_OBJ) scripts/check-layers.py
+	@rm -f $@
+	ar rcs $@ $(CORE_OBJ)
+	@scripts/check-layers.py core $@ || { rm -f $@; exit 1; }
+
+# dns, tls, presence, sip, cli: the shell around the core.
 $(B)/libsipfed.a: $(OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(B)/sipfed: $(B)/obj/cli/main.o $(B)/libsipfed.a
+$(B)/sipfed: $(B)/obj/cli/main.o $(LIBS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Every file calls only its own layer or lower ones, and no files call each other in a circle.
+$(B)/layers.ok: $(CORE_OBJ) $(OBJ) $(B)/obj/cli/main.o scripts/check-layers.py
+	@scripts/check-layers.py deps $(CORE_OBJ) $(OBJ) $(B)/obj/cli/main.o
+	@touch $@
+
+# The checker itself catches a planted violation of each kind.
+layers-test:
+	scripts/check-layers.py self-test
 
 $(B)/tests/%.o: tests/unit/%.c | pkgcheck
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/tests/%: $(B)/tests/%.o $(B)/libsipfed.a
+$(B)/tests/%: $(B)/tests/%.o $(LIBS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 # Live DNS test program (tests/acceptance/t_dns_resolver.sh runs it against dnsmasq).
-$(B)/tests/dns_live: tests/acceptance/dns_live.c $(B)/libsipfed.a
+$(B)/tests/dns_live: tests/acceptance/dns_live.c $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The scripted XMPP client of the gateway scenarios (tests/acceptance/t_gateway_*.sh).
+$(B)/tests/xmpp_client: tests/acceptance/xmpp_client.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 # ASan+UBSan build of the daemon and the unit tests, in build-asan/.
 asan:
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
-		LDFLAGS="-fsanitize=address,undefined" build-asan/sipfed $(UNIT_BIN:$(B)/%=build-asan/%)
+		LDFLAGS="-fsanitize=address,undefined" build-asan/sipfed build-asan/layers.ok $(UNIT_BIN:$(B)/%=build-asan/%)
 
 # Every set (build, run, test); `make run` installs only what building and running need.
 deps:
@@ -96,7 +124,12 @@ run: deps-run
 test: deps
 	$(MAKE) all
 	$(MAKE) certs
+	tests/ports-free.sh
 	$(B)/sipfed -c sipfed.ini check --cases rules/lab.cases --cases rules/policy.cases
+	$(B)/sipfed -c rules/examples/internal/sipfed.ini check --cases rules/examples/internal/internal.cases
+	$(B)/sipfed -c rules/examples/dmz/sipfed.ini check --cases rules/examples/dmz/dmz.cases
+	$(MAKE) layers-test
+	$(MAKE) docs-test
 	$(MAKE) unit
 	$(MAKE) unit-asan
 	$(MAKE) fuzz-smoke
@@ -105,11 +138,15 @@ test: deps
 	$(MAKE) acceptance-asan
 	$(MAKE) package-test
 
-acceptance: all $(B)/tests/dns_live
+# Every example of README.md and docs/*.md, run as shown (tests/docs/run.py says how).
+docs-test: all
+	tests/docs/run.py
+
+acceptance: all $(B)/tests/dns_live $(B)/tests/xmpp_client
 	tests/acceptance/run.sh
 
 # The same scenarios against the ASan+UBSan daemon: any sanitizer report fails a scenario.
-acceptance-asan: asan $(B)/tests/dns_live
+acceptance-asan: asan $(B)/tests/dns_live $(B)/tests/xmpp_client
 	SIPFED=$(CURDIR)/build-asan/sipfed ASAN_OPTIONS=fast_unwind_on_malloc=0 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 		tests/acceptance/run.sh
@@ -158,17 +195,17 @@ deb:
 package-test: deb
 	tests/package/run.sh
 
--include $(OBJ:.o=.d) $(B)/obj/cli/main.d $(UNIT_BIN:%=%.d)
+-include $(CORE_OBJ:.o=.d) $(OBJ:.o=.d) $(B)/obj/cli/main.d $(UNIT_BIN:%=%.d)
 
 # libFuzzer target over the presence body parsers (clang), in build-fuzz/ (owner: presence).
 # `fuzz` runs 5 minutes, `fuzz-smoke` 30 s; new inputs go to build-fuzz/corpus, never the repo.
 FUZZ_CC    ?= clang
 # the pure parsers and mappings only (the proxy's presence glue lives in proxy/sip/)
-FUZZ_SRC   := tests/fuzz/fuzz_presence.c $(wildcard proxy/presence/*.c)
+FUZZ_SRC   := tests/fuzz/fuzz_presence.c $(wildcard proxy/presence/*.c) proxy/base/mime.c
 FUZZ_RUN    = build-fuzz/fuzz_presence -max_len=70000 -timeout=10 -rss_limit_mb=1024 \
               -artifact_prefix=build-fuzz/ build-fuzz/corpus tests/fuzz/corpus/presence
 .PHONY: fuzz-smoke
-build-fuzz/fuzz_presence: $(FUZZ_SRC) $(wildcard proxy/presence/*.h)
+build-fuzz/fuzz_presence: $(FUZZ_SRC) $(wildcard proxy/presence/*.h) proxy/base/mime.h
 	@mkdir -p build-fuzz/corpus
 	$(FUZZ_CC) $(CSTD) $(WARN) -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
 		$(PKG_CFLAGS) $(INC) -o $@ $(FUZZ_SRC) $(PKG_LIBS)

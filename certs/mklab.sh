@@ -9,6 +9,8 @@
 #                          NAME.pem holds leaf + intermediate, so peers only need ca.pem
 #   edge.pem/.key          edge.ciscoexample.test (our node; server and client)
 #   edge-client.pem/.key   edge.ciscoexample.test, clientAuth only ([tls] client_certificate)
+#   expc.pem/.key          expc.ciscoexample.test (the internal node of a traversal pair)
+#   expc2.pem/.key         expc2.ciscoexample.test (a second internal node)
 #   imp1.pem, imp2.pem     imp1/imp2.ciscoexample.test (IM&P peers)
 #   msedge.pem             sip.msexample.test (Microsoft Access Edge)
 #   partner.pem            sip.partner.test (another Microsoft edge)
@@ -112,6 +114,8 @@ leaf() { # NAME ISSUER-CAFILE args for mkleaf...
 }
 leaf edge         ca.pem       inter $both      edge.ciscoexample.test edge.ciscoexample.test
 leaf edge-client  ca.pem       inter clientAuth "sipfed edge client" edge.ciscoexample.test
+leaf expc         ca.pem       inter $both      expc.ciscoexample.test expc.ciscoexample.test
+leaf expc2        ca.pem       inter $both      expc2.ciscoexample.test expc2.ciscoexample.test
 leaf imp1         ca.pem       inter $both      imp1.ciscoexample.test imp1.ciscoexample.test
 leaf imp2         ca.pem       inter $both      imp2.ciscoexample.test imp2.ciscoexample.test
 leaf msedge       ca.pem       inter $both      sip.msexample.test sip.msexample.test

@@ -8,10 +8,11 @@
 set -eu
 
 BUILD="make gcc pkg-config libsofia-sip-ua-dev libssl-dev libc-ares-dev libpcre2-dev
-libinih-dev libexpat1-dev libsystemd-dev"
+libinih-dev libexpat1-dev libsystemd-dev python3 binutils libstrophe-dev"
 RUN="openssl"
 TEST="libcmocka-dev sip-tester dnsmasq-base stunnel4 socat clang libclang-rt-14-dev python3 procps
-iproute2 valgrind mandoc systemd build-essential debhelper dpkg-dev fakeroot lintian adduser"
+iproute2 nftables valgrind prosody mandoc systemd build-essential debhelper dpkg-dev fakeroot lintian adduser
+curl prometheus chromium fonts-dejavu-core"
 
 check=no
 sets=""

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 
 #include "ini_file.h"
 #include "ini_value.h"
+#include "suggest.h"
 
 enum config_section { CFG_PROXY, CFG_TLS, CFG_DNS, CFG_LOG, CFG_ADMIN, CFG_PRESENCE, CFG_N };
 
@@ -96,6 +98,12 @@ static int proxy_dialplan_apply(struct ini_ctx *c, const struct ini_entry *e, vo
     return 0;
 }
 
+static int proxy_pid_file_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    struct node_config *cfg = obj;
+    return ini_value_path(c, e, cfg->dir, &cfg->pid_file);
+}
+
 static int proxy_max_forwards_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
 {
     return ini_value_uint(c, e, 1, MAX_FORWARDS_MAX, &((struct node_config *)obj)->max_forwards);
@@ -165,6 +173,7 @@ static const struct ini_key proxy_keys[] = {
     { "rate_limit_per_ip", 0, proxy_rate_limit_per_ip_apply },
     { "rate_limit_per_domain", 0, proxy_rate_limit_per_domain_apply },
     { "peer_keepalive_interval", 0, proxy_peer_keepalive_apply },
+    { "pid_file", 0, proxy_pid_file_apply },
     { NULL, 0, NULL },
 };
 
@@ -306,12 +315,65 @@ static int admin_listen_apply(struct ini_ctx *c, const struct ini_entry *e, void
     if (bad)
         return ini_value_invalid(c, e, v, bad);
     cfg->admin_listen = v;
-    /* SPEC §8's admin HTTP is not built yet: say so rather than accept the key in silence. */
-    if (v)
-        diag_warn(c->d, c->sec->file, e->line,
-                  "the admin HTTP interface (status, metrics, history) is not available in this "
-                  "version: 'listen' is ignored");
+    cfg->admin_host = v ? host : NULL;
+    cfg->admin_port = v ? port : 0;
+    cfg->admin_line = e->line;
     return 0;
+}
+
+static int admin_allow_remote_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    return ini_value_switch(c, e, &((struct node_config *)obj)->admin_allow_remote);
+}
+
+/* A bearer token: at least this many characters, in a file nobody else can read. */
+enum { ADMIN_TOKEN_MIN = 16, ADMIN_TOKEN_MAX = 4096 };
+
+static int admin_token_file_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    struct node_config *cfg = obj;
+    char *path = NULL;
+    if (ini_value_path(c, e, cfg->dir, &path))
+        return EINVAL;
+    if (!path)
+        return ini_value_invalid(c, e, "", "expected the path of a file holding the token");
+    FILE *f = fopen(path, "r");
+    struct stat st;
+    char buf[ADMIN_TOKEN_MAX + 2];
+    size_t n = 0;
+    if (!f || fstat(fileno(f), &st) != 0) {
+        diag_error(c->d, c->sec->file, e->line, "cannot read token_file '%s': %s", path,
+                   strerror(errno));
+        if (f)
+            fclose(f);
+        return EINVAL;
+    }
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    if (st.st_mode & 077) {
+        diag_error(c->d, c->sec->file, e->line,
+                   "token_file '%s' is readable by group or others (mode %04o): run chmod 600 %s",
+                   path, (unsigned)(st.st_mode & 07777), path);
+        return EINVAL;
+    }
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
+        buf[--n] = '\0';
+    if (n < ADMIN_TOKEN_MIN || n > ADMIN_TOKEN_MAX || strpbrk(buf, " \t\r\n")) {
+        diag_error(c->d, c->sec->file, e->line,
+                   "token_file '%s' must hold one token of %d to %d characters without spaces "
+                   "(e.g. openssl rand -hex 32 > %s)", path, ADMIN_TOKEN_MIN, ADMIN_TOKEN_MAX,
+                   path);
+        return EINVAL;
+    }
+    cfg->admin_token_file = path;
+    cfg->admin_token = su_strdup(c->home, buf);
+    return 0;
+}
+
+static int admin_history_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    return ini_value_uint(c, e, 1, ADMIN_HISTORY_MAX, &((struct node_config *)obj)->admin_history);
 }
 
 static int presence_busy_as_dnd_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
@@ -322,7 +384,11 @@ static int presence_busy_as_dnd_apply(struct ini_ctx *c, const struct ini_entry 
 static const struct ini_key dns_keys[] = { { "servers", 0, dns_servers_apply }, { NULL, 0, NULL } };
 static const struct ini_key log_keys[] = { { "level", 0, log_level_apply }, { NULL, 0, NULL } };
 static const struct ini_key admin_keys[] = {
-    { "listen", 0, admin_listen_apply }, { NULL, 0, NULL },
+    { "listen", 0, admin_listen_apply },
+    { "allow_remote", 0, admin_allow_remote_apply },
+    { "token_file", 0, admin_token_file_apply },
+    { "history", 0, admin_history_apply },
+    { NULL, 0, NULL },
 };
 static const struct ini_key presence_keys[] = {
     { "busy_as_dnd", 0, presence_busy_as_dnd_apply }, { NULL, 0, NULL },
@@ -350,10 +416,18 @@ static void config_section_load(void *user, struct ini_section *sec)
     for (i = 0; i < CFG_N; i++)
         if (strcmp(sec->header, config_sections[i].name) == 0)
             break;
+    if (i == CFG_N && strcmp(sec->header, "gateway") == 0)
+        return;   /* the XMPP gateway's (proxy/gateway/gateway_config.c reads it) */
     if (i == CFG_N) {
+        const char *names[CFG_N + 1];
+        for (size_t j = 0; j < CFG_N; j++)
+            names[j] = config_sections[j].name;
+        names[CFG_N] = "gateway";
+        const char *near = suggest_closest_n(sec->header, names, CFG_N + 1);
         diag_error(L->d, sec->file, sec->line,
-                   "unknown section [%s] (expected proxy, tls, dns, log, admin or presence)",
-                   sec->header);
+                   "unknown section [%s] (expected proxy, tls, dns, log, admin, presence or "
+                   "gateway%s%s%s)", sec->header, near ? "; did you mean [" : "",
+                   near ? near : "", near ? "]?" : "");
         return;
     }
     if (L->seen[i]) {
@@ -367,6 +441,26 @@ static void config_section_load(void *user, struct ini_section *sec)
     ini_section_apply(&c, config_sections[i].keys, 0, "", L->cfg);
     if (config_sections[i].finish)
         config_sections[i].finish(&c, L->cfg);
+}
+
+/* SPEC §8: the admin interface is for the node's own operators. Anything but a loopback
+ * address needs an explicit allow_remote and a bearer token. */
+static void config_check_admin(struct config_loader *L)
+{
+    struct node_config *cfg = L->cfg;
+    if (!cfg->admin_listen) {
+        if (cfg->admin_allow_remote || cfg->admin_token_file)
+            diag_warn(L->d, cfg->file, L->seen[CFG_ADMIN],
+                      "[admin] has no listen address: the admin interface is off");
+        return;
+    }
+    if (ini_text_is_loopback(cfg->admin_host))
+        return;
+    if (!cfg->admin_allow_remote || !cfg->admin_token)
+        diag_error(L->d, cfg->file, cfg->admin_line,
+                   "admin listen %s is not a loopback address: the admin interface shows "
+                   "routing, peers and presence, so a remote listen needs allow_remote = yes "
+                   "and token_file (a bearer token); or listen on 127.0.0.1", cfg->admin_listen);
 }
 
 /* Checks that need the whole file. */
@@ -383,6 +477,7 @@ static void config_check(struct config_loader *L)
             diag_error(L->d, cfg->file, cfg->listen[i].line,
                        "listen address tls:%s:%u needs a [tls] section (certificate, private_key)",
                        cfg->listen[i].host, cfg->listen[i].port);
+    config_check_admin(L);
 }
 
 static void config_defaults_set(struct node_config *cfg)
@@ -399,6 +494,7 @@ static void config_defaults_set(struct node_config *cfg)
     cfg->peer_keepalive_interval = 30;
     cfg->tls.min_version = 12;
     cfg->log_level = LOG_LVL_INFO;
+    cfg->admin_history = ADMIN_HISTORY_DEFAULT;
 }
 
 /* Shared by both loaders: parse and check `path`; with `keep`, a config that had errors is still

@@ -12,6 +12,9 @@
 #include "log.h"
 #include "types.h"
 
+/* [admin] history: search decisions kept for GET /history (SPEC §8). */
+enum { ADMIN_HISTORY_DEFAULT = 256, ADMIN_HISTORY_MAX = 4096 };
+
 struct listen_addr {
     enum sip_transport transport;
     char *host;                  /* IPv4/IPv6 literal or name, as written (no brackets) */
@@ -58,7 +61,16 @@ struct node_config {
 
     enum log_level log_level;    /* default info */
 
-    char *admin_listen;          /* NULL: no admin HTTP */
+    char *admin_listen;          /* NULL: no admin HTTP; else host:port as written */
+    char *admin_host;            /* its host (no brackets) and port */
+    uint16_t admin_port;
+    unsigned admin_line;         /* line of [admin] listen */
+    bool admin_allow_remote;     /* [admin] allow_remote: a non-loopback listen is allowed */
+    char *admin_token_file;      /* absolute; NULL: no token */
+    char *admin_token;           /* its content (trimmed): required as "Authorization: Bearer" */
+    unsigned admin_history;      /* search decisions kept for /history; default 256 */
+
+    char *pid_file;              /* [proxy] pid_file, absolute; NULL: none */
 
     bool presence_busy_as_dnd;   /* [presence] busy_as_dnd (PRESENCE.md §4), default off */
 };

@@ -2,6 +2,7 @@
  * and syntax error carries its exact line number (Debian's inih handler has no lineno), and so
  * that every syntax error is reported, not only the first one inih returns. */
 #include "ini_file.h"
+#include "suggest.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -104,6 +105,17 @@ static void ini_line_header(struct ini_reader *r, const char *p)
     ini_section_start(r, p + 1, (size_t)(close - p - 1));
 }
 
+/* Does `p` read `identifier =` (a key line, whatever its indentation)? */
+static bool ini_line_is_key(const char *p)
+{
+    size_t n = 0;
+    while (isalnum((unsigned char)p[n]) || p[n] == '_' || p[n] == '-')
+        n++;
+    while (n > 0 && (p[n] == ' ' || p[n] == '\t'))
+        n++;
+    return n > 0 && p[n] == '=';
+}
+
 /* Classify the raw line before inih sees it, in inih's order: comment, continuation (an indented
  * line after a key), header, key. */
 static void ini_line_classify(struct ini_reader *r, const char *line)
@@ -126,6 +138,15 @@ static void ini_line_classify(struct ini_reader *r, const char *line)
         if (*p == '[') {
             diag_error(r->d, r->display, r->lineno,
                        "indented section header: remove the indentation");
+            r->ignored = true;
+        } else if (ini_line_is_key(p)) {
+            /* `  peers = x` under `target = y` would otherwise be read as a second value of
+             * target, and reported as such: say what it looks like instead. */
+            const char *prev = r->sec && r->sec->n_entries
+                                   ? r->sec->entries[r->sec->n_entries - 1].key : "?";
+            diag_error(r->d, r->display, r->lineno,
+                       "indented line '%.*s = ...' would continue the value of '%s': remove "
+                       "the indentation to make it a key", (int)strcspn(p, " \t="), p, prev);
             r->ignored = true;
         }
         return;
@@ -275,6 +296,16 @@ bool ini_section_require(const struct ini_section *sec, struct diag *d, const ch
 {
     if (ini_section_get(sec, key))
         return true;
+    /* A misspelt key (`patern`) was reported as unknown at its line: report the missing one
+     * right after it, where the reader is looking, rather than before it at the header. */
+    const char *want[] = { key, NULL };
+    for (size_t i = 0; i < sec->n_entries; i++) {
+        if (!sec->entries[i].dup && suggest_closest(sec->entries[i].key, want) != NULL) {
+            diag_error(d, sec->file, sec->entries[i].line, "missing required key '%s' in [%s]",
+                       key, sec->header);
+            return false;
+        }
+    }
     diag_error(d, sec->file, sec->line, "missing required key '%s' in [%s]", key, sec->header);
     return false;
 }

@@ -1,5 +1,6 @@
 /* ini_value.c — value parsers and key-table dispatch shared by config.c and dialplan.c. */
 #include "ini_value.h"
+#include "suggest.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -19,6 +20,16 @@ static const struct ini_key *ini_key_find(const struct ini_key *keys, const char
     return NULL;
 }
 
+/* The key of `keys` closest to a misspelt `name`, or NULL. */
+static const char *ini_key_suggest(const struct ini_key *keys, const char *name)
+{
+    const char *names[64];
+    size_t n = 0;
+    for (; keys->name && n < sizeof names / sizeof names[0]; keys++)
+        names[n++] = keys->name;
+    return suggest_closest_n(name, names, n);
+}
+
 void ini_section_apply(struct ini_ctx *c, const struct ini_key *keys, unsigned variant,
                        const char *variant_desc, void *obj)
 {
@@ -28,7 +39,11 @@ void ini_section_apply(struct ini_ctx *c, const struct ini_key *keys, unsigned v
         if (e->dup)
             continue;
         const struct ini_key *k = ini_key_find(keys, e->key);
-        if (!k)
+        const char *near = k ? NULL : ini_key_suggest(keys, e->key);
+        if (!k && near)
+            diag_error(c->d, sec->file, e->line, "unknown key '%s' in [%s] (did you mean '%s'?)",
+                       e->key, sec->header, near);
+        else if (!k)
             diag_error(c->d, sec->file, e->line, "unknown key '%s' in [%s]", e->key,
                        sec->header);
         else if (variant_desc && k->variants && !(k->variants & (1u << variant)))
@@ -113,11 +128,20 @@ int ini_value_word(struct ini_ctx *c, const struct ini_entry *e, const struct in
             return 0;
         }
     }
-    char why[256] = "expected ";
+    char why[320] = "expected ";
+    const char *names[64];
+    size_t n = 0;
     for (const struct ini_word *w = words; w->word; w++) {
         const char *sep = w == words ? "" : w[1].word ? ", " : " or ";
         size_t len = strlen(why);
         snprintf(why + len, sizeof why - len, "%s%s", sep, w->word);
+        if (n < sizeof names / sizeof names[0])
+            names[n++] = w->word;
+    }
+    const char *near = suggest_closest_n(e->value, names, n);
+    if (near) {
+        size_t len = strlen(why);
+        snprintf(why + len, sizeof why - len, "; did you mean '%s'?", near);
     }
     return ini_value_invalid(c, e, e->value, why);
 }
@@ -159,6 +183,20 @@ int ini_value_list(struct ini_ctx *c, const struct ini_entry *e, char ***out, si
     return 0;
 }
 
+int ini_value_domains(struct ini_ctx *c, const struct ini_entry *e, char ***out, size_t *n)
+{
+    int err = 0;
+    if (ini_value_list(c, e, out, n))
+        return ENOMEM;
+    for (size_t i = 0; i < *n; i++) {
+        if (!ini_text_is_hostname((*out)[i]) || ini_text_is_ip((*out)[i]))
+            err = ini_value_invalid(c, e, (*out)[i],
+                                    "expected a domain name; patterns are not allowed");
+        (*out)[i] = ini_text_lower(c->home, (*out)[i]);
+    }
+    return err;
+}
+
 int ini_value_path(struct ini_ctx *c, const struct ini_entry *e, const char *base_dir,
                    char **out)
 {
@@ -197,6 +235,19 @@ bool ini_text_is_ip(const char *s)
 {
     unsigned char buf[16];
     return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+bool ini_text_is_loopback(const char *s)
+{
+    unsigned char buf[16];
+    if (!s)
+        return false;
+    if (strcmp(s, "localhost") == 0)
+        return true;
+    if (inet_pton(AF_INET, s, buf) == 1)
+        return buf[0] == 127;
+    static const unsigned char v6_loopback[16] = { [15] = 1 };
+    return inet_pton(AF_INET6, s, buf) == 1 && memcmp(buf, v6_loopback, sizeof buf) == 0;
 }
 
 char *ini_text_lower(su_home_t *home, const char *s)

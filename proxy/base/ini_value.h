@@ -60,6 +60,8 @@ int ini_value_transport(struct ini_ctx *c, const struct ini_entry *e, enum sip_t
 /* Items separated by commas or continuation lines, trimmed, empty items skipped, copied to
  * c->home; *out is NULL-terminated (NULL and *n == 0 when the value is empty). */
 int ini_value_list(struct ini_ctx *c, const struct ini_entry *e, char ***out, size_t *n);
+/* A list (as ini_value_list) of exact domain names: no patterns, no IP literals; lowercased. */
+int ini_value_domains(struct ini_ctx *c, const struct ini_entry *e, char ***out, size_t *n);
 /* A path: absolute as written, else joined to `base_dir`; NULL when empty. */
 int ini_value_path(struct ini_ctx *c, const struct ini_entry *e, const char *base_dir,
                    char **out);
@@ -78,6 +80,8 @@ const char *ini_hostport_parse(su_home_t *home, const char *text, bool need_port
 bool ini_text_is_hostname(const char *s);
 /* An IPv4 or IPv6 literal. */
 bool ini_text_is_ip(const char *s);
+/* 127.0.0.0/8, ::1 or "localhost". */
+bool ini_text_is_loopback(const char *s);
 /* A lowercased copy from `home`. */
 char *ini_text_lower(su_home_t *home, const char *s);
 

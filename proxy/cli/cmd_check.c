@@ -8,18 +8,13 @@
 #include <unistd.h>
 
 #include "cases.h"
-#include "commands.h"
+#include "cmd_int.h"
 #include "config.h"
 #include "diag.h"
 #include "dialplan.h"
 #include "dns_report.h"
 #include "tls.h"
-
-static int check_usage(FILE *out)
-{
-    fputs("usage: sipfed [-c FILE] check [--dns] [--cases FILE]...\n", out);
-    return out == stdout ? EXIT_OK : EXIT_USAGE;
-}
+#include "usage.h"
 
 /* An input the admin named that cannot be read is a usage problem (exit 2), not a failed
  * check: say so before loading anything. */
@@ -55,16 +50,14 @@ int cmd_check(const char *config_path, int argc, char **argv)
         } else if (c == 'D') {
             dns = true;
         } else {
-            rc = check_usage(c == 'h' ? stdout : stderr);
+            rc = usage_print(c == 'h' ? stdout : stderr, "check");
             goto out;
         }
     }
     if (optind != argc) {
-        rc = check_usage(stderr);
+        rc = usage_print(stderr, "check");
         goto out;
     }
-    if (!check_readable(config_path))
-        goto out;
     for (size_t i = 0; i < n_cases; i++)
         if (!check_readable(cases[i]))
             goto out;
@@ -78,6 +71,7 @@ int cmd_check(const char *config_path, int argc, char **argv)
     if (cfg != NULL && cfg->dialplan_dir != NULL &&
         dialplan_load(cfg->dialplan_dir, d, &dp) == 0 && cfg_err == 0) {
         dialplan_tls_check(dp, cfg, d);
+        dialplan_unbuilt_check(dp, d);
         /* the certificates themselves: key match, hostname, expiry, cipher list (tls.h) */
         if (cfg->tls.present)
             tls_config_check(cfg, dp, d);

@@ -5,32 +5,22 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sofia-sip/sip_header.h>
 
 #include "alias.h"
 #include "classify.h"
-#include "commands.h"
+#include "cmd_int.h"
 #include "config.h"
 #include "decide.h"
 #include "diag.h"
 #include "dialplan.h"
 #include "dns_report.h"
 #include "sipmsg.h"
+#include "suggest.h"
+#include "usage.h"
 
 #define LOCATE_MAX_MARKERS 16
-
-static int locate_usage(FILE *out)
-{
-    fputs("usage: sipfed [-c FILE] locate [--from ZONE] [--method M] "
-          "[--header 'Name: value']... [--authenticated] ALIAS\n"
-          "  --from ZONE      source zone (default: the default zone)\n"
-          "  --method M       request method (default: MESSAGE)\n"
-          "  --header H       add a header, 'Name: value' (repeatable)\n"
-          "  --authenticated  the request is authenticated (SPEC 5.5)\n", out);
-    return out == stdout ? EXIT_OK : EXIT_USAGE;
-}
 
 static const char *locate_pattern_type(enum pattern_type t)
 {
@@ -97,6 +87,22 @@ static void locate_print_step(const struct search_step *st, const struct search_
 /* The next hop of a DNS-zone target: the static route when one exists (no DNS then, SPEC
  * §5.3), else the SRV answers, the record chosen and its addresses (dns_report.c resolves with
  * the proxy's code and the node file's [dns] servers). */
+/* SPEC §5.4: a traversal zone's next hop is a connection, not an address (docs/traversal.md). */
+static void locate_print_traversal_next_hop(const struct zone *z)
+{
+    if (z->type == ZONE_TRAVERSAL_CLIENT) {
+        printf("      next hop: the connection this node keeps to %s", z->peers[0].host);
+        for (size_t i = 1; i < z->n_peers; i++)
+            printf(", then %s", z->peers[i].host);
+        puts(" (503 at once while it is down)");
+        return;
+    }
+    printf("      next hop: a connection opened by %s", z->tls_verify_subject[0]);
+    for (size_t i = 1; i < z->n_tls_verify_subject; i++)
+        printf(" or %s", z->tls_verify_subject[i]);
+    puts(" (never a new connection; 503 at once when none is up)");
+}
+
 static void locate_print_dns_next_hop(su_home_t *home, const struct node_config *cfg,
                                       const struct dialplan *dp, const struct search_target *t)
 {
@@ -106,6 +112,24 @@ static void locate_print_dns_next_hop(su_home_t *home, const struct node_config 
         return;
     }
     dns_report_locate(stdout, cfg, dp, t->zone, host);
+}
+
+/* The From the request carries and the federation policy's verdict on its domain (SPEC §6:
+ * judged for requests from the default zone only). */
+static void locate_print_from(const sip_t *sip, const struct decide_input *in,
+                              const struct decision *dec)
+{
+    char from[256] = "(none)";
+    if (sip->sip_from != NULL)
+        url_e(from, sizeof from, sip->sip_from->a_url);
+    printf("from:     %s%s\n", from,
+           strcmp(from, SIPMSG_DEFAULT_FROM) == 0 ? " (the default; set one with --from-uri)" : "");
+    if (dec->from_policy == NULL)
+        printf("policy:   From not judged (source zone %s is not the default zone)\n",
+               in->source->name);
+    else
+        printf("policy:   From domain %s %s (%s)\n", dec->from_domain ? dec->from_domain : "(none)",
+               dec->from_allowed ? "allowed" : "refused", dec->from_policy);
 }
 
 static void locate_print(su_home_t *home, const struct node_config *cfg,
@@ -127,11 +151,17 @@ static void locate_print(su_home_t *home, const struct node_config *cfg,
     if (n_markers > 0)
         printf(")%s", classify_is_imp_request(sip) ? ", an IM&P request" : ", not IM&P");
     putchar('\n');
+    locate_print_from(sip, in, dec);
     if (dec->alias == NULL) {
         printf("result:   %d (%s)\n", dec->status, dec->reason);
         return;
     }
     printf("alias:    %s\n\nsearch rules (by priority):\n", dec->alias);
+    if (dec->status != 0 && dec->search.n_trace == 0) {
+        printf("  not searched: %s\n\nresult:   %d (%s)\n", dec->reason, dec->status,
+               dec->reason);
+        return;
+    }
 
     struct search_request req = { .alias = dec->alias, .source = in->source,
                                   .traffic = dec->traffic, .authenticated = in->authenticated };
@@ -155,6 +185,9 @@ static void locate_print(su_home_t *home, const struct node_config *cfg,
                    zone_type_name(t->zone->type), t->alias, t->rule->name);
             if (t->zone->type == ZONE_DNS)
                 locate_print_dns_next_hop(home, cfg, dp, t);
+            else if (t->zone->type == ZONE_TRAVERSAL_CLIENT ||
+                     t->zone->type == ZONE_TRAVERSAL_SERVER)
+                locate_print_traversal_next_hop(t->zone);
         }
     }
     if (dec->status != 0)
@@ -164,10 +197,27 @@ static void locate_print(su_home_t *home, const struct node_config *cfg,
                dec->search.n_levels == 1 ? "" : "s");
 }
 
+static void locate_unknown_zone(su_home_t *home, const struct dialplan *dp, const char *name)
+{
+    const char **names = su_zalloc(home, (dp->n_zones + 2) * sizeof *names);
+    const char *near = NULL;
+    if (names != NULL) {
+        for (size_t i = 0; i < dp->n_zones; i++)
+            names[i] = dp->zones[i]->name;
+        names[dp->n_zones] = "default";
+        near = suggest_closest_n(name, names, dp->n_zones + 1);
+    }
+    fprintf(stderr, "sipfed locate: unknown zone '%s'", name);
+    if (near != NULL)
+        fprintf(stderr, " (did you mean '%s'?)", near);
+    fputc('\n', stderr);
+}
+
 int cmd_locate(const char *config_path, int argc, char **argv)
 {
     static const struct option opts[] = {
         { "from", required_argument, NULL, 'f' },
+        { "from-uri", required_argument, NULL, 'F' },
         { "method", required_argument, NULL, 'm' },
         { "header", required_argument, NULL, 'H' },
         { "authenticated", no_argument, NULL, 'a' },
@@ -175,9 +225,10 @@ int cmd_locate(const char *config_path, int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     su_home_t *home = su_home_new(sizeof *home);
-    const char **headers = home ? su_zalloc(home, (size_t)argc * sizeof *headers) : NULL;
+    const char **headers = home ? su_zalloc(home, ((size_t)argc + 1) * sizeof *headers) : NULL;
     size_t n_headers = 0;
-    const char *from = NULL, *method = "MESSAGE";
+    const char *from = NULL, *from_uri = NULL, *method = "MESSAGE";
+    char method_buf[64], err[256];
     bool authenticated = false;
     struct node_config *cfg = NULL;
     struct dialplan *dp = NULL;
@@ -191,22 +242,39 @@ int cmd_locate(const char *config_path, int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'f': from = optarg; break;
+        case 'F': from_uri = optarg; break;
         case 'm': method = optarg; break;
         case 'H': headers[n_headers++] = optarg; break;
         case 'a': authenticated = true; break;
         default:
-            rc = locate_usage(c == 'h' ? stdout : stderr);
+            rc = usage_print(c == 'h' ? stdout : stderr, "locate");
             goto out;
         }
     }
     if (optind != argc - 1) {
-        rc = locate_usage(stderr);
+        if (optind == argc)
+            fputs("sipfed locate: no ALIAS given\n", stderr);
+        rc = usage_print(stderr, "locate");
         goto out;
     }
     const char *alias = argv[optind];
-    if (access(config_path, R_OK) != 0) {
-        fprintf(stderr, "sipfed: cannot read %s: %s\n", config_path, strerror(errno));
-        goto out;
+    const char *canonical = sipmsg_method_canonical(method, method_buf, sizeof method_buf);
+    if (canonical != NULL) {
+        fprintf(stderr, "sipfed locate: warning: method '%s' taken as %s (methods are "
+                "case-sensitive on the wire)\n", method, canonical);
+        method = canonical;
+    }
+    const char *method_near = sipmsg_method_suggest(method);
+    if (method_near != NULL)
+        fprintf(stderr, "sipfed locate: warning: method '%s' is no SIP method (did you mean %s?): "
+                "taken as an extension method\n", method, method_near);
+    if (from_uri != NULL) {
+        const char *h = sipmsg_from_header(home, from_uri, err, sizeof err);
+        if (h == NULL) {
+            fprintf(stderr, "sipfed locate: %s\n", err);
+            goto out;
+        }
+        headers[n_headers++] = h;
     }
 
     struct diag *d = diag_new(home);
@@ -223,10 +291,9 @@ int cmd_locate(const char *config_path, int argc, char **argv)
     if (src == NULL && from != NULL && strcmp(from, "default") == 0)
         src = dialplan_default_zone(dp);
     if (src == NULL) {
-        fprintf(stderr, "sipfed: unknown zone '%s'\n", from);
+        locate_unknown_zone(home, dp, from);
         goto out;
     }
-    char err[256];
     int brc = sipmsg_build(method, alias, headers, n_headers, NULL, &msg, err, sizeof err);
     if (brc != 0) {
         fprintf(stderr, "sipfed: %s\n", brc == ENOMEM ? "out of memory" : err);

@@ -3,10 +3,15 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <string.h>
 
-#include "commands.h"
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_parser.h>
+
+#include "cmd_int.h"
 #include "presence.h"
+#include "usage.h"
 
 enum out_kind { OUT_XMPP, OUT_PIDF, OUT_MS, OUT_STATE };
 
@@ -14,20 +19,11 @@ struct run {
     enum out_kind out;
     struct presence_xmpp_opts xmpp;
     const char *entity;          /* --entity: overrides the document's */
+    const char *fallback_entity; /* the presentity a whole SIP message names (From or To) */
+    bool batch;                  /* more than one document: name the presentity per line */
+    size_t n_docs;
     int rc;
 };
-
-static void usage(FILE *f)
-{
-    fputs("usage: sipfed presence [--in auto|pidf|msrtc|categories|xpidf|xmpp]\n"
-          "                       [--out xmpp|pidf|ms|state] [--busy-as-dnd]\n"
-          "                       [--entity URI] [FILE]\n"
-          "  Reads FILE (default: stdin), a presence document or a multipart/related batch,\n"
-          "  and prints, per document: --out xmpp (default) an XMPP <presence/> stanza,\n"
-          "  state the canonical state, pidf a PIDF body toward Microsoft, ms the Microsoft\n"
-          "  availability number. An unknown state prints nothing. Exit 1 on malformed input.\n",
-          f);
-}
 
 static void print_one(void *arg, const struct presence_info *info_in, int err)
 {
@@ -45,11 +41,17 @@ static void print_one(void *arg, const struct presence_info *info_in, int err)
                 info.state == PRESENCE_UNKNOWN ? "unknown" : "note", info.reason);
     if (r->entity)
         snprintf(info.entity, sizeof info.entity, "%s", r->entity);
+    else if (info.entity[0] == '\0' && r->fallback_entity)
+        snprintf(info.entity, sizeof info.entity, "%s", r->fallback_entity);
     if (info.state == PRESENCE_UNKNOWN)
         return;
     switch (r->out) {
     case OUT_STATE:
-        printf("%s\n", presence_state_name(info.state));
+        if (r->batch)
+            printf("%s %s\n", info.entity[0] ? info.entity : "(no presentity)",
+                   presence_state_name(info.state));
+        else
+            printf("%s\n", presence_state_name(info.state));
         break;
     case OUT_MS:
         printf("%u\n", presence_ms_number(info.state));
@@ -63,6 +65,76 @@ static void print_one(void *arg, const struct presence_info *info_in, int err)
             fputs(buf, stdout);
         break;
     }
+}
+
+static void count_one(void *arg, const struct presence_info *info, int err)
+{
+    (void)info;
+    (void)err;
+    ((struct run *)arg)->n_docs++;
+}
+
+/* Is `body` a whole SIP message (a request line `METHOD URI SIP/2.0` or a status line)? */
+static bool is_sip_message(const char *body)
+{
+    const char *eol = strpbrk(body, "\r\n");
+    size_t n = eol ? (size_t)(eol - body) : strlen(body);
+    return (n > 8 && memcmp(body, "SIP/2.0 ", 8) == 0) ||
+           (n > 8 && memcmp(body + n - 8, " SIP/2.0", 8) == 0 && body[0] != '<');
+}
+
+/* Map `body` (Content-Type `ct`, NULL: recognise it) as format `in`, printing each document;
+ * a batch of several documents names the presentity of each. Returns the exit code. */
+static int presence_map(struct run *r, enum presence_doc_format in, const char *ct,
+                        const char *body, size_t len)
+{
+    r->rc = EXIT_OK;
+    if (in == PRESENCE_FMT_AUTO) {
+        r->n_docs = 0;
+        presence_body_parse(ct, body, len, count_one, r);
+        r->batch = r->n_docs > 1;
+        presence_body_parse(ct, body, len, print_one, r);
+    } else {
+        struct presence_info info;
+        int err = presence_doc_parse(in, body, len, &info);
+        print_one(r, &info, err);
+    }
+    return r->rc;
+}
+
+/* A whole SIP message: parse it with sofia, map its body by its Content-Type (or as `in`). The
+ * presentity of a document that names none is the message's: the To of a PUBLISH, else the
+ * From. */
+static int presence_from_sip(struct run *r, enum presence_doc_format in, const char *text,
+                             size_t len)
+{
+    su_home_t home[1] = { SU_HOME_INIT(home) };
+    msg_t *msg = msg_make(sip_default_mclass(), 0, text, (ssize_t)len);
+    sip_t *sip = msg ? sip_object(msg) : NULL;
+    int rc = EXIT_FAILED;
+
+    if (sip == NULL || (sip->sip_request == NULL && sip->sip_status == NULL) ||
+        (sip->sip_flags & MSG_FLG_ERROR)) {
+        fputs("sipfed presence: the SIP message does not parse\n", stderr);
+        goto out;
+    }
+    const char *ct = sip->sip_content_type ? sip->sip_content_type->c_type : NULL;
+    const char *body = sip->sip_payload ? sip->sip_payload->pl_data : NULL;
+    size_t body_len = sip->sip_payload ? sip->sip_payload->pl_len : 0;
+    if (body == NULL || body_len == 0) {
+        fputs("sipfed presence: the SIP message has no body\n", stderr);
+        goto out;
+    }
+    const sip_addr_t *who = sip->sip_request && sip->sip_request->rq_method == sip_method_publish
+                                ? sip->sip_to : sip->sip_from;
+    if (who != NULL)
+        r->fallback_entity = url_as_string(home, who->a_url);
+    rc = presence_map(r, in, ct, body, body_len);
+out:
+    if (msg != NULL)
+        msg_destroy(msg);
+    su_home_deinit(home);
+    return rc;
 }
 
 /* Read all of `f`, up to one byte more than the body limit (so an oversized body is seen). */
@@ -125,17 +197,13 @@ int cmd_presence(int argc, char **argv)
             r.entity = optarg;
             break;
         case 'h':
-            usage(stdout);
-            return EXIT_OK;
+            return usage_print(stdout, "presence");
         default:
-            usage(stderr);
-            return EXIT_USAGE;
+            return usage_print(stderr, "presence");
         }
     }
-    if (argc - optind > 1) {
-        usage(stderr);
-        return EXIT_USAGE;
-    }
+    if (argc - optind > 1)
+        return usage_print(stderr, "presence");
     if (argc - optind == 1 && strcmp(argv[optind], "-") != 0)
         path = argv[optind];
 
@@ -158,12 +226,12 @@ int cmd_presence(int argc, char **argv)
         return EXIT_FAILED;
     }
 
-    if (in == PRESENCE_FMT_AUTO) {
-        presence_body_parse(NULL, body, len, print_one, &r);
-    } else {
-        struct presence_info info;
-        err = presence_doc_parse(in, body, len, &info);
-        print_one(&r, &info, err);
+    if (body[strspn(body, " \t\r\n")] == '\0') {
+        fprintf(stderr, "sipfed presence: no input (%s is empty; give a FILE or a document on "
+                "stdin)\n", path ? path : "stdin");
+        return EXIT_FAILED;
     }
-    return r.rc;
+    if (is_sip_message(body))
+        return presence_from_sip(&r, in, body, len);
+    return presence_map(&r, in, NULL, body, len);
 }

@@ -6,9 +6,11 @@
 
 #include <sofia-sip/su.h>
 
-#include "commands.h"
+#include "cmd_int.h"
+#include "listen_check.h"
 #include "log.h"
 #include "proxy.h"
+#include "usage.h"
 
 int cmd_run(const char *config_path, int argc, char **argv)
 {
@@ -18,10 +20,8 @@ int cmd_run(const char *config_path, int argc, char **argv)
     int rc = EXIT_FAILED;
 
     (void)argv;
-    if (argc > 1) {
-        fputs("usage: sipfed [-c FILE] run\n", stderr);
-        return EXIT_USAGE;
-    }
+    if (argc > 1)
+        return usage_print(stderr, "run");
     if (su_init() != 0) {
         log_text(LOG_LVL_ERROR, "sipfed: su_init failed");
         return EXIT_FAILED;
@@ -32,6 +32,11 @@ int cmd_run(const char *config_path, int argc, char **argv)
     if (err) {
         log_text(LOG_LVL_ERROR, "sipfed: %s: configuration refused (%zu error%s)", config_path,
                  diag_error_count(d), diag_error_count(d) == 1 ? "" : "s");
+        goto out;
+    }
+    /* A busy port is said with its cause, and before anything announces itself ready. */
+    if (listen_check(gen->cfg, stderr) != 0) {
+        proxy_gen_unref(gen);
         goto out;
     }
     log_set_level(gen->cfg->log_level);

@@ -1,7 +1,9 @@
 /* dns_report.c — `locate` output for DNS-zone targets and `check --dns`. */
 #include "dns_report.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <openssl/pem.h>
@@ -39,6 +41,13 @@ static void report_addrs(FILE *out, const struct dns_answer *ans)
     fprintf(out, "%s\n", ans->n_addrs ? "" : " none");
 }
 
+static bool report_is_ip_literal(const char *host)
+{
+    unsigned char addr[sizeof(struct in6_addr)];
+    return host != NULL && (inet_pton(AF_INET, host, addr) == 1 ||
+                            inet_pton(AF_INET6, host, addr) == 1);
+}
+
 int dns_report_locate(FILE *out, const struct node_config *cfg, const struct dialplan *dp,
                       const struct zone *z, const char *domain)
 {
@@ -71,8 +80,13 @@ int dns_report_locate(FILE *out, const struct node_config *cfg, const struct dia
         struct nexthop hop;
         enum sip_transport tp = sr ? sr->transport : srv_service_transport(ans->service);
         char *url = nexthop_dns_hop(ans, 0, tp, &hop) ? nexthop_route_url(home, &hop) : NULL;
-        fprintf(out, "  next hop: %s (server certificate must name %s)\n", url ? url : "?",
-                ans->target);
+        /* as tls_expect_zone(): an address names nothing, so only the chain is verified */
+        if (report_is_ip_literal(ans->target))
+            fprintf(out, "  next hop: %s (an IP address: the server certificate must chain to "
+                    "[tls] ca_file; no name is checked)\n", url ? url : "?");
+        else
+            fprintf(out, "  next hop: %s (server certificate must name %s)\n", url ? url : "?",
+                    ans->target);
         su_home_deinit(home);
     } else {
         fprintf(out, "  dns: %d (%s%s%s)\n", status, ans->reason, ans->error ? ": " : "",

@@ -1,30 +1,28 @@
-/* main.c — `sipfed [-c FILE] [COMMAND] ...`: global options, then dispatch to a command. */
+/* main.c — `sipfed [-c FILE] COMMAND ...`: global options, then dispatch to a command. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "cmd_int.h"
 #include "log.h"
+#include "suggest.h"
+#include "usage.h"
 
-/* The node file when -c is not given: the installed one (make install, the .deb). The Makefile
- * sets it from SYSCONFDIR. */
-#ifndef SIPFED_DEFAULT_CONFIG
-#define SIPFED_DEFAULT_CONFIG "/etc/sipfed/sipfed.ini"
-#endif
+static const char *const main_commands[] = { "run", "check", "locate", "status", "reload",
+                                             "presence", "gateway", NULL };
 
-static void usage(FILE *out)
+/* The node file must be readable before a command that needs it starts: one message and one
+ * exit code (2, an input problem) for run, check and locate alike. */
+static int main_config_readable(const char *path)
 {
-    fputs("usage: sipfed [-c FILE] [run]\n"
-          "       sipfed [-c FILE] check [--cases FILE]...\n"
-          "       sipfed [-c FILE] locate [--from ZONE] [--method M] [--header 'Name: value']...\n"
-          "                               [--authenticated] ALIAS\n"
-          "       sipfed presence [--in auto|pidf|msrtc|categories|xpidf|xmpp]\n"
-          "                       [--out xmpp|pidf|ms|state] [FILE]\n"
-          "       sipfed --version | --help\n"
-          "\n"
-          "  -c FILE   node file (default: " SIPFED_DEFAULT_CONFIG ")\n", out);
+    if (access(path, R_OK) == 0)
+        return EXIT_OK;
+    fprintf(stderr, "sipfed: cannot read node file %s: %s%s\n", path, strerror(errno),
+            errno == ENOENT ? " (give one with -c FILE)" : "");
+    return EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -36,8 +34,10 @@ int main(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    int c;
+    int c, rc;
 
+    /* Line-buffered even into a pipe, so stdout and stderr keep their order (docs test). */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     /* Under systemd stderr is the journal: priorities instead of timestamps. */
     log_set_journal(log_fd_is_journal(getenv("JOURNAL_STREAM"), STDERR_FILENO));
 
@@ -51,11 +51,9 @@ int main(int argc, char **argv)
             printf("sipfed %s\n", SIPFED_VERSION);
             return EXIT_OK;
         case 'h':
-            usage(stdout);
-            return EXIT_OK;
+            return usage_print(stdout, NULL);
         default:
-            usage(stderr);
-            return EXIT_USAGE;
+            return usage_print(stderr, NULL);
         }
     }
 
@@ -63,22 +61,39 @@ int main(int argc, char **argv)
     argv += optind;
     optind = 0;   /* commands parse their own options with getopt from argv[0] */
 
-    static char run_name[] = "run";
-    static char *default_argv[] = { run_name, NULL };
-    if (argc == 0) {
-        argc = 1;
-        argv = default_argv;
-    }
+    /* No command: usage, never a daemon on the lab ports by accident (`run` is explicit). */
+    if (argc == 0)
+        return usage_print(stderr, NULL);
 
-    if (strcmp(argv[0], "run") == 0)
-        return cmd_run(config_path, argc, argv);
-    if (strcmp(argv[0], "check") == 0)
-        return cmd_check(config_path, argc, argv);
-    if (strcmp(argv[0], "locate") == 0)
-        return cmd_locate(config_path, argc, argv);
+    /* one strcmp per command, written out: scripts/check-man.sh reads them from here */
     if (strcmp(argv[0], "presence") == 0)
         return cmd_presence(argc, argv);
-    fprintf(stderr, "sipfed: unknown command '%s'\n", argv[0]);
-    usage(stderr);
-    return EXIT_USAGE;
+    int (*cmd)(const char *, int, char **) = NULL;
+    if (strcmp(argv[0], "run") == 0)
+        cmd = cmd_run;
+    else if (strcmp(argv[0], "check") == 0)
+        cmd = cmd_check;
+    else if (strcmp(argv[0], "locate") == 0)
+        cmd = cmd_locate;
+    else if (strcmp(argv[0], "status") == 0)
+        cmd = cmd_status;
+    else if (strcmp(argv[0], "reload") == 0)
+        cmd = cmd_reload;
+    else if (strcmp(argv[0], "gateway") == 0)
+        cmd = cmd_gateway;
+    if (cmd == NULL) {
+        const char *near = suggest_closest(argv[0], main_commands);
+        fprintf(stderr, "sipfed: unknown command '%s'", argv[0]);
+        if (near != NULL)
+            fprintf(stderr, " (did you mean '%s'?)", near);
+        fputs("; see 'sipfed --help'\n", stderr);
+        return EXIT_USAGE;
+    }
+    /* a command's own --help needs no node file */
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return usage_print(stdout, argv[0]);
+    if ((rc = main_config_readable(config_path)) != EXIT_OK)
+        return rc;
+    return cmd(config_path, argc, argv);
 }

@@ -1,6 +1,6 @@
 /* dialplan.c — load every `*.ini` of the dial-plan directory in name order (SPEC §3.2), run the
- * checks that need every file, sort the rules; and the look-ups the engine and proxy use. */
-#include "dialplan_load.h"
+ * checks that need every file, sort the rules. The look-ups are in dialplan_model.c. */
+#include "dialplan_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -10,23 +10,9 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
-#include <sofia-sip/su_string.h>
 
 #include "config.h"
-
-int dialplan_array_grow(su_home_t *home, void *v, size_t n, size_t *cap, size_t size)
-{
-    void **array = v;
-    if (n < *cap)
-        return 0;
-    size_t grown = *cap ? 2 * *cap : 8;
-    void *p = su_realloc(home, *array, grown * size);
-    if (!p)
-        return ENOMEM;
-    *array = p;
-    *cap = grown;
-    return 0;
-}
+#include "suggest.h"
 
 void dialplan_regex_free_all(struct dialplan *dp)
 {
@@ -42,6 +28,15 @@ static void dialplan_home_destroy(void *home)
     dialplan_regex_free_all((struct dialplan *)home);
 }
 
+static void dialplan_section_unknown(struct dialplan_loader *L, const struct ini_section *sec)
+{
+    static const char *const kinds[] = { "zone", "rule", "federation", "static_route", NULL };
+    const char *near = suggest_closest(sec->kind, kinds);
+    diag_error(L->d, sec->file, sec->line,
+               "unknown section [%s] (expected zone, rule, federation or static_route%s%s%s)",
+               sec->header, near ? "; did you mean " : "", near ? near : "", near ? "?" : "");
+}
+
 static void dialplan_section_load(void *user, struct ini_section *sec)
 {
     struct dialplan_loader *L = user;
@@ -54,9 +49,7 @@ static void dialplan_section_load(void *user, struct ini_section *sec)
     else if (strcmp(sec->kind, "static_route") == 0)
         dialplan_static_route_section_load(L, sec);
     else
-        diag_error(L->d, sec->file, sec->line,
-                   "unknown section [%s] (expected zone, rule, federation or static_route)",
-                   sec->header);
+        dialplan_section_unknown(L, sec);
 }
 
 static int dialplan_file_select(const struct dirent *de)
@@ -159,39 +152,6 @@ void dialplan_free(struct dialplan *dp)
 {
     if (dp)
         su_home_unref(dp->home);
-}
-
-const struct zone *dialplan_zone_find(const struct dialplan *dp, const char *name)
-{
-    for (size_t i = 0; i < dp->n_zones; i++)
-        if (strcmp(dp->zones[i]->name, name) == 0)
-            return dp->zones[i];
-    return NULL;
-}
-
-const struct zone *dialplan_default_zone(const struct dialplan *dp)
-{
-    for (size_t i = 0; i < dp->n_zones; i++)
-        if (dp->zones[i]->type == ZONE_DEFAULT)
-            return dp->zones[i];
-    return NULL;
-}
-
-const struct static_route *dialplan_static_route_find(const struct dialplan *dp,
-                                                      const char *domain)
-{
-    for (size_t i = 0; i < dp->n_static_routes; i++)
-        if (su_casematch(dp->static_routes[i]->domain, domain))
-            return dp->static_routes[i];
-    return NULL;
-}
-
-bool dialplan_is_local_domain(const struct dialplan *dp, const char *domain)
-{
-    for (size_t i = 0; i < dp->federation.n_local_domains; i++)
-        if (su_casematch(dp->federation.local_domains[i], domain))
-            return true;
-    return false;
 }
 
 /* A zone or static route that speaks TLS needs the node's [tls] certificate. */

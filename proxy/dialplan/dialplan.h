@@ -34,6 +34,8 @@ struct zone {
     const char *file;            /* where it was declared (NULL for the implicit default zone) */
     unsigned line;
     enum zone_type type;
+    bool untyped;                /* its type is missing or invalid (reported once): the loader's
+                                  * cross-checks say nothing more about it */
 
     /* neighbor and traversal zones */
     struct hostport *peers;      /* tried in order (failover) */
@@ -43,6 +45,12 @@ struct zone {
     size_t n_tls_verify_subject;
     bool traffic_ms_imp;                 /* `traffic = ms-imp`: classify as Microsoft IM&P */
     bool record_route;                   /* default on */
+
+    /* traversal zones (SPEC §5.4, docs/traversal.md) */
+    unsigned keepalive_interval;         /* seconds between keep-alives (client), and the
+                                          * silence after which the server drops a connection
+                                          * (3x); default 30 */
+    unsigned reconnect_max;              /* client: back-off cap in seconds; default 60 */
 
     /* neighbor, traversal and dns zones */
     bool tls_verify;                     /* default on */
@@ -141,5 +149,14 @@ struct node_config;
  * Errors go to `d` at the zone's file:line. Call after both loads succeeded. */
 void dialplan_tls_check(const struct dialplan *dp, const struct node_config *cfg,
                         struct diag *d);
+
+/* What `dp` asks for that this build does not do (dialplan_unbuilt.c: one list for check and
+ * run). `fn` is called once per zone concerned with the log event of `run` and a sentence;
+ * returns how many. */
+typedef void dialplan_unbuilt_f(void *arg, const struct zone *z, const char *event,
+                                const char *what);
+size_t dialplan_unbuilt_each(const struct dialplan *dp, dialplan_unbuilt_f *fn, void *arg);
+/* The same as warnings at each zone's file:line, for `check`. */
+void dialplan_unbuilt_check(const struct dialplan *dp, struct diag *d);
 
 #endif

@@ -1,31 +1,15 @@
 /* dialplan_policy.c — `[federation]` (SPEC §6) and `[static_route DOMAIN]` (SPEC §5.3). */
-#include "dialplan_load.h"
+#include "dialplan_int.h"
 
 #include <errno.h>
 #include <string.h>
 
 #include <sofia-sip/su_string.h>
 
-/* A list of exact domain names (no patterns), lowercased. */
-static int federation_domains_parse(struct ini_ctx *c, const struct ini_entry *e, char ***out,
-                                    size_t *n)
-{
-    int err = 0;
-    if (ini_value_list(c, e, out, n))
-        return ENOMEM;
-    for (size_t i = 0; i < *n; i++) {
-        if (!ini_text_is_hostname((*out)[i]) || ini_text_is_ip((*out)[i]))
-            err = ini_value_invalid(c, e, (*out)[i],
-                                    "expected a domain name; patterns are not allowed");
-        (*out)[i] = ini_text_lower(c->home, (*out)[i]);
-    }
-    return err;
-}
-
 static int federation_local_domains_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
 {
     struct federation *f = obj;
-    return federation_domains_parse(c, e, &f->local_domains, &f->n_local_domains);
+    return ini_value_domains(c, e, &f->local_domains, &f->n_local_domains);
 }
 
 static int federation_privacy_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
@@ -44,7 +28,7 @@ static int federation_privacy_apply(struct ini_ctx *c, const struct ini_entry *e
 static int federation_domains_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
 {
     struct federation *f = obj;
-    return federation_domains_parse(c, e, &f->domains, &f->n_domains);
+    return ini_value_domains(c, e, &f->domains, &f->n_domains);
 }
 
 static int federation_open_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)

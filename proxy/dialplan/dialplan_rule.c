@@ -1,6 +1,7 @@
 /* dialplan_rule.c — `[rule "NAME"]` sections (SPEC §3.2, §4.3): keys, the pattern compiled once
  * with PCRE2, and the checks that need every zone (targets, sources, open relay). */
-#include "dialplan_load.h"
+#include "dialplan_int.h"
+#include "suggest.h"
 
 #include <errno.h>
 #include <string.h>
@@ -159,20 +160,66 @@ static const struct ini_key rule_keys[] = {
     { NULL, 0, NULL },
 };
 
-/* `\c` is PCRE2's control-character escape: in a domain pattern it is almost always a dot lost
- * in a copy (the Cisco guide's own text extraction prints `.*@msexample\com`). */
-static void rule_regex_lint(struct ini_ctx *c, const struct ini_entry *e, const char *pattern)
+/* Escapes that match a control character (PCRE2: \a \c \e \f \n \r \t): no alias holds one,
+ * so in a domain pattern they are a dot lost in a copy (the Cisco guide's own text extraction
+ * prints `.*@msexample\com`) or a typo for `\.`. */
+static const char rule_control_escapes[] = "acefnrt";
+
+/* Warn about a pattern that can never match an alias (which has no blanks, no quotes, a
+ * lowercase host and no control characters), whatever its type. */
+static void rule_pattern_lint(struct ini_ctx *c, const struct ini_entry *e, const struct rule *r)
 {
-    for (const char *p = pattern; *p; p++) {
-        if (*p != '\\' || !p[1])
+    const char *pat = r->pattern, *file = c->sec->file;
+    size_t n = strlen(pat);
+    bool regex = r->pattern_type == PATTERN_REGEX;
+
+    if (n >= 2 && (pat[0] == '"' || pat[0] == '\'') && pat[n - 1] == pat[0]) {
+        diag_warn(c->d, file, e->line, "pattern %s is quoted: the quotes are part of the pattern "
+                  "and no alias has them, so it can never match; remove them", pat);
+        return;
+    }
+    const char *blank = strpbrk(pat, " \t");
+    if (blank != NULL) {
+        const char *hash = strstr(pat, " #");
+        diag_warn(c->d, file, e->line, "pattern '%s' contains a blank, which no alias has, so it "
+                  "can never match%s", pat,
+                  hash ? ": '#' starts no comment after a value, ' ;' does" :
+                         ": a comment left in the value? (' ;' starts one)");
+        return;
+    }
+    const char *at = strchr(pat, '@');
+    /* (?i) makes the whole regex caseless: uppercase then matches lowercase too */
+    const char *host = regex && strstr(pat, "(?i") ? pat + n : at ? at + 1 : pat;
+    int depth = 0;
+    for (const char *p = pat; *p; p++) {
+        if (regex && *p == '\\' && p[1]) {
+            if (strchr(rule_control_escapes, p[1])) {
+                diag_warn(c->d, file, e->line, "pattern '%s' contains \\%c (a control-character "
+                          "escape): did you mean '\\.%c'?", pat, p[1], p[1]);
+                return;
+            }
+            p++;
+            if ((*p == 'p' || *p == 'P') && p[1] == '{' && strchr(p, '}'))
+                p = strchr(p, '}');          /* \p{Lu}: a Unicode property, not a host */
             continue;
-        if (p[1] == 'c') {
-            diag_warn(c->d, c->sec->file, e->line,
-                      "pattern '%s' contains \\c (a control-character escape): did you mean "
-                      "'\\.c'?", pattern);
+        }
+        if (!regex && *p == '\\') {
+            diag_warn(c->d, file, e->line, "pattern '%s' has a backslash: pattern_type %s takes "
+                      "the text literally (no escapes), so it can never match; write '.' not "
+                      "'\\.'", pat, r->pattern_type == PATTERN_PREFIX ? "prefix" :
+                      r->pattern_type == PATTERN_SUFFIX ? "suffix" : "exact");
             return;
         }
-        p++;
+        if (regex && *p == '[')
+            depth++;
+        else if (regex && *p == ']' && depth > 0)
+            depth--;
+        else if (p >= host && depth == 0 && *p >= 'A' && *p <= 'Z') {
+            diag_warn(c->d, file, e->line, "pattern '%s' has uppercase letters in the host: "
+                      "aliases have their host lowercased, so it can never match; write it in "
+                      "lowercase", pat);
+            return;
+        }
     }
 }
 
@@ -196,7 +243,6 @@ static int rule_regex_compile(struct ini_ctx *c, const struct ini_entry *e, stru
     r->regex = re;
     uint32_t captures = 0;
     pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &captures);
-    rule_regex_lint(c, e, r->pattern);
     return (int)captures;
 }
 
@@ -246,6 +292,8 @@ static void rule_pattern_check(struct ini_ctx *c, struct rule *r)
         if (captures < 0)
             return;
     }
+    if (r->pattern)
+        rule_pattern_lint(c, e, r);
     rule_replace_check(c, r, captures);
 }
 
@@ -323,13 +371,18 @@ void dialplan_rule_section_load(struct dialplan_loader *L, struct ini_section *s
 static void rule_zone_unknown(struct dialplan_loader *L, const struct rule *r, unsigned line,
                               const char *what, const char *name)
 {
-    const struct zone *near = NULL;
+    const char *near = NULL;
     for (size_t i = 0; i < L->dp->n_zones && !near; i++)
         if (su_casematch(L->dp->zones[i]->name, name))
-            near = L->dp->zones[i];
+            near = L->dp->zones[i]->name;
+    const char **names = near ? NULL : su_zalloc(L->scratch, L->dp->n_zones * sizeof *names + 1);
+    for (size_t i = 0; names && i < L->dp->n_zones; i++)
+        names[i] = L->dp->zones[i]->name;
+    if (names)
+        near = suggest_closest_n(name, names, L->dp->n_zones);
     if (near)
         diag_error(L->d, r->file, line, "unknown %s zone '%s' in rule '%s' (did you mean '%s'?)",
-                   what, name, r->name, near->name);
+                   what, name, r->name, near);
     else
         diag_error(L->d, r->file, line, "unknown %s zone '%s' in rule '%s'", what, name, r->name);
 }
@@ -342,6 +395,8 @@ static void rule_target_resolve(struct dialplan_loader *L, const struct rule_dra
     const struct zone *z = dialplan_zone_find(L->dp, dr->target);
     if (!z)
         rule_zone_unknown(L, r, dr->target_line, "target", dr->target);
+    else if (z->untyped)
+        return;   /* its missing or invalid type is the error, reported at the zone */
     else if (z->type == ZONE_DEFAULT)
         diag_error(L->d, r->file, dr->target_line,
                    "target zone '%s' is the default zone, which cannot be a target", z->name);

@@ -1,6 +1,6 @@
 /* dialplan_zone.c — `[zone NAME]` sections (SPEC §3.2, §5): keys checked against the zone's type
  * once the whole section is read (the type may come after other keys). */
-#include "dialplan_load.h"
+#include "dialplan_int.h"
 
 #include <errno.h>
 #include <string.h>
@@ -8,7 +8,12 @@
 #include <sofia-sip/su_string.h>
 
 #define ZT(t) (1u << (t))
-#define ZT_PEERED (ZT(ZONE_NEIGHBOR) | ZT(ZONE_TRAVERSAL_CLIENT) | ZT(ZONE_TRAVERSAL_SERVER))
+#define ZT_TRAVERSAL (ZT(ZONE_TRAVERSAL_CLIENT) | ZT(ZONE_TRAVERSAL_SERVER))
+#define ZT_PEERED (ZT(ZONE_NEIGHBOR) | ZT_TRAVERSAL)
+
+/* Traversal keep-alive and back-off bounds (seconds). */
+enum { TRAVERSAL_KEEPALIVE_DEFAULT = 30, TRAVERSAL_KEEPALIVE_MAX = 3600,
+       TRAVERSAL_RECONNECT_DEFAULT = 60, TRAVERSAL_RECONNECT_MAX = 3600 };
 
 static const struct ini_word zone_type_words[] = {
     { "neighbor", ZONE_NEIGHBOR }, { "traversal_client", ZONE_TRAVERSAL_CLIENT },
@@ -113,6 +118,17 @@ static int zone_record_route_apply(struct ini_ctx *c, const struct ini_entry *e,
     return ini_value_switch(c, e, &((struct zone *)obj)->record_route);
 }
 
+static int zone_keepalive_interval_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    return ini_value_uint(c, e, 1, TRAVERSAL_KEEPALIVE_MAX,
+                          &((struct zone *)obj)->keepalive_interval);
+}
+
+static int zone_reconnect_max_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    return ini_value_uint(c, e, 1, TRAVERSAL_RECONNECT_MAX, &((struct zone *)obj)->reconnect_max);
+}
+
 static int zone_srv_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
 {
     struct zone *z = obj;
@@ -158,13 +174,15 @@ static int zone_type_skip(struct ini_ctx *c, const struct ini_entry *e, void *ob
 
 static const struct ini_key zone_keys[] = {
     { "type", 0, zone_type_skip },
-    { "peers", ZT_PEERED, zone_peers_apply },
+    { "peers", ZT(ZONE_NEIGHBOR) | ZT(ZONE_TRAVERSAL_CLIENT), zone_peers_apply },
     { "transport", ZT_PEERED, zone_transport_apply },
     { "tls_verify", ZT_PEERED | ZT(ZONE_DNS), zone_tls_verify_apply },
     { "tls_verify_subject", ZT_PEERED, zone_tls_verify_subject_apply },
     { "authenticated", ZT_PEERED | ZT(ZONE_DEFAULT), zone_authenticated_apply },
     { "traffic", ZT_PEERED, zone_traffic_apply },
     { "record_route", ZT_PEERED, zone_record_route_apply },
+    { "keepalive_interval", ZT_TRAVERSAL, zone_keepalive_interval_apply },
+    { "reconnect_max", ZT(ZONE_TRAVERSAL_CLIENT), zone_reconnect_max_apply },
     { "srv", ZT(ZONE_DNS), zone_srv_apply },
     { "fallback_a_record", ZT(ZONE_DNS), zone_fallback_a_record_apply },
     { "require_client_certificate", ZT(ZONE_DEFAULT), zone_require_client_certificate_apply },
@@ -188,6 +206,8 @@ static struct zone *zone_new(su_home_t *home, const char *name, const char *file
     z->n_srv = 1;
     z->authenticated = ZONE_AUTH_NO;
     z->presence_format = PRESENCE_FORMAT_ASIS;
+    z->keepalive_interval = TRAVERSAL_KEEPALIVE_DEFAULT;
+    z->reconnect_max = TRAVERSAL_RECONNECT_DEFAULT;
     return z;
 }
 
@@ -253,6 +273,28 @@ static void zone_default_check(struct dialplan_loader *L, const struct ini_secti
     }
 }
 
+/* SPEC §5.4: the pair is joined by mutually authenticated TLS. The DMZ node knows the internal
+ * node only by its client certificate (its address is the firewall's), and never connects to it,
+ * so a traversal_server zone has names instead of peers. */
+static void traversal_section_finish(struct dialplan_loader *L, struct ini_ctx *c,
+                                     const struct zone *z)
+{
+    if (z->type != ZONE_TRAVERSAL_CLIENT && z->type != ZONE_TRAVERSAL_SERVER)
+        return;
+    if (z->transport != SIP_TP_TLS)
+        diag_error(L->d, c->sec->file, c->sec->line,
+                   "[%s]: traversal zones need transport = tls (the pair is joined by mutual "
+                   "TLS)", c->sec->header);
+    if (z->type == ZONE_TRAVERSAL_SERVER && z->n_tls_verify_subject == 0)
+        diag_error(L->d, c->sec->file, c->sec->line,
+                   "[%s]: a traversal_server zone needs tls_verify_subject = the internal "
+                   "node's certificate name(s)", c->sec->header);
+    if (z->type == ZONE_TRAVERSAL_SERVER && !z->tls_verify)
+        diag_error(L->d, c->sec->file, c->sec->line,
+                   "[%s]: a traversal_server zone needs tls_verify = on (the client certificate "
+                   "is what admits the internal node)", c->sec->header);
+}
+
 static void zone_section_finish(struct dialplan_loader *L, struct ini_ctx *c, struct zone *z)
 {
     if (z->type == ZONE_NEIGHBOR || z->type == ZONE_TRAVERSAL_CLIENT)
@@ -263,6 +305,7 @@ static void zone_section_finish(struct dialplan_loader *L, struct ini_ctx *c, st
                    "tls_verify_subject needs transport = tls in [%s]", c->sec->header);
     if (z->type == ZONE_DNS || z->type == ZONE_DEFAULT)
         z->transport = SIP_TP_TLS;   /* federation over the Internet is TLS only (SPEC §5.3) */
+    traversal_section_finish(L, c, z);
 }
 
 void dialplan_zone_section_load(struct dialplan_loader *L, struct ini_section *sec)
@@ -276,6 +319,7 @@ void dialplan_zone_section_load(struct dialplan_loader *L, struct ini_section *s
     struct ini_ctx c = { .home = dp->home, .d = L->d, .sec = sec };
     ini_section_mark_duplicates(sec, L->d);
     bool typed = zone_type_read(&c, z);
+    z->untyped = !typed;
     char desc[64];
     snprintf(desc, sizeof desc, "type %s", zone_type_name(z->type));
     ini_section_apply(&c, zone_keys, z->type, typed ? desc : NULL, typed ? z : NULL);

@@ -271,10 +271,25 @@ static void cache_store(struct dns_resolver *r, const char *key, const struct dn
 
 /* ---- a lookup ------------------------------------------------------------------------- */
 
+/* Count a finished lookup under its result (reasons are a handful of constant strings). */
+static void stats_result_count(struct dns_stats *st, const char *reason)
+{
+    size_t i;
+    for (i = 0; i < st->n_results && strcmp(st->results[i].result, reason) != 0; i++)
+        ;
+    if (i == st->n_results) {
+        if (i == DNS_RESULTS_MAX)
+            return;
+        st->results[st->n_results++].result = reason;
+    }
+    st->results[i].n++;
+}
+
 /* Deliver the lookup's answer to its waiters, cache it, free the lookup. */
 static void lookup_finish(struct dns_lookup *lk, int status, const char *reason, const char *error)
 {
     struct dns_resolver *r = lk->r;
+    stats_result_count(&r->stats, reason);
     struct dns_answer *ans = lk->ans;
     ans->status = status;
     ans->reason = reason;

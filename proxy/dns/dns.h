@@ -107,7 +107,14 @@ const struct dns_answer *dns_answer_ref(const struct dns_answer *ans);
 void dns_answer_unref(const struct dns_answer *ans);
 
 /* Counters for tests and status. */
+enum { DNS_RESULTS_MAX = 12 };
+struct dns_result_count {
+    const char *result;          /* a dns_answer reason: "srv", "a_record", "no_srv", ... */
+    unsigned long n;
+};
 struct dns_stats {
+    struct dns_result_count results[DNS_RESULTS_MAX];  /* lookups finished, by result */
+    size_t n_results;
     unsigned long lookups;       /* lookups sent to DNS */
     unsigned long cache_hits;
     unsigned long shared;        /* queries that joined a lookup in flight */

@@ -2,7 +2,7 @@
  * direction.
  * Rows marked (sipfed) are our decisions where the Cisco guide is silent (docs/presence.md). */
 #include "presence.h"
-#include "presence_xml.h"
+#include "presence_int.h"
 
 #include <stddef.h>
 #include <string.h>

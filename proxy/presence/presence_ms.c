@@ -1,6 +1,6 @@
 /* presence_ms.c — Microsoft bodies: application/msrtc-event-categories+xml ([MS-PRES] enhanced
  * presence) and the legacy text/xml+msrtc.pidf ([MS-SIP]), read into the canonical state. */
-#include "presence_xml.h"
+#include "presence_int.h"
 
 #include <errno.h>
 #include <string.h>
@@ -213,10 +213,14 @@ int presence_categories_parse(const char *body, size_t len, struct presence_info
 
 /* ---- text/xml+msrtc.pidf ---- */
 
+/* [MS-SIP] §2.2.1 names the namespace .../2002/09/sip/presence; the published XSD (and some
+ * servers) spell it .../09/2002/sip/presence. Both are read; ids of the second spelling are
+ * folded onto the first by msrtc_id(). */
 #define NS_MSRTC "http://schemas.microsoft.com/2002/09/sip/presence"
+#define NS_MSRTC_XSD "http://schemas.microsoft.com/09/2002/sip/presence"
 
 enum { M_PRESENCE = 1, M_PRESENTITY, M_AVAILABILITY, M_ACTIVITY, M_DISPLAY_NAME, M_USER_INFO,
-       M_NOTE };
+       M_NOTE, M_N = M_NOTE };
 
 static const struct pxml_name msrtc_names[] = {
     { NS_MSRTC, "presence" },
@@ -226,7 +230,19 @@ static const struct pxml_name msrtc_names[] = {
     { NS_MSRTC, "displayName" },
     { NS_MSRTC, "userInfo" },
     { NS_MSRTC, "note" },
+    { NS_MSRTC_XSD, "presence" },
+    { NS_MSRTC_XSD, "presentity" },
+    { NS_MSRTC_XSD, "availability" },
+    { NS_MSRTC_XSD, "activity" },
+    { NS_MSRTC_XSD, "displayName" },
+    { NS_MSRTC_XSD, "userInfo" },
+    { NS_MSRTC_XSD, "note" },
 };
+
+static int msrtc_id(int id)
+{
+    return id > M_N ? id - M_N : id;
+}
 
 struct msrtc {
     bool have_avail, have_act, bad_number;
@@ -251,13 +267,16 @@ static void msrtc_start(struct pxml *x, int id, const char **attrs)
     struct msrtc *m = x->ctx;
     const char *v;
 
-    if (x->depth == 1 && id != M_PRESENCE) {
+    id = msrtc_id(id);
+    /* The root is `presence` wrapping a `presentity`, or (MS-SIP §2.2.1) the `presentity`
+     * itself. */
+    if (x->depth == 1 && id != M_PRESENCE && id != M_PRESENTITY) {
         pxml_fail(x, EPROTONOSUPPORT, "not a msrtc.pidf document (root {%s}%s)", x->cur_ns,
                   x->cur_local);
         return;
     }
     /* Only the presentity's own aggregate, not each device's (devices/devicePresence). */
-    bool top = pxml_parent(x, 1) == M_PRESENTITY;
+    bool top = msrtc_id(pxml_parent(x, 1)) == M_PRESENTITY;
     switch (id) {
     case M_PRESENTITY:
         if ((v = pxml_attr(attrs, "", "uri")) && !x->info->entity[0])
@@ -276,7 +295,7 @@ static void msrtc_start(struct pxml *x, int id, const char **attrs)
             presence_text_copy(x->info->display_name, v, strlen(v));
         break;
     case M_NOTE:
-        if (pxml_parent(x, 1) == M_USER_INFO && !x->info->note[0])
+        if (msrtc_id(pxml_parent(x, 1)) == M_USER_INFO && !x->info->note[0])
             pxml_capture(x);
         break;
     default:
@@ -286,7 +305,7 @@ static void msrtc_start(struct pxml *x, int id, const char **attrs)
 
 static void msrtc_text(struct pxml *x, int id, const char *text, size_t len)
 {
-    if (id == M_NOTE)
+    if (msrtc_id(id) == M_NOTE)
         presence_text_copy(x->info->note, text, len);
 }
 

@@ -1,6 +1,7 @@
 /* presence_parse.c — from a message body to canonical states: the format by Content-Type or by
  * the document itself, and multipart/related batches (RFC 4662) split into their parts. */
-#include "presence_xml.h"
+#include "presence_int.h"
+#include "mime.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #define N_OF(a) (sizeof (a) / sizeof (a)[0])
 
 #define NS_MSRTC      "http://schemas.microsoft.com/2002/09/sip/presence"
+#define NS_MSRTC_XSD  "http://schemas.microsoft.com/09/2002/sip/presence"   /* the XSD's spelling */
 #define NS_MS_ROAMING "http://schemas.microsoft.com/2006/09/sip/roaming-self"
 
 static const struct { const char *type; enum presence_doc_format fmt; } content_types[] = {
@@ -44,7 +46,7 @@ enum presence_doc_format presence_format_from_content_type(const char *content_t
 /* ---- recognising a document by its root element ---- */
 
 enum { S_PIDF = 1, S_MSRTC, S_CATEGORIES, S_ROAMING, S_XMPP_C, S_XMPP_S, S_BARE_PRESENCE,
-       S_PRESENTITY, S_ATOM };
+       S_PRESENTITY, S_ATOM, S_MSRTC_PRESENTITY, S_MSRTC_XSD, S_MSRTC_XSD_PRESENTITY };
 
 static const struct pxml_name sniff_names[] = {
     { NS_PIDF, "presence" },
@@ -56,6 +58,9 @@ static const struct pxml_name sniff_names[] = {
     { "", "presence" },
     { "", "presentity" },
     { "", "atom" },
+    { NS_MSRTC, "presentity" },        /* MS-SIP §2.2.1: the presentity is the root */
+    { NS_MSRTC_XSD, "presence" },
+    { NS_MSRTC_XSD, "presentity" },
 };
 
 static void sniff_start(struct pxml *x, int id, const char **attrs)
@@ -66,7 +71,9 @@ static void sniff_start(struct pxml *x, int id, const char **attrs)
     if (x->depth == 1) {
         switch (id) {
         case S_PIDF: *fmt = PRESENCE_FMT_PIDF; break;
-        case S_MSRTC: *fmt = PRESENCE_FMT_MSRTC; break;
+        case S_MSRTC: case S_MSRTC_PRESENTITY: case S_MSRTC_XSD: case S_MSRTC_XSD_PRESENTITY:
+            *fmt = PRESENCE_FMT_MSRTC;
+            break;
         case S_CATEGORIES: case S_ROAMING: *fmt = PRESENCE_FMT_CATEGORIES; break;
         case S_XMPP_C: case S_XMPP_S: *fmt = PRESENCE_FMT_XMPP; break;
         case S_BARE_PRESENCE:
@@ -131,14 +138,8 @@ int presence_doc_parse(enum presence_doc_format fmt, const char *body, size_t le
 
 /* ---- multipart/related ---- */
 
-/* sofia's msg_multipart_parse() is not used for these bodies: it writes into the payload,
- * and a part header it cannot parse ends in an assert() ("Xyzzy" in msg_mime.c), which
- * untrusted input must never reach. This splitter only reads. */
-
-struct span {
-    const char *p;
-    size_t len;
-};
+/* The body is split by mime_multipart_each() (proxy/base/mime.c), which only reads: sofia's
+ * msg_multipart_parse() writes into the payload and asserts on a part header it cannot parse. */
 
 static void emit_error(presence_part_cb *cb, void *arg, int err, const char *fmt, const char *s)
 {
@@ -149,138 +150,80 @@ static void emit_error(presence_part_cb *cb, void *arg, int err, const char *fmt
     cb(arg, &info, err);
 }
 
-/* The value of header `name` in the part's header block, without parameters; false if none. */
-static bool part_header(struct span hdrs, const char *name, char *val, size_t size)
+struct batch {
+    presence_part_cb *cb;
+    void *arg;
+    unsigned n_presence;
+};
+
+/* The value of header `name` in a part's header block, without parameters; false if none. */
+static bool part_header(const struct mime_part *part, const char *name, char *val, size_t size)
 {
-    const char *p = hdrs.p, *end = hdrs.p + hdrs.len;
-    size_t nlen = strlen(name);
-
-    while (p < end) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        const char *le = eol ? eol : end;
-
-        if ((size_t)(le - p) > nlen && strncasecmp(p, name, nlen) == 0 && p[nlen] == ':') {
-            const char *v = p + nlen + 1;
-            size_t n;
-            while (v < le && (*v == ' ' || *v == '\t'))
-                v++;
-            n = 0;
-            while (v + n < le && v[n] != ';' && v[n] != '\r' && v[n] != ' ' && v[n] != '\t')
-                n++;
-            if (n >= size)
-                n = size - 1;
-            memcpy(val, v, n);
-            val[n] = '\0';
-            return true;
-        }
-        p = le + 1;
-    }
-    return false;
+    char full[256];
+    if (!mime_header_value(part->hdrs, part->hdrs_len, name, full, sizeof full))
+        return false;
+    mime_media_type(full, val, size);
+    return true;
 }
 
 /* One part: headers, an empty line, the document. */
-static void part_parse(struct span part, presence_part_cb *cb, void *arg, unsigned *n_presence)
+static bool part_parse(void *arg, const struct mime_part *part)
 {
+    struct batch *b = arg;
     struct presence_info info;
-    struct span hdrs = { part.p, 0 }, doc;
     char ctype[96] = "", cte[32];
     enum presence_doc_format fmt = PRESENCE_FMT_AUTO;
-    const char *p = part.p, *end = part.p + part.len;
     int err;
 
-    /* The header block ends at the first empty line (CRLF or, (sipfed), bare LF). */
-    for (;;) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        if (!eol) {
-            emit_error(cb, arg, EINVAL, "multipart part without a body%s", "");
-            (*n_presence)++;
-            return;
-        }
-        if (eol == p || (eol == p + 1 && p[0] == '\r')) {
-            hdrs.len = (size_t)(p - part.p);
-            doc.p = eol + 1;
-            doc.len = (size_t)(end - doc.p);
-            break;
-        }
-        p = eol + 1;
+    if (!part->body) {
+        emit_error(b->cb, b->arg, EINVAL, "multipart part without a body%s", "");
+        b->n_presence++;
+        return true;
     }
-    if (part_header(hdrs, "Content-Transfer-Encoding", cte, sizeof cte) &&
+    if (part_header(part, "Content-Transfer-Encoding", cte, sizeof cte) &&
         strcasecmp(cte, "7bit") != 0 && strcasecmp(cte, "8bit") != 0 &&
         strcasecmp(cte, "binary") != 0) {
-        emit_error(cb, arg, EPROTONOSUPPORT, "multipart part in %s encoding not read", cte);
-        (*n_presence)++;
-        return;
+        emit_error(b->cb, b->arg, EPROTONOSUPPORT, "multipart part in %s encoding not read", cte);
+        b->n_presence++;
+        return true;
     }
-    if (part_header(hdrs, "Content-Type", ctype, sizeof ctype)) {
+    if (part_header(part, "Content-Type", ctype, sizeof ctype)) {
         if (strcasecmp(ctype, "application/rlmi+xml") == 0)
-            return;   /* the list's own metadata, not a presentity */
+            return true;   /* the list's own metadata, not a presentity */
         fmt = presence_format_from_content_type(ctype);
         if (fmt == PRESENCE_FMT_MULTIPART) {
-            emit_error(cb, arg, EPROTONOSUPPORT, "nested multipart (%s) not read", ctype);
-            (*n_presence)++;
-            return;
+            emit_error(b->cb, b->arg, EPROTONOSUPPORT, "nested multipart (%s) not read", ctype);
+            b->n_presence++;
+            return true;
         }
         if (fmt == PRESENCE_FMT_AUTO)
-            return;   /* not presence */
+            return true;   /* not presence */
     }
     /* (sipfed) a part without Content-Type is recognised by its root element */
-    (*n_presence)++;
-    err = presence_doc_parse(fmt, doc.p, doc.len, &info);
-    cb(arg, &info, err);
+    b->n_presence++;
+    err = presence_doc_parse(fmt, part->body, part->body_len, &info);
+    b->cb(b->arg, &info, err);
+    return true;
 }
 
-/* RFC 2046 §5.1.1: parts are separated by "--boundary" lines, the last one "--boundary--";
- * whitespace may follow a delimiter, and (sipfed) lines may end in a bare LF. */
+/* RFC 2046 §5.1.1 framing (mime.h); every presence part is parsed on its own. */
 static int multipart_split(const char *body, size_t len, const char *boundary,
                            presence_part_cb *cb, void *arg)
 {
-    size_t blen = strlen(boundary), pos = 0;
-    const char *part_start = NULL;
-    unsigned n_parts = 0, n_presence = 0;
-    bool closed = false;
+    struct batch b = { cb, arg, 0 };
+    unsigned n_parts = 0;
+    size_t blen = strlen(boundary);
 
     if (blen == 0 || blen > 70) {
         emit_error(cb, arg, EINVAL, "multipart boundary of bad length%s", "");
         return EINVAL;
     }
-    while (pos < len && !closed) {
-        const char *line = body + pos;
-        const char *eol = memchr(line, '\n', len - pos);
-        size_t llen = eol ? (size_t)(eol - line) : len - pos;
-        size_t next = pos + llen + (eol ? 1 : 0);
-
-        if (llen >= 2 + blen && line[0] == '-' && line[1] == '-' &&
-            memcmp(line + 2, boundary, blen) == 0) {
-            size_t i = 2 + blen;
-            bool close = llen >= i + 2 && line[i] == '-' && line[i + 1] == '-';
-            if (close)
-                i += 2;
-            while (i < llen && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
-                i++;
-            if (i == llen) {   /* a delimiter line */
-                if (part_start) {
-                    /* the line break before a delimiter belongs to the delimiter */
-                    const char *pend = line;
-                    if (pend > part_start && pend[-1] == '\n')
-                        pend--;
-                    if (pend > part_start && pend[-1] == '\r')
-                        pend--;
-                    struct span part = { part_start, (size_t)(pend - part_start) };
-                    part_parse(part, cb, arg, &n_presence);
-                    n_parts++;
-                }
-                part_start = body + next;
-                closed = close;
-            }
-        }
-        pos = next;
-    }
-    if (!closed) {
+    if (mime_multipart_each(body, len, boundary, part_parse, &b, &n_parts) != 0) {
         emit_error(cb, arg, EINVAL, "multipart body without its closing boundary \"--%s--\"",
                    boundary);
         return EINVAL;
     }
-    if (n_presence == 0) {
+    if (b.n_presence == 0) {
         struct presence_info info;
         memset(&info, 0, sizeof info);
         presence_reason(&info, "no presence document among %u parts", n_parts);

@@ -1,7 +1,7 @@
 /* presence_pidf.c — application/pidf+xml (RFC 3863 with Lync's rpid-status ep: activities,
  * RFC 4480 rpid and Microsoft's own extensions) and application/xpidf+xml, read into the
  * canonical state per PRESENCE.md §3. */
-#include "presence_xml.h"
+#include "presence_int.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* presence_write.c — canonical state out: an XMPP <presence/> stanza (PRESENCE.md §4) and a
  * PIDF body toward Microsoft (§5). Every text and attribute is XML-escaped. */
 #include "presence.h"
-#include "presence_xml.h"
+#include "presence_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* presence_xml.c — the expat harness of the presence parsers: safe set-up, an element stack of
  * (namespace, local name) ids, bounded text capture. */
-#include "presence_xml.h"
+#include "presence_int.h"
 
 #include <errno.h>
 #include <expat.h>

@@ -1,6 +1,6 @@
 /* presence_xmpp.c — an XMPP <presence/> stanza (RFC 6121 §4.7) read into the canonical state,
  * the input of the XMPP -> Microsoft direction (Cisco Table 2, PRESENCE.md §5). */
-#include "presence_xml.h"
+#include "presence_int.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -80,7 +80,7 @@ enum case_parse_result case_parse_line(su_home_t *home, const char *line, struct
         return case_fail(err, err_size, "missing '-> EXPECT'");
     if (arrow < 3)
         return case_fail(err, err_size,
-                         "expected 'SOURCE METHOD ALIAS [auth] [header=Name:value]... -> EXPECT'");
+                         "expected 'SOURCE METHOD ALIAS [auth] [from=URI] [header=Name:value]... -> EXPECT'");
     if (arrow == n - 1)
         return case_fail(err, err_size, "missing expectation after '->'");
     if (arrow < n - 2)
@@ -96,6 +96,10 @@ enum case_parse_result case_parse_line(su_home_t *home, const char *line, struct
     for (int i = 3; i < arrow; i++) {
         if (strcmp(tok[i], "auth") == 0) {
             c->authenticated = true;
+        } else if (strncmp(tok[i], "from=", 5) == 0) {
+            if (tok[i][5] == '\0')
+                return case_fail(err, err_size, "empty from= (expected from=user@domain)");
+            c->from = tok[i] + 5;
         } else if (strncmp(tok[i], "header=", 7) == 0) {
             const char *h = tok[i] + 7;
             const char *colon = strchr(h, ':');
@@ -104,7 +108,8 @@ enum case_parse_result case_parse_line(su_home_t *home, const char *line, struct
             c->headers[c->n_headers++] = h;
         } else {
             return case_fail(err, err_size,
-                             "unknown field '%s' (expected auth or header=Name:value)", tok[i]);
+                             "unknown field '%s' (expected auth, from=URI or header=Name:value)",
+                             tok[i]);
         }
     }
     return CASE_PARSED;

@@ -12,13 +12,14 @@
 #include "decide.h"
 #include "dialplan.h"
 
-/* One case: `SOURCE METHOD ALIAS [auth] [header=Name:value]... -> EXPECT`. */
+/* One case: `SOURCE METHOD ALIAS [auth] [from=URI] [header=Name:value]... -> EXPECT`. */
 struct routing_case {
     unsigned line;
     const char *source;          /* zone name; `default` also names the default zone */
     const char *method;
     const char *alias;
     bool authenticated;          /* `auth` given */
+    const char *from;            /* `from=URI` (user@domain or sip:...), or NULL */
     const char **headers;        /* "Name:value" as written */
     size_t n_headers;
     const char *expect;          /* a status (`404`) or targets (`A+B,C`, `Z=alias`) */

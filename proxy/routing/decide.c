@@ -94,7 +94,10 @@ int decide_request(su_home_t *home, const struct dialplan *dp, const struct deci
     if (in->source->type == ZONE_DEFAULT) {
         const char *domain = in->sip->sip_from ? in->sip->sip_from->a_url->url_host : NULL;
         const char *why;
-        if (!policy_domain_allowed(dp, in->learnt, POLICY_INBOUND, domain, &why)) {
+        out->from_allowed = policy_domain_allowed(dp, in->learnt, POLICY_INBOUND, domain, &why);
+        out->from_domain = domain;
+        out->from_policy = why;
+        if (!out->from_allowed) {
             out->status = SIP_403_FORBIDDEN;
             out->reason = su_sprintf(home, "federation policy refuses From domain %s (%s)",
                                      domain ? domain : "(none)", why);

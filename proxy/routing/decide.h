@@ -27,6 +27,10 @@ struct decision {
     const char *reason;            /* short text for the log and the trace when status != 0 */
     const char *alias;             /* the request's alias */
     enum traffic traffic;          /* its classification */
+    const char *from_domain;       /* the From host the inbound policy judged (NULL: none) */
+    const char *from_policy;       /* its verdict (policy.h reason: "allow_list", "not_allowed"...);
+                                    * NULL when not judged (source is not the default zone) */
+    bool from_allowed;             /* the inbound verdict, when from_policy is set */
     struct search_result search;   /* levels and trace (empty when refused before the search) */
 };
 

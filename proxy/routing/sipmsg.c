@@ -1,4 +1,5 @@
 /* sipmsg.c — compose a request as text and parse it with sofia (for check/locate/tests). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -11,6 +12,7 @@
 #include <sofia-sip/su_alloc.h>
 
 #include "sipmsg.h"
+#include "suggest.h"
 
 static int sipmsg_fail(char *err, size_t err_size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -58,6 +60,57 @@ static bool sipmsg_has_header(const char *const *headers, size_t n, const char *
     return false;
 }
 
+bool sipmsg_uri_scheme(const char *s)
+{
+    return strncasecmp(s, "sip:", 4) == 0 || strncasecmp(s, "sips:", 5) == 0;
+}
+
+const char *sipmsg_method_canonical(const char *method, char *buf, size_t size)
+{
+    size_t n = strlen(method);
+    bool lower = false;
+
+    if (n == 0 || n >= size)
+        return NULL;
+    for (size_t i = 0; i <= n; i++) {
+        buf[i] = (char)toupper((unsigned char)method[i]);
+        lower |= buf[i] != method[i];
+    }
+    if (!lower)
+        return NULL;
+    /* Microsoft's extension methods (MS-SIPRE) are no less well known than RFC ones here. */
+    if (strcmp(buf, "BENOTIFY") == 0 || strcmp(buf, "SERVICE") == 0)
+        return buf;
+    sip_method_t m = sip_method_code(buf);
+    return m != sip_method_unknown && m != sip_method_invalid ? buf : NULL;
+}
+
+const char *sipmsg_method_suggest(const char *method)
+{
+    static const char *const known[] = { "INVITE", "ACK", "CANCEL", "BYE", "OPTIONS",
+                                         "REGISTER", "INFO", "PRACK", "UPDATE", "MESSAGE",
+                                         "SUBSCRIBE", "NOTIFY", "REFER", "PUBLISH", "BENOTIFY",
+                                         "SERVICE", NULL };
+    for (size_t i = 0; known[i] != NULL; i++)
+        if (strcasecmp(method, known[i]) == 0)
+            return NULL;
+    return suggest_closest(method, known);
+}
+
+char *sipmsg_from_header(su_home_t *home, const char *uri, char *err, size_t err_size)
+{
+    if (uri == NULL || uri[0] == '\0' || strpbrk(uri, " \t\r\n<>\";") != NULL ||
+        strchr(uri, '@') == NULL) {
+        sipmsg_fail(err, err_size, "bad From URI '%s' (expected user@domain or sip:user@domain)",
+                    uri ? uri : "");
+        return NULL;
+    }
+    char *h = su_sprintf(home, "From: <%s%s>;tag=check", sipmsg_uri_scheme(uri) ? "" : "sip:", uri);
+    if (h == NULL)
+        sipmsg_fail(err, err_size, "out of memory");
+    return h;
+}
+
 int sipmsg_build(const char *method, const char *alias, const char *const *headers,
                  size_t n_headers, const char *body, msg_t **out, char *err, size_t err_size)
 {
@@ -68,7 +121,10 @@ int sipmsg_build(const char *method, const char *alias, const char *const *heade
     if (method == NULL || !sipmsg_is_token(method, strlen(method)))
         return sipmsg_fail(err, err_size, "bad method '%s'", method ? method : "");
     if (alias == NULL || alias[0] == '\0' || strpbrk(alias, " \t\r\n<>\"") != NULL)
-        return sipmsg_fail(err, err_size, "bad alias '%s'", alias ? alias : "");
+        return sipmsg_fail(err, err_size, "bad alias '%s'%s", alias ? alias : "",
+                           alias && alias[0] == '<' ? " (write the URI without <>)" : "");
+    /* `sip:bob@example.com` is the Request-URI itself; `bob@example.com` is its alias. */
+    const char *scheme = sipmsg_uri_scheme(alias) ? "" : "sip:";
     for (size_t i = 0; i < n_headers; i++)
         if (!sipmsg_header_ok(headers[i]))
             return sipmsg_fail(err, err_size, "bad header '%s' (expected 'Name: value')",
@@ -83,14 +139,14 @@ int sipmsg_build(const char *method, const char *alias, const char *const *heade
     size_t body_len = body ? strlen(body) : 0;
 
     char *text = su_sprintf(home,
-                            "%s sip:%s SIP/2.0\r\n"
+                            "%s %s%s SIP/2.0\r\n"
                             "Via: SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bK-sipfed-check\r\n"
                             "Max-Forwards: 70\r\n",
-                            method, alias);
+                            method, scheme, alias);
     if (text && !has_from)
-        text = su_sprintf(home, "%sFrom: <sip:check@sipfed.invalid>;tag=check\r\n", text);
+        text = su_sprintf(home, "%sFrom: <" SIPMSG_DEFAULT_FROM ">;tag=check\r\n", text);
     if (text && !has_to)
-        text = su_sprintf(home, "%sTo: <sip:%s>\r\n", text, alias);
+        text = su_sprintf(home, "%sTo: <%s%s>\r\n", text, scheme, alias);
     if (text && !has_callid)
         text = su_sprintf(home, "%sCall-ID: check@sipfed.invalid\r\n", text);
     if (text && !has_cseq)

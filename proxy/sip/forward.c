@@ -4,135 +4,24 @@
  * started with). Its targets come from loose routing (our Route entries removed, RFC 3261
  * §16.4) or from the search (decide_request). Each target of the current priority level is a
  * `fwd_branch` (forward_branch.c). Messages without a transaction are in forward_stateless.c,
- * admission control in forward_overload.c, the route log line in forward_log.c. */
+ * admission control in forward_overload.c, the route log line in forward_log.c; the checks both
+ * paths make on arrival in forward_inbound.c, answering and releasing a transaction in
+ * forward_txn.c. */
 #include <string.h>
 
 #include "forward_int.h"
 #include "inbound.h"
 #include "log.h"
+#include "ops_stats.h"
 #include "presence_proxy.h"
-#include "proxy.h"
+#include "proxy_gen.h"
 #include "route.h"
-#include "srczone.h"
 #include "tls.h"
+#include "traversal.h"
 
-/* Retry-After (seconds) on our own 503s. */
-#define FWD_RETRY_AFTER "30"
-
-static enum sip_transport tport_transport(const tport_t *tp)
-{
-    const tp_name_t *n = tp ? tport_name(tp) : NULL;
-    if (n && n->tpn_proto && su_casematch(n->tpn_proto, "tls"))
-        return SIP_TP_TLS;
-    if (n && n->tpn_proto && su_casematch(n->tpn_proto, "tcp"))
-        return SIP_TP_TCP;
-    return SIP_TP_UDP;
-}
-
-/* Max-Forwards (RFC 3261 §16.6 step 3): decrement, or insert the node's default. Returns false
- * when it is already 0 (483). */
-bool fwd_max_forwards_step(msg_t *msg, sip_t *sip, unsigned dflt)
-{
-    if (sip->sip_max_forwards) {
-        if (sip->sip_max_forwards->mf_count == 0)
-            return false;
-        /* In place, so the header keeps its position; clearing the fragment makes sofia
-         * encode the new value. */
-        sip->sip_max_forwards->mf_count--;
-        msg_fragment_clear(sip->sip_max_forwards->mf_common);
-    } else {
-        sip_add_make(msg, sip, sip_max_forwards_class,
-                     su_sprintf(msg_home(msg), "%u", dflt ? dflt - 1 : 0));
-    }
-    return true;
-}
-
-/* Remove the Route entries that name us; returns how many were removed. */
-int fwd_route_strip_self(const struct route_self *self, msg_t *msg, sip_t *sip)
-{
-    int n = 0;
-    while (sip->sip_route && route_uri_is_self(self, sip->sip_route->r_url)) {
-        msg_header_remove(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_route);
-        n++;
-    }
-    return n;
-}
-
-void fwd_txn_free(struct fwd_txn *tx)
-{
-    struct forward_env *env = tx->env;
-
-    if (tx->irq) {
-        nta_incoming_bind(tx->irq, NULL, NULL);
-        nta_incoming_destroy(tx->irq);
-    }
-    if (tx->msg)
-        msg_destroy(tx->msg);
-    if (tx->best_msg)
-        msg_destroy(tx->best_msg);
-    proxy_gen_unref(tx->gen);
-    su_home_unref(tx->home);
-    if (env->active > 0)
-        env->active--;
-    if (env->stopping && env->active == 0 && env->idle)
-        env->idle(env);
-}
-
-/* Answer locally with `status` (a refusal or a failure with no downstream response). */
-void fwd_txn_reply_local(struct fwd_txn *tx, int status, const char *phrase)
-{
-    /* A local 503 (next hop unreachable, DNS failure) says when to retry (RFC 3261 §21.5.4). */
-    if (nta_incoming_treply(tx->irq, status, phrase,
-                            TAG_IF(status == STATUS_UNAVAILABLE,
-                                   SIPTAG_RETRY_AFTER_STR(FWD_RETRY_AFTER)),
-                            TAG_END()) < 0)
-        tx->env->counters->send_failed++;
-    tx->answered = true;
-}
-
-/* Relay a downstream response (`rmsg`, ours, top Via already removed). */
-bool fwd_txn_relay(struct fwd_txn *tx, msg_t *rmsg)
-{
-    /* nta_incoming_mreply() takes the message in every case. */
-    if (nta_incoming_mreply(tx->irq, rmsg) < 0) {
-        tx->env->counters->send_failed++;
-        log_warn("route", "method=%s call_id=%s status=relay-failed", tx->method_name,
-                 tx->sip->sip_call_id ? tx->sip->sip_call_id->i_id : "-");
-        return false;
-    }
-    return true;
-}
-
-/* Where the request came from: source zone and authenticated flag (SPEC §5.1, §5.5). */
-const struct zone *fwd_source_classify(struct proxy_gen *g, su_home_t *home, tport_t *tp,
-                                       msg_t *req, const sip_t *sip, bool *authenticated,
-                                       enum sip_transport *in_tp)
-{
-    struct srczone_origin o = { .ip = "" };
-    char ip[64] = "";
-    su_addrinfo_t *ai = msg_addrinfo(req);
-
-    if (ai && ai->ai_addr) {
-        su_sockaddr_t *su = (su_sockaddr_t *)ai->ai_addr;
-        su_inet_ntop(su->su_family, SU_ADDR(su), ip, sizeof ip);
-        o.port = ntohs(su->su_port);
-    }
-    o.ip = ip;
-    *in_tp = tport_transport(tp);
-    o.tls = *in_tp == SIP_TP_TLS;
-    if (o.tls && tp) {
-        /* The certificate facts tls_hook.c recorded for this connection: SAN dNSName, the CN
-         * only without one (sofia's own subject list always adds the CN). */
-        const struct tls_peer *peer = tls_peer_of(g->tls, tp);
-        su_strlst_t *names = peer ? su_strlst_create(home) : NULL;
-        for (size_t i = 0; names && i < peer->n_names; i++)
-            su_strlst_dup_append(names, peer->names[i]);
-        o.tls_verified = peer && peer->verified;
-        o.subjects = names;
-    }
-    o.from_domain = sip->sip_from ? sip->sip_from->a_url->url_host : NULL;
-    return srczone_lookup(g->sz, g->dp, &o, authenticated);
-}
+/* The methods a proxy passes on, for our own answer to OPTIONS. */
+#define FWD_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, SUBSCRIBE, NOTIFY, BENOTIFY, " \
+                  "INFO, PUBLISH, REFER, UPDATE, PRACK"
 
 /* Where the request came from: source zone and authenticated flag (SPEC §5.1, §5.5). */
 static void txn_classify_source(struct fwd_txn *tx, msg_t *req)
@@ -140,6 +29,9 @@ static void txn_classify_source(struct fwd_txn *tx, msg_t *req)
     tport_t *tp = nta_incoming_transport(tx->env->agent, tx->irq, req);
     tx->src = fwd_source_classify(tx->gen, tx->home, tp, req, tx->sip, &tx->authenticated,
                               &tx->in_tp);
+    /* DMZ node: a verified internal node's connection becomes a traversal connection. */
+    if (tp && tx->src->type == ZONE_TRAVERSAL_SERVER)
+        traversal_observe(tx->env->traversal, tx->src, tp, tls_peer_of(tx->gen->tls, tp));
     if (tp)
         tport_unref(tp);
 }
@@ -151,6 +43,19 @@ static int txn_refuse(struct fwd_txn *tx, int status, const char *phrase, const 
     fwd_txn_reply_local(tx, status, phrase);
     tx->env->counters->refused++;
     fwd_txn_log(tx, status);
+    fwd_txn_free(tx);
+    return 0;
+}
+
+/* OPTIONS with Max-Forwards: 0 is for us (RFC 3261 §11, §16.3 step 3): the keep-alive of a
+ * traversal client (traversal_client.c) or any peer's ping. Answered 200, logged at debug. */
+static int txn_answer_ping(struct fwd_txn *tx)
+{
+    if (nta_incoming_treply(tx->irq, SIP_200_OK, SIPTAG_ALLOW_STR(FWD_ALLOW), TAG_END()) < 0)
+        tx->env->counters->send_failed++;
+    tx->answered = true;
+    log_debug("route", "method=OPTIONS src=%s status=200 reason=\"Max-Forwards 0: answered by "
+              "this node\"", tx->src ? tx->src->name : "-");
     fwd_txn_free(tx);
     return 0;
 }
@@ -204,6 +109,9 @@ int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq
     if (sip->sip_request->rq_url->url_headers)
         return txn_refuse(tx, 400, "Bad Request-URI: Headers Not Allowed",
                           "Request-URI with headers");
+    if (method == sip_method_options && tx->sip->sip_max_forwards &&
+        tx->sip->sip_max_forwards->mf_count == 0)
+        return txn_answer_ping(tx);
     if (!fwd_max_forwards_step(tx->msg, tx->sip, g->cfg->max_forwards))
         return txn_refuse(tx, SIP_483_TOO_MANY_HOPS, "Max-Forwards 0");
     char *unsupported = route_unsupported_tags(tx->home, sip->sip_proxy_require);
@@ -278,6 +186,8 @@ int forward_message(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip
     if (msg_size(msg) > env->gen->cfg->max_message_size) {
         /* RFC 3261 §21.5.14 (nta's read limit is the stream's, proxy.c). */
         env->counters->refused++;
+        ops_request_count(env->ops, sip->sip_request->rq_method_name, OPS_ZONE_UNCLASSIFIED,
+                          513);
         log_warn("route", "method=%s status=513 size=%u reason=\"larger than max_message_size\"",
                  sip->sip_request->rq_method_name, (unsigned)msg_size(msg));
         if (sip->sip_request->rq_method != sip_method_ack)
@@ -308,6 +218,9 @@ int forward_message(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip
     }
     int status = forward_request(env, NULL, irq, sip);
     if (status) {
+        /* refused before a transaction of ours existed (stopping, CANCEL without one) */
+        ops_request_count(env->ops, sip->sip_request->rq_method_name, OPS_ZONE_UNCLASSIFIED,
+                          status);
         nta_incoming_treply(irq, status, NULL, TAG_END());
         nta_incoming_destroy(irq);
     }

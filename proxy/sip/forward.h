@@ -14,6 +14,7 @@ struct policy_learnt;
 struct fwd_branch;
 struct inbound_guard;
 struct fwd_ratelimit;
+struct ops_stats;
 
 /* What forward*.c need from the proxy; owned by proxy.c. */
 struct forward_env {
@@ -32,6 +33,9 @@ struct forward_env {
     uint64_t tls_seq;                  /* orders sends against handshake-failure reports */
     struct inbound_guard *inbound;     /* told when a message arrives (inbound.h); may be NULL */
     struct fwd_ratelimit *ratelimit;   /* per-source buckets (forward_ratelimit.c); may be NULL */
+    struct ops_stats *ops;             /* metrics and search history (ops_stats.h); owned by the
+                                        * proxy, may be NULL */
+    struct traversal *traversal;       /* the traversal pair's connections (traversal.h) */
     bool overloaded;                   /* refusing new requests (forward_overload.c) */
     uint64_t overload_refused;         /* refused in the current overload episode */
 };

@@ -13,7 +13,7 @@
 #include "policy.h"
 #include "presence_convert.h"
 #include "presence_proxy.h"
-#include "proxy.h"
+#include "proxy_gen.h"
 #include "tls.h"
 
 /* Our own no-answer limit per attempt: a dead UDP peer or a TLS handshake that never completes
@@ -113,10 +113,17 @@ static void branch_cancel(struct fwd_branch *br)
     if (inv)
         msg_destroy(inv);
     nta_outgoing_t *co = NULL;
-    if (cs)
+    /* A traversal branch: the CANCEL takes the INVITE's connection, never a new one. */
+    tport_t *tp = br->pinned ? nta_outgoing_transport(br->orq) : NULL;
+    if (cs && (!br->pinned || tp))
         co = nta_outgoing_mcreate(tx->env->agent, cancel_response, NULL,
                                   (url_string_t const *)br->route_url, c, NTATAG_USER_VIA(1),
-                                  NTATAG_BRANCH_KEY(br->branch_key), TAG_END());
+                                  NTATAG_BRANCH_KEY(br->branch_key),
+                                  TAG_IF(tp, NTATAG_TPORT(tp)), TAG_END());
+    else if (cs)
+        msg_destroy(c);
+    if (tp)
+        tport_unref(tp);
     if (!co) {
         tx->env->counters->send_failed++;
         log_warn("route", "method=CANCEL call_id=%s status=send-failed",
@@ -377,7 +384,7 @@ static void branch_hop_ready(void *arg, int status, const char *reason, const st
 
     /* TLS: what the server certificate must prove (the zone's rules, the hop's name). */
     /* (the current set-up: after a reload it is the one new connections get) */
-    if (hop->transport == SIP_TP_TLS && tx->env->gen->tls)
+    if (hop->transport == SIP_TP_TLS && tx->env->gen->tls && !hop->tport)
         tls_expect_zone(tx->env->gen->tls, br->zone, hop->host, hop->ip, hop->port);
 
     char branch[ROUTE_LOOP_HASH_LEN + 64];
@@ -386,14 +393,18 @@ static void branch_hop_ready(void *arg, int status, const char *reason, const st
     br->branch_key = su_strdup(tx->home, branch);
     br->route_url = url;
     br->cancel_wanted = br->cancel_sent = false;
+    /* Traversal (SPEC §5.4): the held connection and no other; nta fails the branch with 503
+     * when it has closed meanwhile instead of connecting anew. */
+    br->pinned = hop->tport != NULL;
     br->orq = nta_outgoing_mcreate(tx->env->agent, branch_response, br, (url_string_t const *)url,
-                                   m, NTATAG_BRANCH_KEY(branch), TAG_END());
+                                   m, NTATAG_BRANCH_KEY(branch),
+                                   TAG_IF(hop->tport, NTATAG_TPORT(hop->tport)), TAG_END());
     if (!br->orq) {
         tx->env->counters->send_failed++;
         branch_fail(br, SIP_503_SERVICE_UNAVAILABLE);
         return;
     }
-    if (hop->transport == SIP_TP_TLS)
+    if (hop->transport == SIP_TP_TLS && !hop->tport)
         branch_tls_link(br, hop);
     br->timer = su_timer_create(su_root_task(tx->env->root), FWD_ATTEMPT_TIMEOUT_MS);
     if (br->timer)
@@ -438,7 +449,12 @@ static void branch_start(struct fwd_branch *br)
         .attempt = br->attempt,
     };
     br->provisional = false;
-    br->nq = nexthop_select(&tx->gen->nh, &rq, branch_hop_ready, br);
+    br->nq = NULL;
+    /* `done` may run (and fail the branch, even end and free the transaction) before
+     * nexthop_select() returns; the result is then NULL and `br` must not be touched. */
+    struct nexthop_query *q = nexthop_select(&tx->gen->nh, &rq, branch_hop_ready, br);
+    if (q)
+        br->nq = q;
 }
 
 void fwd_level_start(struct fwd_txn *tx)

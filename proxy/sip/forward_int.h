@@ -1,4 +1,4 @@
-/* forward_int.h — private to proxy/forward*.c: the transaction and branch structs and the
+/* forward_int.h — private to proxy/sip/forward*.c: the transaction and branch structs and the
  * functions the forwarding files share. Include it first: it sets nta's magic types. */
 #ifndef SIPFED_FORWARD_INT_H
 #define SIPFED_FORWARD_INT_H
@@ -61,6 +61,8 @@ struct fwd_branch {
     bool done;
     const char *branch_key;              /* our Via branch of the current attempt */
     const char *route_url;               /* where the current attempt went */
+    bool pinned;                         /* sent on a traversal connection (NTATAG_TPORT): so
+                                          * is its CANCEL */
     /* sent over TLS and waiting (env->tls_waiting): a handshake failure there fails it */
     char hop_ip[64];
     uint16_t hop_port;
@@ -113,7 +115,7 @@ const char *fwd_ms_diagnostics(su_home_t *home, const sip_t *sip);
 /* Write the transaction's one route line with final `status` (warn from 500 up). */
 void fwd_txn_log(struct fwd_txn *tx, int status);
 
-/* forward.c: the transaction glue. */
+/* forward_inbound.c: what both the stateful and the stateless path do to an arriving request. */
 
 /* Max-Forwards (RFC 3261 §16.6 step 3): decrement, or insert the node's default. Returns false
  * when it is already 0 (483). */
@@ -125,6 +127,9 @@ int fwd_route_strip_self(const struct route_self *self, msg_t *msg, sip_t *sip);
 const struct zone *fwd_source_classify(struct proxy_gen *g, su_home_t *home, tport_t *tp,
                                        msg_t *req, const sip_t *sip, bool *authenticated,
                                        enum sip_transport *in_tp);
+
+/* forward_txn.c: the end of a server transaction. */
+
 /* Release the transaction (server transaction, messages, configuration ref) and tell the
  * proxy when the last one ends while stopping. Branches must be stopped already. */
 void fwd_txn_free(struct fwd_txn *tx);

@@ -1,9 +1,12 @@
 /* forward_log.c — the route log line of a transaction and the formatting of its values. */
 #include <string.h>
 
+#include <sys/time.h>
+
 #include "forward_int.h"
 #include "log.h"
 #include "dialplan.h"
+#include "ops_stats.h"
 
 const char *fwd_str_add(su_home_t *home, const char *list, const char *sep, const char *item)
 {
@@ -65,9 +68,42 @@ static const char *tx_alias(struct fwd_txn *tx)
     return tx->sip ? fwd_uri_alias(tx->home, tx->sip->sip_request->rq_url) : "-";
 }
 
+/* The metrics and the search history (SPEC §8) get what the route line says, plus the rules
+ * the search tried with their verdicts. */
+static void txn_record(struct fwd_txn *tx, int status)
+{
+    struct ops_stats *ops = tx->env->ops;
+    const sip_t *sip = tx->sip;
+
+    if (!ops)
+        return;
+    ops_request_count(ops, tx->method_name, fwd_zone_name_or(tx->src, NULL), status);
+    if (!ops->history)
+        return;
+    struct timeval now;
+    gettimeofday(&now, NULL);
+    struct history_entry *e = history_next(ops->history, &now);
+    HISTORY_SET(e->method, tx->method_name);
+    HISTORY_SET(e->src, fwd_zone_name_or(tx->src, "-"));
+    e->authenticated = tx->authenticated;
+    HISTORY_SET(e->alias, tx_alias(tx));
+    HISTORY_SET(e->rules, tx->log_rules ? tx->log_rules : "-");
+    HISTORY_SET(e->targets, tx->log_targets ? tx->log_targets : "-");
+    HISTORY_SET(e->next_hop, tx->log_hops ? tx->log_hops : "-");
+    e->status = status;
+    HISTORY_SET(e->reason, tx->log_note ? tx->log_note : tx->log_failed);
+    HISTORY_SET(e->call_id, sip && sip->sip_call_id ? sip->sip_call_id->i_id : "-");
+    const struct search_result *sr = &tx->dec.search;
+    for (size_t i = 0; i < sr->n_trace; i++)
+        history_step_add(e, sr->trace[i].rule ? sr->trace[i].rule->name : "-",
+                         search_verdict_name(sr->trace[i].verdict));
+}
+
 void fwd_txn_log(struct fwd_txn *tx, int status)
 {
     const sip_t *sip = tx->sip;
+
+    txn_record(tx, status);
     enum log_level lvl = status >= 500 ? LOG_LVL_WARN : LOG_LVL_INFO;
 
     LOG_AT(lvl, "route",

@@ -1,7 +1,8 @@
 /* forward_overload.c — admission control: refuse new requests statelessly past a limit. */
 #include "forward_int.h"
 #include "log.h"
-#include "proxy.h"
+#include "ops_stats.h"
+#include "proxy_gen.h"
 
 /* Overload control. A single sofia event loop without admission control collapses at ~1.2x its
  * capacity (SOFIA-NOTES): queues grow, every transaction times out. Beyond FWD_MAX_ACTIVE live
@@ -33,6 +34,11 @@ bool fwd_overload_refuse(struct forward_env *env, nta_agent_t *agent, msg_t *msg
     }
     env->overload_refused++;
     env->counters->refused++;
+    if (env->ops) {
+        env->ops->overload_refused++;
+        ops_request_count(env->ops, sip->sip_request->rq_method_name, OPS_ZONE_UNCLASSIFIED,
+                          503);
+    }
     nta_msg_treply(agent, msg, SIP_503_SERVICE_UNAVAILABLE,
                    SIPTAG_RETRY_AFTER_STR(FWD_OVERLOAD_RETRY_AFTER), TAG_END());
     return true;

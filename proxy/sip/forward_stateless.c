@@ -8,7 +8,7 @@
 #include "nexthop.h"
 #include "presence_convert.h"
 #include "presence_proxy.h"
-#include "proxy.h"
+#include "proxy_gen.h"
 
 struct sl_job {
     su_home_t home[1];
@@ -40,7 +40,9 @@ static void sl_hop_done(void *arg, int status, const char *reason, const struct 
         const char *call_id = su_strdup(job->home, sip->sip_call_id ? sip->sip_call_id->i_id : "-");
         nta_outgoing_t *o = nta_outgoing_mcreate(job->env->agent, NULL, NULL,
                                                  (url_string_t const *)url, job->msg,
-                                                 NTATAG_STATELESS(1), TAG_END());
+                                                 NTATAG_STATELESS(1),
+                                                 TAG_IF(hop->tport, NTATAG_TPORT(hop->tport)),
+                                                 TAG_END());
         job->msg = NULL;
         if (!o) {
             job->env->counters->send_failed++;

@@ -12,6 +12,7 @@
 #include "nexthop_dns.h"
 #include "peerhealth.h"
 #include "route.h"
+#include "traversal.h"
 
 enum { PORT_PLAIN = 5060, PORT_TLS = 5061 };
 
@@ -108,7 +109,26 @@ static const struct srczone_addr *peer_attempt(const struct nexthop_ctx *ctx, co
 bool nexthop_has_more(const struct nexthop_ctx *ctx, const struct zone *z, size_t attempt)
 {
     size_t peer;
+    if (z && (z->type == ZONE_TRAVERSAL_CLIENT || z->type == ZONE_TRAVERSAL_SERVER))
+        return traversal_has_more(ctx->trav, z, attempt);
     return z && z->n_peers > 0 && peer_attempt(ctx, z, attempt + 1, &peer) != NULL;
+}
+
+/* A traversal zone's live connection (traversal.c), or 503 at once: never a new connection. */
+static struct nexthop_query *select_traversal(const struct nexthop_ctx *ctx, const struct zone *z,
+                                              const char *name, size_t attempt,
+                                              nexthop_done_f *done, void *arg)
+{
+    struct nexthop hop;
+    const char *reason = "no traversal connection";
+
+    memset(&hop, 0, sizeof hop);
+    int status = ctx->trav ? traversal_select(ctx->trav, z, name, attempt, &hop, &reason) : 503;
+    if (status)
+        done(arg, status, reason, NULL);
+    else
+        done(arg, 0, NULL, &hop);
+    return NULL;
 }
 
 /* A URI host that is a name: only names resolved at load (peers, static routes) are known
@@ -141,6 +161,11 @@ static struct nexthop_query *select_uri(const struct nexthop_ctx *ctx, const url
     const struct srczone_addr *a = NULL;
 
     memset(&hop, 0, sizeof hop);
+    /* SPEC §5.4: in-dialog requests through the pair (Route or target naming the other node of
+     * the pair) go down its traversal connection, never to the name's address. */
+    const struct zone *tz = u->url_host ? traversal_zone_of_host(ctx->dp, u->url_host) : NULL;
+    if (tz)
+        return select_traversal(ctx, tz, u->url_host, 0, done, arg);
     lit.port = u->url_port && *u->url_port ? (uint16_t)strtoul(u->url_port, NULL, 10)
                                            : default_port(tp);
     if (u->url_params && url_param(u->url_params, "maddr", maddr, sizeof maddr) > 0 &&
@@ -210,9 +235,10 @@ struct nexthop_query *nexthop_select(const struct nexthop_ctx *ctx,
     switch (rq->zone->type) {
     case ZONE_DNS:
         return select_dns_zone(ctx, rq, done, arg);
-    case ZONE_NEIGHBOR:
     case ZONE_TRAVERSAL_CLIENT:
-    case ZONE_TRAVERSAL_SERVER: {
+    case ZONE_TRAVERSAL_SERVER:
+        return select_traversal(ctx, rq->zone, NULL, rq->attempt, done, arg);
+    case ZONE_NEIGHBOR: {
         const struct srczone_addr *a = peer_attempt(ctx, rq->zone, rq->attempt, &peer);
         if (!a) {
             done(arg, 503, rq->attempt ? "no more peers" : "no reachable peer", NULL);

@@ -18,12 +18,16 @@
 
 struct dns_resolver;
 struct peer_health;
+struct traversal;
+typedef struct tport_s tport_t;
 
 struct nexthop {
     char host[256];              /* the name to put in the route URI (TLS name check), or the IP */
     char ip[64];                 /* numeric address to connect to */
     uint16_t port;
     enum sip_transport transport;
+    tport_t *tport;              /* traversal: send on this connection only (NTATAG_TPORT),
+                                  * borrowed for the callback; NULL: nta picks or connects */
 };
 
 /* Names resolved at load: static-route next hops (neighbor peers live in srczone). */
@@ -41,6 +45,8 @@ struct nexthop_ctx {
     const struct nexthop_table *nt;
     struct dns_resolver *dns;    /* the proxy's resolver (dns.h, outlives reloads); NULL: none */
     const struct peer_health *health; /* peers marked down are skipped (peerhealth.h); may be NULL */
+    const struct traversal *trav; /* the proxy's traversal connections (traversal.h); NULL:
+                                   * none, traversal zones then fail with 503 */
 };
 
 struct nexthop_request {

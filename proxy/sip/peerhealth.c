@@ -233,8 +233,8 @@ int peer_health_set_targets(struct peer_health *ph, const struct proxy_gen *gen,
         ph->targets[i]->keep = false;
     for (size_t zi = 0; zi < dp->n_zones; zi++) {
         const struct zone *z = dp->zones[zi];
-        if (z->type != ZONE_NEIGHBOR && z->type != ZONE_TRAVERSAL_CLIENT &&
-            z->type != ZONE_TRAVERSAL_SERVER)
+        /* Traversal zones keep their own connection and keep-alive (traversal.c). */
+        if (z->type != ZONE_NEIGHBOR)
             continue;
         for (size_t p = 0; p < z->n_peers; p++) {
             size_t n = 0;

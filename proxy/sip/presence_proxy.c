@@ -18,11 +18,18 @@ struct store_node {
     struct presence_entry e;
 };
 
+/* Source "formats" counted: the document formats, and an empty NOTIFY read from its
+ * Subscription-State (PRESENCE.md §6). */
+#define FROM_EMPTY_NOTIFY (PRESENCE_FMT_MULTIPART + 1)
+#define FROM_N            (PRESENCE_FMT_MULTIPART + 2)
+#define STATE_N           (PRESENCE_OFFLINE + 1)
+
 struct presence_store {
     su_home_t home[1];        /* owns the store and every node */
     struct store_node *buckets[STORE_BUCKETS];
     size_t count;
     unsigned long dropped;
+    unsigned long mapped[FROM_N][STATE_N];   /* documents mapped, by source and state */
 };
 
 struct presence_store *presence_store_create(void)
@@ -67,6 +74,27 @@ size_t presence_store_count(const struct presence_store *st)
     return st ? st->count : 0;
 }
 
+void presence_store_foreach(const struct presence_store *st,
+                            void (*fn)(void *arg, const struct presence_entry *e), void *arg)
+{
+    for (size_t b = 0; st && b < STORE_BUCKETS; b++)
+        for (const struct store_node *n = st->buckets[b]; n; n = n->next)
+            fn(arg, &n->e);
+}
+
+void presence_store_mapped_foreach(const struct presence_store *st,
+                                   void (*fn)(void *arg, const char *from, const char *to,
+                                              unsigned long n),
+                                   void *arg)
+{
+    for (int f = 0; st && f < FROM_N; f++)
+        for (int k = 0; k < STATE_N; k++)
+            if (st->mapped[f][k])
+                fn(arg, f == FROM_EMPTY_NOTIFY ? "subscription-state"
+                                               : presence_format_name((enum presence_doc_format)f),
+                   presence_state_name((enum presence_state)k), st->mapped[f][k]);
+}
+
 unsigned long presence_store_dropped(const struct presence_store *st)
 {
     return st ? st->dropped : 0;
@@ -97,6 +125,7 @@ static bool store_put(struct presence_store *st, const struct presence_info *inf
 
 struct observe {
     struct presence_store *st;
+    int from;                             /* the body's format, or FROM_EMPTY_NOTIFY */
     const char *method;                   /* for the log line */
     char entity[PRESENCE_TEXT_MAX + 1];   /* from the headers, when the body names none */
     struct presence_xmpp_opts xmpp;
@@ -147,6 +176,8 @@ static void observe_part(void *arg, const struct presence_info *in, int err)
                  reason);
         return;
     }
+    if (o->st && o->from >= 0 && o->from < FROM_N && (int)info.state < STATE_N)
+        o->st->mapped[o->from][info.state]++;
     show = presence_xmpp_show(info.state, &o->xmpp);
     presence_xmpp_status(&info, status, sizeof status);
     log_value(status_v, sizeof status_v, status, true);
@@ -230,6 +261,7 @@ void presence_proxy_observe(struct presence_store *st, const sip_t *sip, bool bu
         if (!sip->sip_request || !sip->sip_event || !su_casematch(sip->sip_event->o_type, "presence"))
             return;
         memset(&info, 0, sizeof info);
+        o.from = FROM_EMPTY_NOTIFY;
         if (presence_empty_notify_state(sip->sip_subscription_state
                                             ? sip->sip_subscription_state->ss_substate : NULL,
                                         &info.state)) {
@@ -243,7 +275,8 @@ void presence_proxy_observe(struct presence_store *st, const sip_t *sip, bool bu
     su_home_t home[1] = { SU_HOME_INIT(home) };
     const char *ct = sip->sip_content_type
         ? sip_header_as_string(home, (const sip_header_t *)sip->sip_content_type) : NULL;
-    if (!ct || presence_format_from_content_type(ct) != PRESENCE_FMT_AUTO)
+    o.from = ct ? (int)presence_format_from_content_type(ct) : PRESENCE_FMT_AUTO;
+    if (!ct || o.from != PRESENCE_FMT_AUTO)
         presence_body_parse(ct, body, len, observe_part, &o);
     su_home_deinit(home);
 }

@@ -29,6 +29,16 @@ void presence_store_destroy(struct presence_store *st);
 const struct presence_entry *presence_store_get(const struct presence_store *st,
                                                 const char *entity);
 size_t presence_store_count(const struct presence_store *st);
+/* Call `fn` for every presentity kept (any order), for the admin interface. */
+void presence_store_foreach(const struct presence_store *st,
+                            void (*fn)(void *arg, const struct presence_entry *e), void *arg);
+/* Presence documents mapped to a known state since start, by source (a format name of
+ * presence_format_name(), or "subscription-state" for an empty NOTIFY) and state name: `fn` is
+ * called once per pair seen. */
+void presence_store_mapped_foreach(const struct presence_store *st,
+                                   void (*fn)(void *arg, const char *from, const char *to,
+                                              unsigned long n),
+                                   void *arg);
 /* Presentities not kept because the store was full. */
 unsigned long presence_store_dropped(const struct presence_store *st);
 

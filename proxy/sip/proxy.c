@@ -25,17 +25,20 @@ struct forward_env;
 #include <sofia-sip/tport.h>
 #include <sofia-sip/tport_tag.h>
 
+#include "admin.h"
 #include "dns.h"
 #include "dnszone.h"
 #include "forward.h"
 #include "inbound.h"
 #include "peerhealth.h"
 #include "log.h"
+#include "ops_stats.h"
 #include "presence_proxy.h"
 #include "policy.h"
 #include "proxy.h"
 #include "service_notify.h"
 #include "sofialog.h"
+#include "traversal.h"
 
 /* SPEC §2: on SIGTERM/SIGINT transactions get this long to finish. */
 enum { PROXY_DRAIN_MS = 5000 };
@@ -56,78 +59,14 @@ struct proxy {
     struct sofialog sofialog;           /* sofia's own refusals as log lines */
     struct inbound_guard *inbound;      /* connection caps and timeouts (inbound.h) */
     struct peer_health *health;         /* OPTIONS keep-alives to neighbor peers (peerhealth.h) */
+    struct ops_stats *ops;              /* metrics, search history, generations (SPEC §8) */
+    struct admin *admin;                /* the admin HTTP listener, NULL when off */
+    char *pid_file;                     /* written at start, removed at exit; NULL: none */
+    struct traversal *traversal;        /* the traversal pair's connections (SPEC §5.4) */
 };
 
 /* Open federation remembers at most this many partner domains (least recently used go first). */
 enum { PROXY_LEARNT_MAX = 1024 };
-
-/* ------------------------------------------------------------ generations */
-
-static void self_build(struct proxy_gen *g)
-{
-    const struct node_config *cfg = g->cfg;
-    const char **hosts = su_zalloc(g->home, (cfg->n_listen + 1) * sizeof *hosts);
-    uint16_t *ports = su_zalloc(g->home, (cfg->n_listen + 1) * sizeof *ports);
-
-    g->self.hostname = cfg->hostname;
-    g->self.hosts = hosts;
-    g->self.ports = ports;
-    for (size_t i = 0; hosts && ports && i < cfg->n_listen; i++) {
-        hosts[i] = cfg->listen[i].host;
-        ports[i] = cfg->listen[i].port;
-        g->self.n++;
-    }
-    for (int tp = SIP_TP_UDP; tp <= SIP_TP_TLS; tp++)
-        g->self.record_route[tp] = sip_record_route_make(
-            g->home, route_record_route_make(g->home, cfg->hostname, (enum sip_transport)tp));
-}
-
-int proxy_gen_load(const char *config_path, struct diag *d, struct proxy_gen **out)
-{
-    struct proxy_gen *g = su_home_new(sizeof *g);
-    int err;
-
-    *out = NULL;
-    if (!g)
-        return ENOMEM;
-    g->refs = 1;
-    if ((err = node_config_load(config_path, d, &g->cfg)) != 0)
-        goto out;
-    if ((err = dialplan_load(g->cfg->dialplan_dir, d, &g->dp)) != 0)
-        goto out;
-    if ((err = srczone_table_build(g->home, g->dp, d, &g->sz)) != 0)
-        goto out;
-    if ((err = nexthop_table_build(g->home, g->dp, d, &g->nt)) != 0)
-        goto out;
-    if ((err = tls_setup_create(g->home, g->cfg, g->dp, d, &g->tls)) != 0)
-        goto out;
-    self_build(g);
-    g->nh.dp = g->dp;
-    g->nh.sz = g->sz;
-    g->nh.nt = g->nt;
-    *out = g;
-    return 0;
-out:
-    proxy_gen_unref(g);
-    return err;
-}
-
-struct proxy_gen *proxy_gen_ref(struct proxy_gen *g)
-{
-    g->refs++;
-    return g;
-}
-
-void proxy_gen_unref(struct proxy_gen *g)
-{
-    if (!g || --g->refs > 0)
-        return;
-    if (g->dp)
-        dialplan_free(g->dp);
-    if (g->cfg)
-        node_config_free(g->cfg);
-    su_home_unref(g->home);
-}
 
 /* ---------------------------------------------------------------- inbound */
 
@@ -215,21 +154,17 @@ static bool listen_same(const struct node_config *a, const struct node_config *b
     return true;
 }
 
+static void gen_log_unbuilt(void *arg, const struct zone *z, const char *event, const char *what)
+{
+    (void)arg;
+    log_warn("config", "event=%s zone=%s msg=\"%s\"", event, z->name, what);
+}
+
 /* Say at start and on reload what this version does not build, rather than let an admin
- * believe it runs: SPEC §5.4's traversal connection (the DMZ node sending down the connection
- * the internal node opened) and SPEC §8's admin HTTP. Traversal zones route like neighbor zones. */
+ * believe it runs: the dial plan's (dialplan_unbuilt.c, the list `check` reports too). */
 static void gen_warn_unbuilt(const struct proxy_gen *g)
 {
-    for (size_t i = 0; i < g->dp->n_zones; i++) {
-        const struct zone *z = g->dp->zones[i];
-        if (z->type == ZONE_TRAVERSAL_CLIENT || z->type == ZONE_TRAVERSAL_SERVER)
-            log_warn("config", "event=traversal_as_neighbor zone=%s msg=\"traversal zones connect "
-                     "to their peers like neighbor zones; the persistent traversal connection "
-                     "(SPEC 5.4) is not built yet\"", z->name);
-    }
-    if (g->cfg->admin_listen)
-        log_warn("config", "event=admin_unavailable listen=%s msg=\"the admin HTTP interface is "
-                 "not built yet\"", g->cfg->admin_listen);
+    dialplan_unbuilt_each(g->dp, gen_log_unbuilt, NULL);
 }
 
 /* SIGHUP: build a complete new generation; on any error keep serving with the old one. */
@@ -243,9 +178,16 @@ static void proxy_reload(struct proxy *px)
     int err = proxy_gen_load(px->config_path, d, &g);
     diag_log(d, LOG_LVL_ERROR);
     if (err) {
-        log_error("config", "event=reload status=refused errors=%zu file=%s "
+        char first[512] = "";
+        for (size_t i = 0; i < diag_count(d); i++)
+            if (diag_get(d, i)->is_error) {
+                diag_format(diag_get(d, i), first, sizeof first);
+                break;
+            }
+        ops_reload_record(px->ops, false, diag_error_count(d), first);
+        log_error("config", "event=reload status=refused generation=%u errors=%zu file=%s "
                   "msg=\"the running configuration keeps serving\"",
-                  diag_error_count(d), px->config_path);
+                  px->ops->generation, diag_error_count(d), px->config_path);
         char status[256];
         snprintf(status, sizeof status, "reload refused: %zu error%s in %s (see the log); "
                  "serving the previous configuration", diag_error_count(d),
@@ -263,14 +205,23 @@ static void proxy_reload(struct proxy *px)
         g->nh.health = px->health;
         if (peer_health_set_targets(px->health, g, g->cfg->peer_keepalive_interval) != 0)
             log_error("health", "event=reload msg=\"out of memory: peer probing incomplete\"");
+        g->nh.trav = px->traversal;
         if (g->tls && tls_setup_activate(g->tls, px->root, forward_tls_failed, &px->env) != 0)
             log_error("tls", "event=reload msg=\"new TLS set-up not applied\"");
         proxy_gen_unref(px->env.gen);
         px->env.gen = g;
+        ops_reload_record(px->ops, true, 0, NULL);
+        if (px->admin)
+            admin_reconfigure(px->admin, g->cfg);
+        else if (g->cfg->admin_listen)
+            log_warn("admin", "event=reload msg=\"admin listen added: restart to apply\"");
+        traversal_apply(px->traversal, g);
         log_set_level(g->cfg->log_level);
         proxy_inbound_limits_set(px, g->cfg);
         log_info("config", "event=reload status=ok zones=%zu rules=%zu", g->dp->n_zones,
                  g->dp->n_rules);
+        log_info("config", "event=reload status=ok generation=%u zones=%zu rules=%zu",
+                 px->ops->generation, g->dp->n_zones, g->dp->n_rules);
         char status[128];
         snprintf(status, sizeof status, "configuration reloaded: %zu zones, %zu rules",
                  g->dp->n_zones, g->dp->n_rules);
@@ -459,6 +410,24 @@ static int agent_listen(struct proxy *px, const struct node_config *cfg)
     return err || !tls ? err : agent_add_client(px, cfg, SIP_TP_TLS, tls);
 }
 
+/* [proxy] pid_file: `sipfed reload` and systemd find the daemon there. Written once the
+ * listeners are up, removed at exit (only by the process that wrote it). */
+static int pid_file_write(struct proxy *px, const struct node_config *cfg)
+{
+    FILE *f = fopen(cfg->pid_file, "w");
+    bool ok = f && fprintf(f, "%ld\n", (long)getpid()) > 0;
+    if (f && fclose(f) != 0)
+        ok = false;
+    if (!ok) {
+        int err = errno ? errno : EIO;
+        log_text(LOG_LVL_ERROR, "%s: cannot write pid_file %s: %s", cfg->file, cfg->pid_file,
+                 strerror(err));
+        return err;
+    }
+    px->pid_file = su_strdup(px->home, cfg->pid_file);
+    return 0;
+}
+
 int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **out)
 {
     struct proxy *px = su_home_new(sizeof *px);
@@ -497,6 +466,12 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
     if ((err = policy_learnt_create(px->home, PROXY_LEARNT_MAX, &px->learnt)) != 0)
         goto fail;
     px->env.learnt = px->learnt;
+    px->ops = ops_stats_create(gen->cfg->admin_listen ? gen->cfg->admin_history : 0);
+    if (!px->ops) {
+        err = ENOMEM;
+        goto fail;
+    }
+    px->env.ops = px->ops;
     if ((err = signals_setup(px)) != 0) {
         log_text(LOG_LVL_ERROR, "sipfed: signals: %s", strerror(err));
         goto fail;
@@ -527,6 +502,18 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
         (err = peer_health_set_targets(px->health, gen, gen->cfg->peer_keepalive_interval)) != 0)
         goto fail;
     gen->nh.health = px->health;
+    if ((err = traversal_create(px->root, px->agent, &px->traversal)) != 0)
+        goto fail;
+    px->env.traversal = px->traversal;
+    gen->nh.trav = px->traversal;
+    if (gen->cfg->admin_listen) {
+        struct admin_sources src = { .env = &px->env, .dns = px->dns, .ops = px->ops,
+                                     .config_path = px->config_path };
+        if ((err = admin_create(px->root, gen->cfg, &src, &px->admin)) != 0)
+            goto fail;
+    }
+    if (gen->cfg->pid_file && (err = pid_file_write(px, gen->cfg)) != 0)
+        goto fail;
     *out = px;
     return 0;
 fail:
@@ -543,6 +530,7 @@ int proxy_run(struct proxy *px)
     snprintf(status, sizeof status, "serving: %zu zones, %zu rules", px->env.gen->dp->n_zones,
              px->env.gen->dp->n_rules);
     service_notify_ready(status);
+    traversal_apply(px->traversal, px->env.gen);   /* client nodes connect from the loop */
     su_root_run(px->root);
     const struct inbound_stats *is = inbound_guard_stats(px->inbound);
     log_info("proxy", "event=connections accepted=%llu refused_max=%llu refused_per_ip=%llu "
@@ -568,6 +556,10 @@ void proxy_destroy(struct proxy *px)
     if (px->drain_timer)
         su_timer_destroy(px->drain_timer);
     peer_health_destroy(px->health);    /* its probes are the agent's transactions */
+    if (px->pid_file)
+        unlink(px->pid_file);
+    admin_destroy(px->admin);
+    traversal_destroy(px->traversal);   /* its transactions and connections, before the agent */
     if (px->agent)
         nta_agent_destroy(px->agent);
     inbound_guard_destroy(px->inbound);
@@ -585,5 +577,6 @@ void proxy_destroy(struct proxy *px)
     if (px->root)
         su_root_destroy(px->root);
     presence_store_destroy(px->env.presence);
+    ops_stats_destroy(px->ops);
     su_home_unref(px->home);
 }

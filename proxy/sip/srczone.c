@@ -157,11 +157,27 @@ static bool cert_names_domain(const struct srczone_origin *o)
     return false;
 }
 
+/* SPEC §5.4: the internal node of a traversal pair, by the certificate on the connection it
+ * opened. */
+static const struct zone *traversal_server_by_cert(const struct dialplan *dp,
+                                                   const struct srczone_origin *o)
+{
+    if (!o->tls || !o->tls_verified || !o->tls_inbound)
+        return NULL;
+    for (size_t i = 0; i < dp->n_zones; i++) {
+        const struct zone *z = dp->zones[i];
+        if (z->type == ZONE_TRAVERSAL_SERVER && z->n_tls_verify_subject > 0 &&
+            zone_subject_ok(z, o))
+            return z;
+    }
+    return NULL;
+}
+
 const struct zone *srczone_lookup(const struct srczone_table *t, const struct dialplan *dp,
                                   const struct srczone_origin *o, bool *authenticated)
 {
     const struct zone *by_ip = NULL;
-    const struct zone *z = NULL;
+    const struct zone *z = traversal_server_by_cert(dp, o);
 
     for (size_t i = 0; i < t->n_peers && !z; i++) {
         const struct peer_entry *pe = &t->peers[i];

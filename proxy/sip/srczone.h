@@ -43,11 +43,15 @@ struct srczone_origin {
     uint16_t port;               /* peer port */
     bool tls;                    /* arrived over TLS */
     bool tls_verified;           /* the peer's certificate chain verified (tport_is_verified) */
+    bool tls_inbound;            /* the peer opened the TLS connection (we accepted it) */
     const su_strlst_t *subjects; /* the peer certificate's names (tport_delivered_from_subjects) */
     const char *from_domain;     /* host of the From URI, for `authenticated = verified` */
 };
 
-/* The zone a request from `o` belongs to: the first zone (declaration order) with a peer at that
+/* The zone a request from `o` belongs to: a traversal_server zone when the peer opened a TLS
+ * connection with a verified certificate carrying one of the zone's tls_verify_subject names
+ * (SPEC §5.4: the internal node is known by its certificate, its address is the firewall's);
+ * else the first zone (declaration order) with a peer at that
  * address — exact port preferred over any port of the same IP — and, when the zone names
  * `tls_verify_subject`, a TLS peer certificate carrying one of those names; else the default
  * zone. Sets *authenticated per SPEC §5.5. Never NULL. */

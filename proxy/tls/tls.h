@@ -81,5 +81,43 @@ const struct tls_peer *tls_peer_of(const struct tls_setup *ts, const tport_t *tp
  * and counts it, so its end is not logged again as a failed handshake) and false is returned.
  * O(connections); asked only of connections past the timeout. */
 bool tls_setup_handshake_expire(struct tls_setup *ts, int fd);
+/* Handshake outcomes, for the metrics (SPEC §8: sipfed_tls_handshakes_total{direction,result}).
+ * A failure is classified by its first cause; the log line has the details. */
+enum tls_result {
+    TLS_RESULT_OK,
+    TLS_RESULT_CERT_NAME,        /* the certificate does not carry a required name */
+    TLS_RESULT_CERT_EXPIRED,     /* expired or not yet valid */
+    TLS_RESULT_CERT_UNTRUSTED,   /* any other verification failure (chain, CA, signature) */
+    TLS_RESULT_NO_CERT,          /* a required client certificate was not sent */
+    TLS_RESULT_PROTOCOL,         /* no common version or cipher, not TLS at all */
+    TLS_RESULT_ALERT,            /* the peer refused us with a fatal alert */
+    TLS_RESULT_CLOSED,           /* the connection closed during the handshake */
+    TLS_RESULT_OTHER,
+    TLS_RESULT_N
+};
+enum tls_direction { TLS_DIR_IN, TLS_DIR_OUT, TLS_DIR_N };
+
+struct tls_stats {
+    unsigned long handshakes[TLS_DIR_N][TLS_RESULT_N];
+};
+
+/* Handshakes since the process started, every setup and reload included. The counters live in
+ * the connection hook, which is process-wide by nature (it interposes SSL_new). */
+void tls_stats_get(struct tls_stats *out);
+const char *tls_result_name(enum tls_result r);     /* "ok", "certificate_name", ... */
+const char *tls_direction_name(enum tls_direction d); /* "in" | "out" */
+
+/* One live TLS connection of `ts`, as tls_connections_foreach() reports it. */
+struct tls_connection_info {
+    const char *ip;
+    uint16_t port;
+    bool incoming;
+    bool established;            /* the handshake completed */
+    const struct tls_peer *peer; /* names and verification, when established */
+};
+/* Call `fn` for every live TLS connection (for the status page). Returns how many. */
+size_t tls_connections_foreach(const struct tls_setup *ts,
+                               void (*fn)(void *arg, const struct tls_connection_info *c),
+                               void *arg);
 
 #endif

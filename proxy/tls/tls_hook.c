@@ -93,6 +93,68 @@ void tls_hook_clear_policy(const struct tls_setup *ts)
         policy = NULL;
 }
 
+/* Handshake counters: process-wide like the hook itself; only the event loop touches them. */
+static struct tls_stats stats;
+
+void tls_stats_get(struct tls_stats *out)
+{
+    *out = stats;
+}
+
+const char *tls_result_name(enum tls_result r)
+{
+    static const char *const names[TLS_RESULT_N] = {
+        [TLS_RESULT_OK] = "ok", [TLS_RESULT_CERT_NAME] = "certificate_name",
+        [TLS_RESULT_CERT_EXPIRED] = "certificate_expired",
+        [TLS_RESULT_CERT_UNTRUSTED] = "certificate_untrusted",
+        [TLS_RESULT_NO_CERT] = "no_certificate", [TLS_RESULT_PROTOCOL] = "protocol",
+        [TLS_RESULT_ALERT] = "alert_received", [TLS_RESULT_CLOSED] = "closed",
+        [TLS_RESULT_OTHER] = "other",
+    };
+    return r < TLS_RESULT_N ? names[r] : "other";
+}
+
+const char *tls_direction_name(enum tls_direction d)
+{
+    return d == TLS_DIR_IN ? "in" : "out";
+}
+
+/* The class of a verification error (X509_V_ERR_*). */
+static enum tls_result verify_result(int err)
+{
+    switch (err) {
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+        return TLS_RESULT_CERT_NAME;
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+        return TLS_RESULT_CERT_EXPIRED;
+    default:
+        return TLS_RESULT_CERT_UNTRUSTED;
+    }
+}
+
+/* The class of an OpenSSL error queue reason (SSL_R_*) seen when a handshake failed. */
+static enum tls_result ssl_error_result(unsigned long e)
+{
+    if (!e)
+        return TLS_RESULT_CLOSED;
+    switch (ERR_GET_REASON(e)) {
+    case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE:
+        return TLS_RESULT_NO_CERT;
+    case SSL_R_CERTIFICATE_VERIFY_FAILED:
+        return TLS_RESULT_CERT_UNTRUSTED;
+    case SSL_R_NO_SHARED_CIPHER:
+    case SSL_R_UNSUPPORTED_PROTOCOL:
+    case SSL_R_WRONG_VERSION_NUMBER:
+    case SSL_R_NO_PROTOCOLS_AVAILABLE:
+    case SSL_R_HTTP_REQUEST:
+    case SSL_R_UNKNOWN_PROTOCOL:
+        return TLS_RESULT_PROTOCOL;
+    default:
+        return TLS_RESULT_OTHER;
+    }
+}
+
 static struct tls_conn *conn_of(const SSL *ssl)
 {
     return conn_idx < 0 ? NULL : SSL_get_ex_data(ssl, conn_idx);
@@ -104,11 +166,14 @@ static const char *direction(const struct tls_conn *c)
 }
 
 /* Once per connection: log the failure; an outgoing one is reported to the proxy. */
-static void conn_fail(struct tls_conn *c, const char *why)
+static void conn_fail(struct tls_conn *c, const char *why, enum tls_result result)
 {
     if (c->failed || c->done)
         return;
     c->failed = true;
+    /* A verification problem seen first is the cause, whatever alert followed it. */
+    stats.handshakes[c->server ? TLS_DIR_IN : TLS_DIR_OUT]
+                    [c->verify_result != TLS_RESULT_OK ? c->verify_result : result]++;
     const char *reason = c->reason[0] ? c->reason : why;
     if (c->reason[0] && why && strcmp(why, c->reason) != 0)
         log_warn("tls", "event=handshake_failed dir=%s peer=%s:%u%s%s reason=\"%s; %s\"",
@@ -150,6 +215,7 @@ static int verify_cb(int ok, X509_STORE_CTX *store)
         X509 *cert = X509_STORE_CTX_get_current_cert(store);
         if (cert)
             X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof subject);
+        c->verify_result = verify_result(X509_STORE_CTX_get_error(store));
         snprintf(c->reason, sizeof c->reason, "certificate %s: %s (depth %d)", subject,
                  X509_verify_cert_error_string(X509_STORE_CTX_get_error(store)),
                  X509_STORE_CTX_get_error_depth(store));
@@ -217,6 +283,8 @@ static void conn_done(struct tls_conn *c)
     X509 *cert = SSL_get0_peer_certificate(c->ssl);
 
     c->done = true;
+    stats.handshakes[c->server ? TLS_DIR_IN : TLS_DIR_OUT][TLS_RESULT_OK]++;
+    c->peer.inbound = c->server;
     c->peer.has_cert = cert != NULL;
     c->peer.verified = cert && SSL_get_verify_result(c->ssl) == X509_V_OK;
     if (cert && tls_cert_names(c->home, cert, &c->peer.names, &c->peer.n_names) != 0)
@@ -257,13 +325,13 @@ static void info_cb(const SSL *cssl, int where, int ret)
         const char *r = e ? ERR_reason_error_string(e) : NULL;
         snprintf(why, sizeof why, "%s alert %s%s%s%s", (where & SSL_CB_READ) ? "received" : "sent",
                  SSL_alert_desc_string_long(ret), r ? " (" : "", r ? r : "", r ? ")" : "");
-        conn_fail(c, why);
+        conn_fail(c, why, (where & SSL_CB_READ) ? TLS_RESULT_ALERT : ssl_error_result(e));
     } else if ((where & SSL_CB_EXIT) && ret <= 0 && !c->done &&
                !SSL_want_read(cssl) && !SSL_want_write(cssl)) {
         unsigned long e = ERR_peek_last_error();
         const char *r = e ? ERR_reason_error_string(e) : NULL;
         snprintf(why, sizeof why, "%s", r ? r : "connection closed during the handshake");
-        conn_fail(c, why);
+        conn_fail(c, why, ssl_error_result(e));
     }
 }
 
@@ -328,7 +396,7 @@ int SSL_shutdown(SSL *ssl)
         SSL_set_ex_data(ssl, conn_idx, NULL);
         if (c->ts) {
             if (c->started && !c->done)
-                conn_fail(c, "connection closed during the handshake");
+                conn_fail(c, "connection closed during the handshake", TLS_RESULT_CLOSED);
             tls_setup_conn_unlink(c->ts, c);
         }
         su_home_unref(c->home);

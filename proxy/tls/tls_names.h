@@ -16,6 +16,7 @@ struct tls_peer {
     bool verified;       /* ... and its chain verified against ca_file (and, outgoing, the name) */
     char **names;        /* SAN dNSName entries; the subject CN only when there is no dNSName */
     size_t n_names;
+    bool inbound;        /* the peer connected to us (we accepted the connection) */
 };
 
 /* The names of `cert` per SPEC §3.2 (SAN dNSName; CN only when the certificate has no dNSName;

@@ -311,3 +311,33 @@ ${extra}Content-Length: 0
 </scenario>
 XML
 }
+
+# ---- the admin HTTP interface (docs/operations.md) ----
+ADMIN_PORT=9061
+ADMIN=$PROXY_IP:$ADMIN_PORT
+
+# admin_on [EXTRA_LINES]: add an [admin] section listening on $ADMIN to the node file.
+admin_on() {
+    printf '[admin]\nlisten = %s\n%s\n' "$ADMIN" "${1:-}" >> "$T/sipfed.ini"
+}
+
+# admin_get PATH: the body of GET http://$ADMIN/PATH (fails on an HTTP error).
+admin_get() { curl -sf --max-time 10 "http://$ADMIN/$1"; }
+
+# metric 'name{label="v",...}': the value of one sample of /metrics (0 when absent).
+metric() {
+    admin_get metrics | awk -v k="$1" '$1 == k { v = $2 } END { print (v == "" ? 0 : v) }'
+}
+
+# metric_is SAMPLE VALUE: wait (bounded) until the sample has VALUE; fail otherwise.
+metric_is() {
+    wait_until 10 sh -c "[ \"\$(curl -sf --max-time 5 http://$ADMIN/metrics | awk -v k='$1' '\$1 == k { v = \$2 } END { print (v == \"\" ? 0 : v) }')\" = '$2' ]" ||
+        fail "metric $1 is $(metric "$1"), expected $2"
+}
+
+# promtool_check: /metrics passes `promtool check metrics` (Prometheus' own parser and linter).
+promtool_check() {
+    admin_get metrics > "$T/metrics.txt" || fail "GET /metrics failed"
+    promtool check metrics < "$T/metrics.txt" > "$T/promtool.out" 2>&1 ||
+        { cat "$T/promtool.out" >&2; fail "promtool check metrics refused /metrics"; }
+}

@@ -7,6 +7,8 @@ root=$(cd "$dir/../.." && pwd)
 [ -x "$root/build/sipfed" ] || { echo "run.sh: build/sipfed missing (make)" >&2; exit 2; }
 command -v sipp >/dev/null || { echo "run.sh: sipp not installed (scripts/deps.sh)" >&2; exit 2; }
 export SIPFED_TEST_NET=${SIPFED_TEST_NET:-127.0.0}
+# a proxy left running (`make run`) would make every scenario fail with "did not start"
+"$root/tests/ports-free.sh" || exit 2
 pass=0; failed=()
 for t in "$dir"/t_*"${1:-}"*.sh; do
     [ -e "$t" ] || continue

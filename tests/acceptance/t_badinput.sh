@@ -119,7 +119,7 @@ for c in "cl_larger message.sip --cl 500" "truncated truncated.sip" "nul_header 
     ( send tcp "$2" --wait 6 "${@:3}" > "$T/stall.$1" ) &
 done
 stalled_answered() { [ "$(cat "$T"/stall.* 2>/dev/null | grep -o 'SIP/2.0 400' | wc -l)" -ge 3 ]; }
-wait_until 10 stalled_answered || fail "stalled TCP messages: $(cat "$T"/stall.*) (expected three 400s)"
+wait_until 20 stalled_answered || fail "stalled TCP messages: $(cat "$T"/stall.*) (expected three 400s)"
 routes_ok tcp
 # A connection that sent a request and then stays silent is closed after idle_timeout.
 r=$(timeout 10 $SIPRAW idle tcp "$PROXY_IP:$PROXY_PORT" "$MS_IP" 8 --after "$RAW/message.sip")

@@ -58,6 +58,11 @@ pass "locate: SRV answers, the chosen record and next hop; static route without 
 "$SIPFED" -c "$T/sipfed.ini" check --dns >"$T/good.out" 2>&1 \
     || { cat "$T/good.out" >&2; fail "check --dns reported a correct record"; }
 grep -q "dns: 0 problems" "$T/good.out" || fail "check --dns: no summary"
+# the sample docs/dns.md shows
+for want in "dns: ciscoexample.test: SRV priority=0 weight=0 edge.ciscoexample.test:5061 (the record a Microsoft edge uses)" \
+            "dns: ciscoexample.test: edge.ciscoexample.test has address $PROXY_IP"; do
+    grep -qxF -- "$want" "$T/good.out" || { cat "$T/good.out" >&2; fail "check --dns: no line '$want'"; }
+done
 
 node "ciscoexample.test, none.test, two.test, outside.test, nocert.test"
 "$SIPFED" -c "$T/sipfed.ini" check --dns >"$T/bad.out" 2>&1 && { cat "$T/bad.out" >&2; fail "check --dns: problems not reported"; }

@@ -39,13 +39,13 @@ static const struct parse_case parses[] = {
     { "IMP MESSAGE bob@msexample.test DNS", CASE_MALFORMED, NULL, NULL, NULL, NULL, false, 0,
       NULL, "missing '-> EXPECT'" },
     { "IMP MESSAGE -> DNS", CASE_MALFORMED, NULL, NULL, NULL, NULL, false, 0, NULL,
-      "expected 'SOURCE METHOD ALIAS [auth] [header=Name:value]... -> EXPECT'" },
+      "expected 'SOURCE METHOD ALIAS [auth] [from=URI] [header=Name:value]... -> EXPECT'" },
     { "IMP MESSAGE a@b.test ->", CASE_MALFORMED, NULL, NULL, NULL, NULL, false, 0, NULL,
       "missing expectation after '->'" },
     { "IMP MESSAGE a@b.test -> DNS IMP", CASE_MALFORMED, NULL, NULL, NULL, NULL, false, 0,
       NULL, "unexpected 'IMP' after the expectation" },
     { "IMP MESSAGE a@b.test authenticated -> DNS", CASE_MALFORMED, NULL, NULL, NULL, NULL,
-      false, 0, NULL, "unknown field 'authenticated' (expected auth or header=Name:value)" },
+      false, 0, NULL, "unknown field 'authenticated' (expected auth, from=URI or header=Name:value)" },
     { "IMP MESSAGE a@b.test header=NoColon -> DNS", CASE_MALFORMED, NULL, NULL, NULL, NULL,
       false, 0, NULL, "bad 'header=NoColon': expected header=Name:value" },
     { "IMP MESSAGE a@b.test header=\"User-Agent: x -> DNS", CASE_MALFORMED, NULL, NULL, NULL,
@@ -186,14 +186,16 @@ static void test_cases_run_file(void **state)
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     static const char text[] =
-        "# comment\n"
-        "IMP MESSAGE bob@ms.test -> IMP=bob\n"          /* 2: passes (auth by zone) */
-        "default MESSAGE bob@ms.test auth -> 404\n"     /* 3: passes (wrong source) */
-        "IMP MESSAGE bob@ms.test -> IMP\n"              /* 4: the rewrite is not written */
-        "Nowhere MESSAGE bob@ms.test -> 404\n"          /* 5: unknown source zone */
+        "\xEF\xBB\xBFIMP MESSAGE bob@ms.test -> IMP=bob\n" /* 1: a BOM, then a case: passes */
+        "default MESSAGE bob@ms.test auth -> 404\n"     /* 2: passes (wrong source) */
+        "IMP MESSAGE bob@ms.test -> IMP\n"              /* 3: the rewrite is not written */
+        "Nowhere MESSAGE bob@ms.test -> 404\n"          /* 4: unknown source zone */
+        "IMQ MESSAGE bob@ms.test -> 404\n"              /* 5: ... with a suggestion */
         "IMP MESSAGE bob@ms.test\n"                     /* 6: malformed */
-        "\n"
-        "IMP MESSAGE bob@ms.test -> 403\n";             /* 8: no policy yet: fails */
+        "# comment\n"
+        "IMP MESSAGE bob@ms.test -> 403\n"              /* 8: fails */
+        "IMP message sip:bob@ms.test -> IMP=bob\n"      /* 9: a warning, a URI: passes */
+        "default MESSAGE bob@ms.test from=al@x.test -> IMP\n"; /* 10: fails with the reason */
     assert_int_equal(write(fd, text, sizeof text - 1), (ssize_t)(sizeof text - 1));
     close(fd);
 
@@ -203,15 +205,20 @@ static void test_cases_run_file(void **state)
     assert_int_equal(cases_run_file(path, dp, out_f, &run, &failed), 0);
     fclose(out_f);
     unlink(path);
-    char expect[1024];
+    char expect[2048];
     snprintf(expect, sizeof expect,
-             "%s:4: expected IMP, got IMP=bob\n"
-             "%s:5: unknown source zone 'Nowhere'\n"
+             "%s:3: expected IMP, got IMP=bob\n"
+             "%s:4: unknown source zone 'Nowhere'\n"
+             "%s:5: unknown source zone 'IMQ' (did you mean 'IMP'?)\n"
              "%s:6: missing '-> EXPECT'\n"
-             "%s:8: expected 403, got IMP=bob\n", path, path, path, path);
+             "%s:8: expected 403, got IMP=bob\n"
+             "%s:9: warning: method 'message' taken as MESSAGE (methods are case-sensitive on "
+             "the wire)\n"
+             "%s:10: expected IMP, got 404: no search rule matched (From sip:al@x.test allowed: "
+             "privacy_off)\n", path, path, path, path, path, path, path);
     assert_string_equal(buf, expect);
-    assert_int_equal(run, 6);
-    assert_int_equal(failed, 4);
+    assert_int_equal(run, 9);
+    assert_int_equal(failed, 6);
     free(buf);
 
     out_f = open_memstream(&buf, &len);

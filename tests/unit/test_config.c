@@ -33,8 +33,7 @@ static const struct cfg_case cfg_cases[] = {
                    "[dns]\nservers = 192.0.2.53, [2001:db8::53]:5353, ns.test:53\n"
                    "[log]\nlevel = debug\n[admin]\nlisten = 127.0.0.1:9061\n"
                    "[presence]\nbusy_as_dnd = on\n",
-      { "node.ini:21: warning: the admin HTTP interface (status, metrics, history) is not "
-        "available in this version: 'listen' is ignored" } },
+      { NULL } },
     { "empty optional values", PROXY "[dns]\nservers =\n[admin]\nlisten =\n"
                                TLS "ciphers =\nca_file =\n", { NULL } },
     { "missing proxy keys", "[proxy]\n",
@@ -102,11 +101,11 @@ static const struct cfg_case cfg_cases[] = {
     { "duplicate key", PROXY "hostname = other.test\n",
       { "node.ini:5: duplicate key 'hostname' in [proxy] (first at line 2)" } },
     { "unknown section", PROXY "[proxi]\nhostname = x\n",
-      { "node.ini:5: unknown section [proxi] (expected proxy, tls, dns, log, admin "
-        "or presence)" } },
+      { "node.ini:5: unknown section [proxi] (expected proxy, tls, dns, log, admin, "
+        "presence or gateway; did you mean [proxy]?)" } },
     { "section with a name", PROXY "[log main]\nlevel = info\n",
-      { "node.ini:5: unknown section [log main] (expected proxy, tls, dns, log, admin "
-        "or presence)" } },
+      { "node.ini:5: unknown section [log main] (expected proxy, tls, dns, log, admin, "
+        "presence or gateway)" } },
     { "duplicate section", PROXY "[log]\nlevel = info\n[log]\nlevel = debug\n",
       { "node.ini:7: section [log] given twice (first at line 5)" } },
     { "tls certificate missing", PROXY "[tls]\ncertificate = certs/none.pem\n"
@@ -143,9 +142,35 @@ static const struct cfg_case cfg_cases[] = {
         "debug)" } },
     { "admin listen without port", PROXY "[admin]\nlisten = 127.0.0.1\n",
       { "node.ini:6: invalid value '127.0.0.1' for 'listen' (a port is required)" } },
-    { "admin listen ipv6", PROXY "[admin]\nlisten = [::1]:9061\n",
-      { "node.ini:6: warning: the admin HTTP interface (status, metrics, history) is not "
-        "available in this version: 'listen' is ignored" } },
+    { "admin listen ipv6 loopback", PROXY "[admin]\nlisten = [::1]:9061\n", { NULL } },
+    { "admin listen localhost", PROXY "[admin]\nlisten = localhost:9061\nhistory = 4096\n",
+      { NULL } },
+    { "admin remote without token", PROXY "[admin]\nlisten = 0.0.0.0:9061\n",
+      { "node.ini:6: admin listen 0.0.0.0:9061 is not a loopback address: the admin interface "
+        "shows routing, peers and presence, so a remote listen needs allow_remote = yes and "
+        "token_file (a bearer token); or listen on 127.0.0.1" } },
+    { "admin remote token without allow", PROXY "[admin]\nlisten = 192.0.2.1:9061\n"
+                                          "token_file = certs/token\n",
+      { "node.ini:6: admin listen 192.0.2.1:9061 is not a loopback address: the admin interface "
+        "shows routing, peers and presence, so a remote listen needs allow_remote = yes and "
+        "token_file (a bearer token); or listen on 127.0.0.1" } },
+    { "admin remote allowed", PROXY "[admin]\nlisten = [2001:db8::1]:9061\nallow_remote = yes\n"
+                              "token_file = certs/token\n", { NULL } },
+    { "admin token readable by others", PROXY "[admin]\nlisten = 127.0.0.1:9061\n"
+                                        "token_file = certs/open.token\n",
+      { "node.ini:7: token_file '$D/certs/open.token' is readable by group or others (mode "
+        "0644): run chmod 600 $D/certs/open.token" } },
+    { "admin token too short", PROXY "[admin]\nlisten = 127.0.0.1:9061\n"
+                               "token_file = certs/short.token\n",
+      { "node.ini:7: token_file '$D/certs/short.token' must hold one token of 16 to 4096 "
+        "characters without spaces (e.g. openssl rand -hex 32 > $D/certs/short.token)" } },
+    { "admin token missing", PROXY "[admin]\nlisten = 127.0.0.1:9061\n"
+                             "token_file = certs/none\n",
+      { "node.ini:7: cannot read token_file '$D/certs/none': No such file or directory" } },
+    { "admin history bad", PROXY "[admin]\nlisten = 127.0.0.1:9061\nhistory = 0\n",
+      { "node.ini:7: invalid value '0' for 'history' (expected a number from 1 to 4096)" } },
+    { "admin without listen", PROXY "[admin]\nallow_remote = yes\n",
+      { "node.ini:5: warning: [admin] has no listen address: the admin interface is off" } },
     { "presence busy_as_dnd bad", PROXY "[presence]\nbusy_as_dnd = sometimes\n",
       { "node.ini:6: invalid value 'sometimes' for 'busy_as_dnd' (expected on or off (yes/no, "
         "true/false))" } },
@@ -163,6 +188,9 @@ static void cfg_files_write(struct fixture *f)
     fixture_write(f, "certs/ca.pem", "-\n", 0644);
     fixture_write(f, "certs/open.key", "-\n", 0644);
     fixture_write(f, "certs/group.key", "-\n", 0640);
+    fixture_write(f, "certs/token", "0123456789abcdef0123456789abcdef\n", 0600);
+    fixture_write(f, "certs/open.token", "0123456789abcdef0123456789abcdef\n", 0644);
+    fixture_write(f, "certs/short.token", "abc\n", 0600);
 }
 
 static struct node_config *cfg_load(struct fixture *f, const char *text, int expect_rc)
@@ -324,8 +352,8 @@ static void test_config_all_errors_in_one_run(void **state)
         "0644): run chmod 600 $D/certs/open.key",
         "node.ini:8: invalid value '1.0' for 'min_version' (expected 1.2 or 1.3)",
         "node.ini:10: invalid value 'loud' for 'level' (expected error, warn, info or debug)",
-        "node.ini:11: unknown section [bogus] (expected proxy, tls, dns, log, admin "
-        "or presence)",
+        "node.ini:11: unknown section [bogus] (expected proxy, tls, dns, log, admin, "
+        "presence or gateway)",
         NULL,
     };
     fixture_diag_expect(&f, expect);

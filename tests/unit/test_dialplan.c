@@ -40,7 +40,24 @@ static const struct dp_case dp_cases[] = {
                                         "presence_format = pidf\n"), { NULL } },
     { "zone traversal ok", Z("traversal_client", "peers = dmz.test:7001\n"
                              "tls_verify_subject = dmz.test\n"), { NULL } },
-    { "zone traversal server ok", Z("traversal_server", "traffic = standard\n"), { NULL } },
+    { "zone traversal client keep-alive", Z("traversal_client", "peers = dmz.test\n"
+                                            "keepalive_interval = 5\nreconnect_max = 30\n"),
+      { NULL } },
+    { "zone traversal server ok", Z("traversal_server", "traffic = standard\n"
+                                    "tls_verify_subject = expc.test\nkeepalive_interval = 10\n"),
+      { NULL } },
+    { "zone traversal server without a name", Z("traversal_server", "traffic = standard\n"),
+      { "50-case.ini:1: [zone Z]: a traversal_server zone needs tls_verify_subject = the "
+        "internal node's certificate name(s)" } },
+    { "zone traversal server with peers", Z("traversal_server", "peers = expc.test\n"
+                                            "tls_verify_subject = expc.test\n"),
+      { "50-case.ini:3: key 'peers' is not valid in [zone Z] (type traversal_server)" } },
+    { "zone traversal over tcp", Z("traversal_client", "peers = dmz.test\ntransport = tcp\n"),
+      { "50-case.ini:1: [zone Z]: traversal zones need transport = tls (the pair is joined by "
+        "mutual TLS)" } },
+    { "zone traversal server reconnect_max", Z("traversal_server", "reconnect_max = 5\n"
+                                               "tls_verify_subject = expc.test\n"),
+      { "50-case.ini:3: key 'reconnect_max' is not valid in [zone Z] (type traversal_server)" } },
     { "zone dns ok", Z("dns", "srv = _sipfederationtls._tcp, _sip._tls\n"
                               "fallback_a_record = on\ntls_verify = on\n"
                               "presence_format = asis\n"), { NULL } },
@@ -50,12 +67,21 @@ static const struct dp_case dp_cases[] = {
       { "50-case.ini:1: missing required key 'type' in [zone Z]" } },
     { "zone type bad", Z("neighbour", "peers = a.test\n"),
       { "50-case.ini:2: invalid value 'neighbour' for 'type' (expected neighbor, "
-        "traversal_client, traversal_server, dns or default)" } },
+        "traversal_client, traversal_server, dns or default; did you mean 'neighbor'?)" } },
+    /* issue 12: a zone whose type is wrong is reported once, not again by every rule that
+     * targets it ("... is the default zone") */
+    { "zone type bad: no cascade", Z("neighbour", "peers = a.test\n")
+                                   "[rule \"R\"]\npriority = 10\npattern = a\ntarget = Z\n",
+      { "50-case.ini:2: invalid value 'neighbour' for 'type' (expected neighbor, "
+        "traversal_client, traversal_server, dns or default; did you mean 'neighbor'?)" } },
+    { "zone type missing: no cascade", "[zone Z]\npeers = a.test\n"
+                                       "[rule \"R\"]\npriority = 10\npattern = a\ntarget = Z\n",
+      { "50-case.ini:1: missing required key 'type' in [zone Z]" } },
     { "zone type bad: other keys not checked against it", Z("dsn", "authenticated = yes\n"
                                                                    "srv = _a._tcp\nsrvs = 1\n"),
       { "50-case.ini:2: invalid value 'dsn' for 'type' (expected neighbor, traversal_client, "
-        "traversal_server, dns or default)",
-        "50-case.ini:5: unknown key 'srvs' in [zone Z]" } },
+        "traversal_server, dns or default; did you mean 'dns'?)",
+        "50-case.ini:5: unknown key 'srvs' in [zone Z] (did you mean 'srv'?)" } },
     { "zone type after other keys", "[zone Z]\nsrv = _sip._tls\nfallback_a_record = on\n"
                                     "type = neighbor\npeers = a.test\n",
       { "50-case.ini:2: key 'srv' is not valid in [zone Z] (type neighbor)",
@@ -197,7 +223,7 @@ static const struct dp_case dp_cases[] = {
     { "rule on_match bad", R("pattern = a\non_match = break\n"),
       { "50-case.ini:5: invalid value 'break' for 'on_match' (expected stop or continue)" } },
     { "rule target unknown", "[rule \"R\"]\npriority = 10\npattern = a\ntarget = DSN\n",
-      { "50-case.ini:4: unknown target zone 'DSN' in rule 'R'" } },
+      { "50-case.ini:4: unknown target zone 'DSN' in rule 'R' (did you mean 'DNS'?)" } },
     { "rule target wrong case", "[rule \"R\"]\npriority = 10\npattern = a\ntarget = imp\n",
       { "50-case.ini:4: unknown target zone 'imp' in rule 'R' (did you mean 'IMP'?)" } },
     { "rule target default", "[rule \"R\"]\npriority = 10\npattern = a\ntarget = default\n",
@@ -208,6 +234,36 @@ static const struct dp_case dp_cases[] = {
         "true/false))" } },
     { "rule unknown key", R("pattern = a\ndescription = x\n"),
       { "50-case.ini:5: unknown key 'description' in [rule \"R\"]" } },
+    /* issue 12: did you mean, and the missing key right after the misspelt one */
+    { "rule misspelt key", R("source = IMP\npatern = a\n"),
+      { "50-case.ini:5: unknown key 'patern' in [rule \"R\"] (did you mean 'pattern'?)",
+        "50-case.ini:5: missing required key 'pattern' in [rule \"R\"]" } },
+    { "rule misspelt source zone", R("pattern = a\nsource = IPM\n"),
+      { "50-case.ini:5: unknown source zone 'IPM' in rule 'R' (did you mean 'IMP'?)" } },
+    { "indented key line", R("pattern = a\n  source = IMP\n"),
+      { "50-case.ini:5: indented line 'source = ...' would continue the value of 'pattern': "
+        "remove the indentation to make it a key" } },
+    /* issue 12: patterns that can never match an alias */
+    { "pattern with a # comment", R("source = IMP\npattern = .*@a\\.test # partner\n"),
+      { "50-case.ini:5: warning: pattern '.*@a\\.test # partner' contains a blank, which no "
+        "alias has, so it can never match: '#' starts no comment after a value, ' ;' does" } },
+    { "pattern quoted", R("source = IMP\npattern = \".*@a\\.test\"\n"),
+      { "50-case.ini:5: warning: pattern \".*@a\\.test\" is quoted: the quotes are part of the "
+        "pattern and no alias has them, so it can never match; remove them" } },
+    { "pattern uppercase host", R("source = IMP\npattern = .*@Example\\.test\n"),
+      { "50-case.ini:5: warning: pattern '.*@Example\\.test' has uppercase letters in the host: "
+        "aliases have their host lowercased, so it can never match; write it in lowercase" } },
+    { "pattern \\e typo", R("source = IMP\npattern = .*@a\\example\\.test\n"),
+      { "50-case.ini:5: warning: pattern '.*@a\\example\\.test' contains \\e (a "
+        "control-character escape): did you mean '\\.e'?" } },
+    { "pattern escaped in a suffix", R("source = IMP\npattern_type = suffix\n"
+                                       "pattern = @a\\.test\n"),
+      { "50-case.ini:6: warning: pattern '@a\\.test' has a backslash: pattern_type suffix takes "
+        "the text literally (no escapes), so it can never match; write '.' not '\\.'" } },
+    { "pattern uppercase that can match", R("source = IMP\n"
+                                            "pattern = (?i).*@A\\.TEST|[A-Z]+@b\\.test|\\S+@c\\.t\n"),
+      { NULL } },
+    { "pattern uppercase user part", R("source = IMP\npattern = Alice@a\\.test\n"), { NULL } },
     { "rule duplicate key", R("pattern = a\npattern = b\n"),
       { "50-case.ini:5: duplicate key 'pattern' in [rule \"R\"] (first at line 4)" } },
     { "rule without name", "[rule]\npriority = 1\ntarget = IMP\npattern = a\n",
@@ -292,7 +348,7 @@ static const struct dp_case dp_cases[] = {
     /* syntax */
     { "unknown section", "[zones IMP]\ntype = dns\n",
       { "50-case.ini:1: unknown section [zones IMP] (expected zone, rule, federation or "
-        "static_route)" } },
+        "static_route; did you mean zone?)" } },
     { "line without =", Z("dns", "fallback_a_record\n"),
       { "50-case.ini:3: expected 'key = value', a [section] header or a comment" } },
     { "header without ]", "[zone Z\ntype = dns\n[zone Y]\ntype = dns\n",
@@ -309,7 +365,8 @@ static const struct dp_case dp_cases[] = {
     { "empty rule name", "[rule \"\"]\npriority = 1\n",
       { "50-case.ini:1: [rule \"\"] needs a name, e.g. [rule \"Outbound to Microsoft\"]" } },
     { "indented first key", "[zone Z]\n\ttype = dns\n  srv = _a._tcp\n",
-      { "50-case.ini:3: 'type' takes a single value: remove the indentation of this line" } },
+      { "50-case.ini:3: indented line 'srv = ...' would continue the value of 'type': remove "
+        "the indentation to make it a key" } },
     { "indented header", "[zone Z]\ntype = dns\n  [zone Y]\ntype = dns\n",
       { "50-case.ini:3: indented section header: remove the indentation",
         "50-case.ini:4: duplicate key 'type' in [zone Z] (first at line 2)" } },
@@ -561,7 +618,7 @@ static void test_dialplan_all_errors_in_one_run(void **state)
         "65534)",
         "20-rules.ini:5: invalid regex '*imp1-public\\uc\\local*': quantifier does not follow a "
         "repeatable item at offset 0",
-        "20-rules.ini:8: unknown target zone 'DSN' in rule 'B'",
+        "20-rules.ini:8: unknown target zone 'DSN' in rule 'B' (did you mean 'DNS'?)",
         "20-rules.ini:9: warning: pattern '.*@msexample\\com' contains \\c (a control-character "
         "escape): did you mean '\\.c'?",
         "20-rules.ini:10: unknown section [bogus] (expected zone, rule, federation or "

@@ -96,11 +96,11 @@ static void test_nexthop_route_url(void **state)
 {
     (void)state;
     static const struct { struct nexthop hop; const char *url; } cases[] = {
-        { { "127.0.0.2", "127.0.0.2", 5062, SIP_TP_TCP }, "sip:127.0.0.2:5062;transport=tcp" },
-        { { "sip.msexample.test", "127.0.0.3", 5061, SIP_TP_TLS },
+        { { .host = "127.0.0.2", .ip = "127.0.0.2", .port = 5062, .transport = SIP_TP_TCP }, "sip:127.0.0.2:5062;transport=tcp" },
+        { { .host = "sip.msexample.test", .ip = "127.0.0.3", .port = 5061, .transport = SIP_TP_TLS },
           "sip:sip.msexample.test:5061;transport=tls;maddr=127.0.0.3" },
-        { { "::1", "::1", 5060, SIP_TP_UDP }, "sip:[::1]:5060;transport=udp" },
-        { { "edge.test", "::1", 5061, SIP_TP_TLS }, "sip:edge.test:5061;transport=tls;maddr=[::1]" },
+        { { .host = "::1", .ip = "::1", .port = 5060, .transport = SIP_TP_UDP }, "sip:[::1]:5060;transport=udp" },
+        { { .host = "edge.test", .ip = "::1", .port = 5061, .transport = SIP_TP_TLS }, "sip:edge.test:5061;transport=tls;maddr=[::1]" },
     };
     su_home_t home[1] = { SU_HOME_INIT(home) };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)

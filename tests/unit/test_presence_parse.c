@@ -140,6 +140,19 @@ static const struct vector vectors[] = {
       "</devicePresence></devices></presentity></presence>",
       0, PRESENCE_BUSY, 0, "back at 3", "Erin & Co", "sip:e@f.com" },
 
+    { "msrtc presentity root (MS-SIP 2.2.1)", PRESENCE_FMT_MSRTC,
+      "<presentity xmlns=\"http://schemas.microsoft.com/2002/09/sip/presence\" uri=\"sip:e@f.com\">"
+      "<availability aggregate=\"300\"/><activity aggregate=\"600\"/></presentity>",
+      0, PRESENCE_BUSY, 0, NULL, NULL, "sip:e@f.com" },
+    { "msrtc presentity root, XSD namespace spelling", PRESENCE_FMT_MSRTC,
+      "<presentity xmlns=\"http://schemas.microsoft.com/09/2002/sip/presence\" uri=\"sip:e@f.com\">"
+      "<availability aggregate=\"300\"/><activity aggregate=\"100\"/>"
+      "<userInfo><note>lunch</note></userInfo></presentity>",
+      0, PRESENCE_AWAY, 0, "lunch", NULL, "sip:e@f.com" },
+    { "msrtc: foreign root", PRESENCE_FMT_MSRTC,
+      "<presentity xmlns=\"urn:x\"><availability aggregate=\"300\"/></presentity>",
+      EPROTONOSUPPORT, PRESENCE_UNKNOWN, 0, NULL, NULL, NULL },
+
     /* --- application/pidf+xml --- */
     { "pidf ep busy (§7)", PRESENCE_FMT_PIDF, PIDF_EP("open", "busy"), 0, PRESENCE_BUSY, 0, "", "", "sip:frank@fabrikam.com" },
     { "pidf ep on-the-phone", PRESENCE_FMT_PIDF, PIDF_EP("open", "on-the-phone"), 0, PRESENCE_BUSY, PRESENCE_ACT_ON_THE_PHONE, NULL, NULL, NULL },
@@ -239,6 +252,10 @@ static const struct vector vectors[] = {
     { "auto categories", PRESENCE_FMT_AUTO, CATS_STATE("6500"), 0, PRESENCE_BUSY, 0, NULL, NULL, NULL },
     { "auto pidf", PRESENCE_FMT_AUTO, PIDF_EP("open", "busy"), 0, PRESENCE_BUSY, 0, NULL, NULL, NULL },
     { "auto msrtc", PRESENCE_FMT_AUTO, MSRTC("300", "100"), 0, PRESENCE_AWAY, 0, NULL, NULL, NULL },
+    { "auto msrtc presentity root", PRESENCE_FMT_AUTO,
+      "<presentity xmlns=\"http://schemas.microsoft.com/2002/09/sip/presence\">"
+      "<availability aggregate=\"300\"/><activity aggregate=\"700\"/></presentity>",
+      0, PRESENCE_AWAY, 0, NULL, NULL, NULL },
     { "auto xpidf", PRESENCE_FMT_AUTO, XPIDF("open", "busy"), 0, PRESENCE_BUSY, 0, NULL, NULL, NULL },
     { "auto xmpp bare", PRESENCE_FMT_AUTO, "<presence><show>away</show></presence>", 0, PRESENCE_AWAY, 0, NULL, NULL, NULL },
     { "auto xmpp empty", PRESENCE_FMT_AUTO, "<presence type=\"unavailable\"/>", 0, PRESENCE_OFFLINE, 0, NULL, NULL, NULL },

@@ -120,10 +120,10 @@ static void test_peer_fits_zone(void **state)
                         .tls_verify = true, .tls_verify_subject = subjects,
                         .n_tls_verify_subject = 2 };
     struct zone noverify = { .name = "N", .type = ZONE_NEIGHBOR, .transport = SIP_TP_TLS };
-    struct tls_peer good = { true, true, imp1, 1 };
-    struct tls_peer unverified = { true, false, imp1, 1 };
-    struct tls_peer other = { true, true, wrong, 1 };
-    struct tls_peer wildcard = { true, true, wild, 1 };
+    struct tls_peer good = { .has_cert = true, .verified = true, .names = imp1, .n_names = 1 };
+    struct tls_peer unverified = { .has_cert = true, .verified = false, .names = imp1, .n_names = 1 };
+    struct tls_peer other = { .has_cert = true, .verified = true, .names = wrong, .n_names = 1 };
+    struct tls_peer wildcard = { .has_cert = true, .verified = true, .names = wild, .n_names = 1 };
 
     assert_true(tls_peer_fits_zone(&good, &imp));
     assert_false(tls_peer_fits_zone(&unverified, &imp));
@@ -142,10 +142,10 @@ static void test_peer_names_domain(void **state)
     char *ms[] = { "sip.msexample.test" };
     char *apex[] = { "MSexample.test" };
     char *wild[] = { "*.msexample.test" };
-    struct tls_peer p = { true, true, ms, 1 };
-    struct tls_peer q = { true, true, apex, 1 };
-    struct tls_peer w = { true, true, wild, 1 };
-    struct tls_peer unverified = { true, false, ms, 1 };
+    struct tls_peer p = { .has_cert = true, .verified = true, .names = ms, .n_names = 1 };
+    struct tls_peer q = { .has_cert = true, .verified = true, .names = apex, .n_names = 1 };
+    struct tls_peer w = { .has_cert = true, .verified = true, .names = wild, .n_names = 1 };
+    struct tls_peer unverified = { .has_cert = true, .verified = false, .names = ms, .n_names = 1 };
 
     assert_true(tls_peer_names_domain(&p, "msexample.test"));
     assert_true(tls_peer_names_domain(&p, "sip.msexample.test"));

@@ -1,8 +1,8 @@
-/* presence_xml.h — the one place presence documents meet expat (private to proxy/presence*.c).
+/* presence_int.h — private to the files of proxy/presence: the one place presence documents meet expat.
  * Namespace-aware, elements matched by namespace URI + local name (never a prefix), no DTD, no
  * entity declaration, no external entity, PRESENCE_BODY_MAX bytes, bounded depth and text. */
-#ifndef SIPFED_PRESENCE_XML_H
-#define SIPFED_PRESENCE_XML_H
+#ifndef SIPFED_PRESENCE_INT_H
+#define SIPFED_PRESENCE_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>

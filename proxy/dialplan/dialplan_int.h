@@ -1,7 +1,7 @@
-/* dialplan_load.h — private to the dial-plan loader (dialplan*.c): the state of one load, shared
+/* dialplan_int.h — private to the dial-plan loader (dialplan*.c): the state of one load, shared
  * by the per-section parsers and the cross-checks that run once every file is read. */
-#ifndef SIPFED_DIALPLAN_LOAD_H
-#define SIPFED_DIALPLAN_LOAD_H
+#ifndef SIPFED_DIALPLAN_INT_H
+#define SIPFED_DIALPLAN_INT_H
 
 #include "dialplan.h"
 #include "ini_file.h"

@@ -1,0 +1,42 @@
+/* admin_state.c — helpers the admin documents share: times, and a zone peer's addresses and
+ * TLS connections. */
+#include <string.h>
+
+#include "admin_int.h"
+#include "dialplan.h"
+#include "proxy_gen.h"
+#include "srczone.h"
+#include "tls.h"
+
+const char *admin_time(time_t t, char *buf, size_t size)
+{
+    struct tm tm;
+    if (!t || !gmtime_r(&t, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        buf[0] = '\0';
+    return buf;
+}
+
+static void peer_conn_one(void *arg, const struct tls_connection_info *c)
+{
+    struct admin_peer_conns *pc = arg;
+    for (size_t i = 0; i < pc->n_addrs; i++) {
+        if (strcmp(pc->addrs[i].ip, c->ip) != 0)
+            continue;
+        /* outgoing: to the peer's port; incoming: from any port of its address */
+        if (c->incoming)
+            pc->in++;
+        else if (pc->addrs[i].port == c->port)
+            pc->out++;
+        return;
+    }
+}
+
+void admin_peer_conns(const struct proxy_gen *g, const struct zone *z, size_t p,
+                      struct admin_peer_conns *out)
+{
+    out->in = out->out = 0;
+    out->addrs = srczone_peer_addrs(g->sz, z, p, &out->n_addrs);
+    if (g->tls)
+        tls_connections_foreach(g->tls, peer_conn_one, out);
+}
+

@@ -1,0 +1,74 @@
+/* proxy_gen.c — one configuration generation: load the node file and the dial plan and build
+ * what the proxy derives from them; reference-counted so transactions keep the one they started
+ * with. Below proxy.c and forward*.c: both call it, it calls neither. */
+#include <errno.h>
+
+#include <sofia-sip/sip_header.h>
+
+#include "proxy_gen.h"
+
+static void self_build(struct proxy_gen *g)
+{
+    const struct node_config *cfg = g->cfg;
+    const char **hosts = su_zalloc(g->home, (cfg->n_listen + 1) * sizeof *hosts);
+    uint16_t *ports = su_zalloc(g->home, (cfg->n_listen + 1) * sizeof *ports);
+
+    g->self.hostname = cfg->hostname;
+    g->self.hosts = hosts;
+    g->self.ports = ports;
+    for (size_t i = 0; hosts && ports && i < cfg->n_listen; i++) {
+        hosts[i] = cfg->listen[i].host;
+        ports[i] = cfg->listen[i].port;
+        g->self.n++;
+    }
+    for (int tp = SIP_TP_UDP; tp <= SIP_TP_TLS; tp++)
+        g->self.record_route[tp] = sip_record_route_make(
+            g->home, route_record_route_make(g->home, cfg->hostname, (enum sip_transport)tp));
+}
+
+int proxy_gen_load(const char *config_path, struct diag *d, struct proxy_gen **out)
+{
+    struct proxy_gen *g = su_home_new(sizeof *g);
+    int err;
+
+    *out = NULL;
+    if (!g)
+        return ENOMEM;
+    g->refs = 1;
+    if ((err = node_config_load(config_path, d, &g->cfg)) != 0)
+        goto out;
+    if ((err = dialplan_load(g->cfg->dialplan_dir, d, &g->dp)) != 0)
+        goto out;
+    if ((err = srczone_table_build(g->home, g->dp, d, &g->sz)) != 0)
+        goto out;
+    if ((err = nexthop_table_build(g->home, g->dp, d, &g->nt)) != 0)
+        goto out;
+    if ((err = tls_setup_create(g->home, g->cfg, g->dp, d, &g->tls)) != 0)
+        goto out;
+    self_build(g);
+    g->nh.dp = g->dp;
+    g->nh.sz = g->sz;
+    g->nh.nt = g->nt;
+    *out = g;
+    return 0;
+out:
+    proxy_gen_unref(g);
+    return err;
+}
+
+struct proxy_gen *proxy_gen_ref(struct proxy_gen *g)
+{
+    g->refs++;
+    return g;
+}
+
+void proxy_gen_unref(struct proxy_gen *g)
+{
+    if (!g || --g->refs > 0)
+        return;
+    if (g->dp)
+        dialplan_free(g->dp);
+    if (g->cfg)
+        node_config_free(g->cfg);
+    su_home_unref(g->home);
+}
