@@ -1,4 +1,4 @@
-/* peerhealth.c — OPTIONS keep-alives to neighbor/traversal peers; see peerhealth.h. */
+/* peerhealth.c — OPTIONS keep-alives to neighbor zone peers; see peerhealth.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
