@@ -1,8 +1,9 @@
 /* peerhealth.h — OPTIONS keep-alives to neighbor zone peers (issue 11).
  *
- * Every `peer_keepalive_interval` seconds each resolved peer address of every neighbor zone gets an
- * OPTIONS (traversal zones have their own keep-alive). A peer that gives no final response within PEER_PROBE_TIMEOUT (or
- * answers 408/503, or cannot be sent to) is marked down; any other final response marks it up.
+ * Every `peer_keepalive_interval` seconds each resolved peer address of every neighbor zone
+ * gets an OPTIONS (traversal zones have their own keep-alive). A peer that gives no final
+ * response within PEER_PROBE_TIMEOUT (or answers 408/503, or cannot be sent to) is marked down;
+ * any other final response marks it up.
  * Next-hop selection skips down peers (nexthop.c), so failover costs nothing for the requests
  * that follow; when every peer of a zone is down they are all tried, in order. Each change is
  * logged once (`module=health event=peer_down|peer_up`). The table is readable by others
