@@ -139,7 +139,7 @@ test: deps
 	$(MAKE) package-test
 
 # Every example of README.md and docs/*.md, run as shown (tests/docs/run.py says how).
-docs-test: all
+docs-test: all certs
 	tests/docs/run.py
 
 acceptance: all $(B)/tests/dns_live $(B)/tests/xmpp_client

@@ -1,6 +1,8 @@
 /* types.c — names of the shared enums, as written in config files and logs. */
 #include "types.h"
 
+#include <sofia-sip/sip.h>
+
 const char *sip_transport_name(enum sip_transport tp)
 {
     switch (tp) {
@@ -9,6 +11,11 @@ const char *sip_transport_name(enum sip_transport tp)
     case SIP_TP_TLS: return "tls";
     }
     return "?";
+}
+
+uint16_t sip_transport_default_port(enum sip_transport tp)
+{
+    return tp == SIP_TP_TLS ? SIPS_DEFAULT_PORT : SIP_DEFAULT_PORT;
 }
 
 const char *traffic_name(enum traffic t)

@@ -2,6 +2,8 @@
 #ifndef SIPFED_TYPES_H
 #define SIPFED_TYPES_H
 
+#include <stdint.h>
+
 enum sip_transport { SIP_TP_UDP, SIP_TP_TCP, SIP_TP_TLS };
 
 /* Expressway's "SIP variant" (SPEC §4.2). The first three classify a request; the rest are
@@ -15,6 +17,9 @@ enum traffic {
 };
 
 const char *sip_transport_name(enum sip_transport tp);   /* "udp" | "tcp" | "tls" */
+/* The port a host without one is reached on: 5061 for TLS, else 5060 (sofia's SIPS_DEFAULT_PORT
+ * and SIP_DEFAULT_PORT, RFC 3261 §19.1.2). */
+uint16_t sip_transport_default_port(enum sip_transport tp);
 const char *traffic_name(enum traffic t);                /* "standard" | "ms-sip" | ... */
 
 #endif

@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "dialplan.h"
 #include "dns_report.h"
+#include "gateway_config.h"
 #include "tls.h"
 #include "usage.h"
 
@@ -68,6 +69,9 @@ int cmd_check(const char *config_path, int argc, char **argv)
     /* A node file with errors still names its dial plan: load that too, so one run reports
      * every error of every file (STYLE habit 5). */
     int cfg_err = node_config_load_partial(config_path, d, &cfg);
+    /* the XMPP gateway's section, which `sipfed gateway` reads from the same file */
+    if (cfg != NULL)
+        gateway_config_check(config_path, d);
     if (cfg != NULL && cfg->dialplan_dir != NULL &&
         dialplan_load(cfg->dialplan_dir, d, &dp) == 0 && cfg_err == 0) {
         dialplan_tls_check(dp, cfg, d);

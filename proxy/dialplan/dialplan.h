@@ -136,7 +136,8 @@ void dialplan_free(struct dialplan *dp);
 
 const struct zone *dialplan_zone_find(const struct dialplan *dp, const char *name);
 const struct zone *dialplan_default_zone(const struct dialplan *dp);
-/* The static route for `domain` (case-insensitive), or NULL. */
+/* The static route for `domain`, or NULL: the one static-route look-up (the proxy's next hop,
+ * the DNS zone, federation policy, `locate`). Case-insensitive, a trailing dot ignored (dname.h). */
 const struct static_route *dialplan_static_route_find(const struct dialplan *dp,
                                                       const char *domain);
 bool dialplan_is_local_domain(const struct dialplan *dp, const char *domain);

@@ -8,6 +8,8 @@
 
 #include <sofia-sip/su_string.h>
 
+#include "dname.h"
+
 int dialplan_array_grow(su_home_t *home, void *v, size_t n, size_t *cap, size_t size)
 {
     void **array = v;
@@ -42,7 +44,7 @@ const struct static_route *dialplan_static_route_find(const struct dialplan *dp,
                                                       const char *domain)
 {
     for (size_t i = 0; i < dp->n_static_routes; i++)
-        if (su_casematch(dp->static_routes[i]->domain, domain))
+        if (dname_equal(dp->static_routes[i]->domain, domain))
             return dp->static_routes[i];
     return NULL;
 }

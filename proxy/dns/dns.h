@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sofia-sip/sip.h>
 #include <sofia-sip/su_alloc.h>
 #include <sofia-sip/su_wait.h>
 
@@ -23,7 +24,8 @@ enum {
     DNS_TTL_MAX = 3600,          /* SPEC §5.3: answers are kept at most an hour */
     DNS_NEGATIVE_TTL = 60,       /* SPEC §5.3: "no such domain" is kept 60 s */
     DNS_RETRY_AFTER = 30,        /* Retry-After (s) suggested with a 503 */
-    DNS_FALLBACK_PORT = 5061,    /* the A-record fallback's port (Microsoft's federation port) */
+    DNS_FALLBACK_PORT = SIPS_DEFAULT_PORT, /* the A-record fallback's port (Microsoft's
+                                            * federation port, sip.h) */
 };
 
 struct dns_options {

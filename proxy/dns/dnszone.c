@@ -3,22 +3,17 @@
 
 #include <string.h>
 
-enum { SIP_DEFAULT_PORT = 5060 };
-
 void dnszone_request(const struct dialplan *dp, const struct zone *z, const char *domain,
                      struct dns_request *req, const struct static_route **route)
 {
-    const struct static_route *sr = NULL;
-    for (size_t i = 0; i < dp->n_static_routes && sr == NULL; i++)
-        if (srv_name_equal(domain, dp->static_routes[i]->domain))
-            sr = dp->static_routes[i];
+    const struct static_route *sr = dialplan_static_route_find(dp, domain);
     memset(req, 0, sizeof *req);
     if (sr != NULL) {
         req->domain = sr->next_hop.host;
         req->fallback_a = true;
         /* The transport's default port, as the proxy's static-route table uses (nexthop.c). */
         req->port = sr->next_hop.port ? sr->next_hop.port
-                    : sr->transport == SIP_TP_TLS ? DNS_FALLBACK_PORT : SIP_DEFAULT_PORT;
+                                      : sip_transport_default_port(sr->transport);
     } else {
         req->domain = domain;
         req->services = z->srv;

@@ -18,6 +18,7 @@ enum { IDLE_MIN = 5, IDLE_MAX = 86400, EXPIRES_MIN = 60, EXPIRES_MAX = 86400,
 struct gw_loader {
     struct gateway_config *cfg;
     struct diag *d;
+    struct diag *shared_d;       /* where [log] and [presence] problems go */
     unsigned seen_gateway;
 };
 
@@ -187,7 +188,7 @@ static void gateway_section_load(struct gw_loader *L, struct ini_section *sec)
 static void section_load(void *user, struct ini_section *sec)
 {
     struct gw_loader *L = user;
-    struct ini_ctx c = { .home = L->cfg->home, .d = L->d, .sec = sec };
+    struct ini_ctx c = { .home = L->cfg->home, .d = L->shared_d, .sec = sec };
     const struct ini_entry *e;
 
     if (strcmp(sec->header, "gateway") == 0) {
@@ -202,13 +203,15 @@ static void section_load(void *user, struct ini_section *sec)
     /* every other section is the proxy's (config.c checks it) */
 }
 
-int gateway_config_load(const char *path, struct diag *d, struct gateway_config **out)
+/* `shared_d`: where the problems of [log] and [presence], sections the proxy reads too, go. */
+static int config_load(const char *path, struct diag *d, struct diag *shared_d,
+                       struct gateway_config **out)
 {
     *out = NULL;
     struct gateway_config *cfg = su_home_new(sizeof *cfg);
     if (!cfg)
         return ENOMEM;
-    struct gw_loader L = { .cfg = cfg, .d = d };
+    struct gw_loader L = { .cfg = cfg, .d = d, .shared_d = shared_d };
     cfg->dir = ini_path_dir(cfg->home, path);
     cfg->file = su_strdup(cfg->home, path);
     cfg->sip_transport = cfg->proxy_transport = SIP_TP_TCP;
@@ -216,14 +219,14 @@ int gateway_config_load(const char *path, struct diag *d, struct gateway_config 
     cfg->subscribe_expires = 3600;
     cfg->reconnect_max = 30;
     cfg->log_level = LOG_LVL_INFO;
-    size_t errors_before = diag_error_count(d);
+    size_t errors_before = diag_error_count(d) + diag_error_count(shared_d);
     int err = ini_file_parse(path, path, d, section_load, &L);
     if (!err && !L.seen_gateway) {
         diag_error(d, path, 0, "no [gateway] section: the XMPP gateway is not configured "
                    "(docs/xmpp.md)");
         err = ENOENT;
     }
-    if (!err && diag_error_count(d) > errors_before)
+    if (!err && diag_error_count(d) + diag_error_count(shared_d) > errors_before)
         err = EINVAL;
     if (err) {
         gateway_config_free(cfg);
@@ -231,6 +234,25 @@ int gateway_config_load(const char *path, struct diag *d, struct gateway_config 
     }
     *out = cfg;
     return 0;
+}
+
+int gateway_config_load(const char *path, struct diag *d, struct gateway_config **out)
+{
+    return config_load(path, d, d, out);
+}
+
+int gateway_config_check(const char *path, struct diag *d)
+{
+    su_home_t home[1] = { SU_HOME_INIT(home) };
+    struct diag *own = diag_new(home), *shared = diag_new(home);
+    struct gateway_config *cfg = NULL;
+    int err = own && shared ? config_load(path, own, shared, &cfg) : ENOMEM;
+
+    gateway_config_free(cfg);
+    if (err != ENOENT && own)
+        ini_diag_append_sorted(d, own, &path, 1);
+    su_home_deinit(home);
+    return err == ENOENT ? 0 : err;
 }
 
 void gateway_config_free(struct gateway_config *cfg)

@@ -49,6 +49,10 @@ struct gateway_config {
  * has no [gateway] section, or the errno of an unreadable file. */
 int gateway_config_load(const char *path, struct diag *d, struct gateway_config **out);
 void gateway_config_free(struct gateway_config *cfg);
+/* For `sipfed check`: report the problems of the [gateway] section of `path` to `d` (those of
+ * [log] and [presence] are the proxy loader's to report). Returns 0 when there is no [gateway]
+ * section or it is valid, else EINVAL (or the errno of an unreadable file). */
+int gateway_config_check(const char *path, struct diag *d);
 
 /* True when `domain` (case-insensitive) is one of `list`. */
 bool gateway_domain_in(char *const *list, size_t n, const char *domain);

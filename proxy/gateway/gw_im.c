@@ -214,6 +214,42 @@ void gw_im_from_xmpp(struct gateway *gw, const char *from_full, const char *to_b
     session_send_next(s);
 }
 
+/* The text of a MESSAGE body into *text (malloc'd, the caller frees it); 0 or the error of
+ * gw_im_text_from_body() (EPROTONOSUPPORT when there is no body), ENOMEM. */
+static int im_text_of(sip_t const *sip, char **text)
+{
+    *text = malloc(GW_TEXT_MAX);
+    if (!*text)
+        return ENOMEM;
+    if (!sip->sip_payload)
+        return EPROTONOSUPPORT;
+    return gw_im_text_from_body(sip->sip_content_type ? sip->sip_content_type->c_type : NULL,
+                                sip->sip_payload->pl_data, sip->sip_payload->pl_len, *text,
+                                GW_TEXT_MAX);
+}
+
+/* The answer to a MESSAGE whose text could not be delivered: `err` from im_text_of(), or 0
+ * when the XMPP side is down. Logged as one line. */
+static void im_refuse(struct gateway *gw, nua_handle_t *nh, sip_t const *sip, const char *from,
+                      const char *to, int err)
+{
+    int status;
+    const char *phrase;
+    switch (err) {
+    case 0: status = GW_SIP_XMPP_DOWN, phrase = "XMPP Server Unavailable"; break;
+    case EMSGSIZE: status = 413, phrase = sip_413_Request_too_large; break;
+    case ENOMEM: status = 500, phrase = sip_500_Internal_server_error; break;
+    case EPROTONOSUPPORT: status = 415, phrase = sip_415_Unsupported_media; break;
+    default: status = 400, phrase = "Bad Message Body"; break;
+    }
+    log_info("gateway", "event=im_in_refused from=%s to=%s content_type=%s status=%d", from, to,
+             sip->sip_content_type ? sip->sip_content_type->c_type : "-", status);
+    nua_respond(nh, status, phrase, NUTAG_WITH_THIS(gw->nua),
+                TAG_IF(status == 415, SIPTAG_ACCEPT_STR("text/plain, text/html, "
+                                                        "multipart/alternative")),
+                TAG_END());
+}
+
 /* A new INVITE (m=message) or MESSAGE from a partner user to a local XMPP user. */
 void gw_im_incoming(struct gateway *gw, nua_event_t event, nua_handle_t *nh, sip_t const *sip)
 {
@@ -238,27 +274,14 @@ void gw_im_incoming(struct gateway *gw, nua_event_t event, nua_handle_t *nh, sip
     }
     if (event == nua_i_message) {
         /* page mode (no dialog): deliver it and answer */
-        char *text = malloc(GW_TEXT_MAX);
-        const char *ct = sip->sip_content_type ? sip->sip_content_type->c_type : "text/plain";
-        int err = !text ? ENOMEM : !sip->sip_payload ? EPROTONOSUPPORT
-                : gw_im_text_from_body(sip->sip_content_type ? sip->sip_content_type->c_type
-                                                             : NULL,
-                                       sip->sip_payload->pl_data, sip->sip_payload->pl_len,
-                                       text, GW_TEXT_MAX);
+        char *text;
+        int err = im_text_of(sip, &text);
         if (err == 0 && gw_xmpp_send_chat(gw, partner, local, text)) {
             log_info("gateway", "event=im_in mode=page from=%s to=%s bytes=%zu", partner, local,
                      strlen(text));
             nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(gw->nua), TAG_END());
-        } else if (err == EPROTONOSUPPORT) {
-            log_info("gateway", "event=im_in_refused from=%s to=%s content_type=%s status=415",
-                     partner, local, ct);
-            nua_respond(nh, SIP_415_UNSUPPORTED_MEDIA, NUTAG_WITH_THIS(gw->nua),
-                        SIPTAG_ACCEPT_STR("text/plain, text/html, multipart/alternative"),
-                        TAG_END());
         } else {
-            nua_respond(nh, err ? 400 : GW_SIP_XMPP_DOWN, err ? "Bad Message Body"
-                                                              : "XMPP Server Unavailable",
-                        NUTAG_WITH_THIS(gw->nua), TAG_END());
+            im_refuse(gw, nh, sip, partner, local, err);
         }
         free(text);
         nua_handle_destroy(nh);
@@ -283,27 +306,21 @@ void gw_im_incoming(struct gateway *gw, nua_event_t event, nua_handle_t *nh, sip
 /* A MESSAGE inside a session's dialog. */
 static void session_message_in(struct gateway *gw, struct gw_session *s, sip_t const *sip)
 {
-    char *text = malloc(GW_TEXT_MAX);
-    int err = !text ? ENOMEM : !sip->sip_payload ? EPROTONOSUPPORT
-            : gw_im_text_from_body(sip->sip_content_type ? sip->sip_content_type->c_type : NULL,
-                                   sip->sip_payload->pl_data, sip->sip_payload->pl_len, text,
-                                   GW_TEXT_MAX);
+    char *text;
+    int err = im_text_of(sip, &text);
     idle_restart(s);
     if (err == EPROTONOSUPPORT) {
         /* typing notifications (application/im-iscomposing+xml) and other non-text bodies */
         log_debug("gateway", "event=im_in_ignored local=%s partner=%s content_type=%s", s->local,
                   s->partner, sip->sip_content_type ? sip->sip_content_type->c_type : "-");
         nua_respond(s->nh, SIP_200_OK, NUTAG_WITH_THIS(gw->nua), TAG_END());
-    } else if (err) {
-        nua_respond(s->nh, 400, "Bad Message Body", NUTAG_WITH_THIS(gw->nua), TAG_END());
-    } else if (gw_xmpp_send_chat(gw, s->partner, s->local, text)) {
+    } else if (err == 0 && gw_xmpp_send_chat(gw, s->partner, s->local, text)) {
         s->n_in++;
         log_info("gateway", "event=im_in mode=session from=%s to=%s bytes=%zu", s->partner,
                  s->local, strlen(text));
         nua_respond(s->nh, SIP_200_OK, NUTAG_WITH_THIS(gw->nua), TAG_END());
     } else {
-        nua_respond(s->nh, GW_SIP_XMPP_DOWN, "XMPP Server Unavailable", NUTAG_WITH_THIS(gw->nua),
-                    TAG_END());
+        im_refuse(gw, s->nh, sip, s->partner, s->local, err);
     }
     free(text);
 }

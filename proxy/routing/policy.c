@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "dname.h"
 #include "srv.h"
 
 struct policy_learnt_entry {
@@ -44,14 +45,6 @@ static bool name_is_ip(const char *name)
     return inet_pton(AF_INET, name, &a4) == 1 || inet_pton(AF_INET6, name, &a6) == 1;
 }
 
-static bool policy_has_static_route(const struct dialplan *dp, const char *domain)
-{
-    for (size_t i = 0; i < dp->n_static_routes; i++)
-        if (srv_name_equal(domain, dp->static_routes[i]->domain))
-            return true;
-    return false;
-}
-
 bool policy_domain_allowed(const struct dialplan *dp, const struct policy_learnt *learnt,
                            enum policy_dir dir, const char *domain, const char **reason)
 {
@@ -67,7 +60,7 @@ bool policy_domain_allowed(const struct dialplan *dp, const struct policy_learnt
         ok = true, why = "ip_address";
     } else if (f->privacy == PRIVACY_DENY_LIST && name_in_list(domain, f->domains, f->n_domains)) {
         ok = false, why = "deny_list";
-    } else if (policy_has_static_route(dp, domain)) {
+    } else if (dialplan_static_route_find(dp, domain)) {
         ok = true, why = "static_route";
     } else if (f->privacy == PRIVACY_OFF) {
         ok = true, why = "privacy_off";
@@ -119,7 +112,7 @@ int policy_learnt_create(su_home_t *home, size_t capacity, struct policy_learnt 
 static struct policy_learnt_entry *learnt_find(const struct policy_learnt *pl, const char *domain)
 {
     for (size_t i = 0; i < pl->n; i++)
-        if (srv_name_equal(domain, pl->entries[i].domain))
+        if (dname_equal(domain, pl->entries[i].domain))
             return &pl->entries[i];
     return NULL;
 }

@@ -1,36 +1,14 @@
 /* srv.c — Microsoft's SRV selection and the same-namespace rule. */
 #include "srv.h"
 
+#include "dname.h"
+
 #include <string.h>
 #include <strings.h>
 
-/* Length of a DNS name without one trailing dot. */
-static size_t name_len(const char *s)
-{
-    size_t n = strlen(s);
-    return (n > 0 && s[n - 1] == '.') ? n - 1 : n;
-}
-
 static bool srv_target_is_root(const char *target)
 {
-    return target == NULL || name_len(target) == 0;
-}
-
-bool srv_name_equal(const char *a, const char *b)
-{
-    size_t na = name_len(a), nb = name_len(b);
-    return na == nb && strncasecmp(a, b, na) == 0;
-}
-
-/* Compare two names case-insensitively, ignoring trailing dots: <0, 0, >0 like strcmp. */
-static int srv_name_cmp(const char *a, const char *b)
-{
-    size_t na = name_len(a), nb = name_len(b);
-    size_t n = na < nb ? na : nb;
-    int c = strncasecmp(a, b, n);
-    if (c != 0)
-        return c;
-    return (na > nb) - (na < nb);
+    return target == NULL || dname_len(target) == 0;
 }
 
 /* Whether `r` is preferred over `best` under srv_pick_ms()'s order. */
@@ -40,7 +18,7 @@ static bool srv_record_better(const struct srv_record *r, const struct srv_recor
         return r->priority < best->priority;
     if (r->weight != best->weight)
         return r->weight > best->weight;
-    int c = srv_name_cmp(r->target, best->target);
+    int c = dname_cmp(r->target, best->target);
     if (c != 0)
         return c < 0;
     return r->port < best->port;
@@ -62,7 +40,7 @@ bool srv_target_in_namespace(const char *domain, const char *target)
 {
     if (domain == NULL || target == NULL)
         return false;
-    size_t nd = name_len(domain), nt = name_len(target);
+    size_t nd = dname_len(domain), nt = dname_len(target);
     if (nd == 0 || nt < nd)
         return false;
     if (strncasecmp(target + (nt - nd), domain, nd) != 0)

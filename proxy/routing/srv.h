@@ -36,7 +36,4 @@ bool srv_target_in_namespace(const char *domain, const char *target);
  * TLS; otherwise `._udp` is UDP and `._tcp` TCP. Anything else: TLS, the federation default. */
 enum sip_transport srv_service_transport(const char *service);
 
-/* Case-insensitive equality of two DNS names, ignoring one trailing dot on either. */
-bool srv_name_equal(const char *a, const char *b);
-
 #endif

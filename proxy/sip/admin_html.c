@@ -12,6 +12,7 @@
 #include "proxy_gen.h"
 #include "srczone.h"
 #include "tls.h"
+#include "traversal.h"
 #include "version.h"
 
 /* Searches shown on the page (all of them are at /history). */
@@ -110,6 +111,32 @@ static void html_zones(const struct admin_doc *d, struct textbuf *b)
     textbuf_add(b, "</table>\n");
 }
 
+static void html_traversal(const struct admin_doc *d, struct textbuf *b)
+{
+    struct traversal_status rows[ADMIN_TRAVERSAL_ROWS];
+    size_t n = admin_traversal_rows(d, rows, ADMIN_TRAVERSAL_ROWS);
+    char t[32];
+
+    if (!n)
+        return;
+    textbuf_add(b, "<h2>Traversal</h2>\n<table><tr><th>zone</th><th>role</th><th>peer</th>"
+                   "<th>certificate name</th><th>state</th><th>since</th>"
+                   "<th>reconnects</th></tr>\n");
+    for (size_t i = 0; i < n; i++) {
+        textbuf_add(b, "<tr>");
+        cell(b, rows[i].zone);
+        cell(b, rows[i].role);
+        cell(b, rows[i].peer);
+        cell(b, rows[i].name);
+        textbuf_printf(b, "<td class=\"%s\">%s</td>",
+                       rows[i].state == TRAVERSAL_CONNECTED ? "ok" : "bad",
+                       traversal_state_name(rows[i].state));
+        cell(b, admin_time(rows[i].since, t, sizeof t));
+        textbuf_printf(b, "<td>%u</td></tr>\n", rows[i].reconnects);
+    }
+    textbuf_add(b, "</table>\n");
+}
+
 static void html_history(const struct admin_doc *d, struct textbuf *b)
 {
     const struct history *h = d->src->ops->history;
@@ -186,6 +213,7 @@ void admin_html_render(const struct admin_doc *d, struct textbuf *b)
     textbuf_add(b, html_head);
     html_summary(d, b);
     html_zones(d, b);
+    html_traversal(d, b);
     html_history(d, b);
     html_presence(d, b);
     textbuf_add(b, "<p class=\"muted\">JSON: <a href=\"status\">/status</a> &middot; "

@@ -47,6 +47,12 @@ struct admin_peer_conns {
 void admin_peer_conns(const struct proxy_gen *g, const struct zone *z, size_t p,
                       struct admin_peer_conns *out);
 
+struct traversal_status;
+/* Rows of the traversal zone state (traversal.h), at most `max`; returns how many were filled. */
+size_t admin_traversal_rows(const struct admin_doc *d, struct traversal_status *rows, size_t max);
+/* Traversal rows shown at most. */
+enum { ADMIN_TRAVERSAL_ROWS = 64 };
+
 /* `t` as an RFC 3339 UTC time into `buf` ("" for 0). */
 const char *admin_time(time_t t, char *buf, size_t size);
 

@@ -2,6 +2,7 @@
  * (names and labels by Prometheus conventions: snake_case, _total for counters, base units).
  * Unlabelled values are one table; labelled families are written from their counter sets. */
 #include <stdio.h>
+#include <string.h>
 
 #include <sofia-sip/su_config.h>
 #include <sofia-sip/sofia_features.h>
@@ -15,6 +16,7 @@
 #include "prom.h"
 #include "proxy_gen.h"
 #include "tls.h"
+#include "traversal.h"
 #include "version.h"
 
 struct scalar {
@@ -138,6 +140,49 @@ static void metrics_families(const struct admin_doc *d, struct textbuf *b)
                      "configuration keeps serving)", reload_labels, ops->reloads);
 }
 
+/* The traversal pair (SPEC 5.4): on the internal node one link per DMZ peer, up or not; on the
+ * DMZ node the verified client connections per zone (their addresses change: no peer label). */
+static void metrics_traversal(const struct admin_doc *d, struct textbuf *b)
+{
+    struct traversal_status rows[ADMIN_TRAVERSAL_ROWS];
+    size_t n = admin_traversal_rows(d, rows, ADMIN_TRAVERSAL_ROWS);
+
+    prom_family(b, "sipfed_traversal_up", PROM_GAUGE,
+                "Internal node: 1 while the traversal connection to the DMZ peer is up");
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(rows[i].role, "client") != 0)
+            continue;
+        const char *labels[] = { "zone", rows[i].zone, "peer", rows[i].peer, NULL };
+        prom_sample_u64(b, "sipfed_traversal_up", labels,
+                        rows[i].state == TRAVERSAL_CONNECTED);
+    }
+    prom_family(b, "sipfed_traversal_reconnects_total", PROM_COUNTER,
+                "Internal node: traversal connections to the DMZ peer lost");
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(rows[i].role, "client") != 0)
+            continue;
+        const char *labels[] = { "zone", rows[i].zone, "peer", rows[i].peer, NULL };
+        prom_sample_u64(b, "sipfed_traversal_reconnects_total", labels, rows[i].reconnects);
+    }
+    prom_family(b, "sipfed_traversal_connections", PROM_GAUGE,
+                "DMZ node: verified traversal client connections held, per zone");
+    for (size_t i = 0; i < n; i++) {
+        bool seen = false;
+        uint64_t up = 0;
+        if (strcmp(rows[i].role, "server") != 0)
+            continue;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = strcmp(rows[k].role, "server") == 0 && strcmp(rows[k].zone, rows[i].zone) == 0;
+        if (seen)
+            continue;
+        for (size_t k = i; k < n; k++)
+            up += strcmp(rows[k].role, "server") == 0 && strcmp(rows[k].zone, rows[i].zone) == 0 &&
+                  rows[k].state == TRAVERSAL_CONNECTED;
+        const char *labels[] = { "zone", rows[i].zone, NULL };
+        prom_sample_u64(b, "sipfed_traversal_connections", labels, up);
+    }
+}
+
 void admin_metrics_render(const struct admin_doc *d, struct textbuf *b)
 {
     const char *build[] = { "version", SIPFED_VERSION, "sofia_sip", SOFIA_SIP_VERSION, NULL };
@@ -152,4 +197,5 @@ void admin_metrics_render(const struct admin_doc *d, struct textbuf *b)
     metrics_presence(d, b);
     metrics_tls(b);
     metrics_dns(&ds, b);
+    metrics_traversal(d, b);
 }

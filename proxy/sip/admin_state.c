@@ -6,7 +6,9 @@
 #include "dialplan.h"
 #include "proxy_gen.h"
 #include "srczone.h"
+#include "forward.h"
 #include "tls.h"
+#include "traversal.h"
 
 const char *admin_time(time_t t, char *buf, size_t size)
 {
@@ -40,3 +42,10 @@ void admin_peer_conns(const struct proxy_gen *g, const struct zone *z, size_t p,
         tls_connections_foreach(g->tls, peer_conn_one, out);
 }
 
+
+size_t admin_traversal_rows(const struct admin_doc *d, struct traversal_status *rows, size_t max)
+{
+    const struct traversal *tv = d->src->env->traversal;
+    size_t n = tv ? traversal_status_get(tv, rows, max) : 0;
+    return n < max ? n : max;
+}

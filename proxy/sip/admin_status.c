@@ -14,6 +14,7 @@
 #include "proxy_gen.h"
 #include "srczone.h"
 #include "tls.h"
+#include "traversal.h"
 #include "version.h"
 
 static void json_key(struct textbuf *b, bool *first, const char *key)
@@ -162,6 +163,43 @@ static void status_tls(struct textbuf *b, const struct proxy_gen *g)
     textbuf_add(b, "}}");
 }
 
+/* ---- the traversal pair's connections (SPEC §5.4, traversal.h) ---- */
+
+enum { STATUS_TRAVERSAL_ROWS = 64 };
+
+static void status_traversal(struct textbuf *b, const struct traversal *tv)
+{
+    struct traversal_status rows[STATUS_TRAVERSAL_ROWS];
+    size_t n = traversal_status_get(tv, rows, STATUS_TRAVERSAL_ROWS);
+    if (n > STATUS_TRAVERSAL_ROWS)
+        n = STATUS_TRAVERSAL_ROWS;
+    textbuf_add(b, "[");
+    for (size_t i = 0; i < n; i++) {
+        const struct traversal_status *r = &rows[i];
+        bool first = true;
+        textbuf_add(b, i ? ",{" : "{");
+        json_key(b, &first, "zone");
+        textbuf_json_str(b, r->zone);
+        json_key(b, &first, "role");
+        textbuf_json_str(b, r->role);
+        json_key(b, &first, "peer");
+        textbuf_json_str(b, r->peer);
+        json_key(b, &first, "name");
+        textbuf_json_str(b, r->name);
+        json_key(b, &first, "state");
+        textbuf_json_str(b, traversal_state_name(r->state));
+        json_key(b, &first, "since");
+        json_time(b, r->since);
+        json_key(b, &first, "last_keepalive");
+        json_time(b, r->last_keepalive);
+        json_key(b, &first, "reconnects");
+        textbuf_printf(b, "%u", r->reconnects);
+        json_key(b, &first, "retry_in_ms");
+        textbuf_printf(b, "%u}", r->retry_in_ms);
+    }
+    textbuf_add(b, "]");
+}
+
 void admin_status_render(const struct admin_doc *d, struct textbuf *b)
 {
     const struct forward_env *env = d->src->env;
@@ -192,6 +230,8 @@ void admin_status_render(const struct admin_doc *d, struct textbuf *b)
                    (unsigned long long)ops->overload_refused, env->stopping ? "true" : "false");
     json_key(b, &first, "zones");
     status_zones(b, g);
+    json_key(b, &first, "traversal");
+    status_traversal(b, env->traversal);
     json_key(b, &first, "tls");
     status_tls(b, g);
     json_key(b, &first, "learnt_domains");

@@ -13,6 +13,7 @@
 #include "proxy_gen.h"
 #include "srczone.h"
 #include "tls.h"
+#include "traversal.h"
 #include "version.h"
 
 static void duration(struct textbuf *b, long long s)
@@ -48,6 +49,22 @@ static void summary_zones(const struct proxy_gen *g, struct textbuf *b)
     }
 }
 
+static void summary_traversal(const struct admin_doc *d, struct textbuf *b)
+{
+    struct traversal_status rows[ADMIN_TRAVERSAL_ROWS];
+    size_t n = admin_traversal_rows(d, rows, ADMIN_TRAVERSAL_ROWS);
+    char t[32];
+
+    if (n)
+        textbuf_add(b, "traversal:\n");
+    for (size_t i = 0; i < n; i++)
+        textbuf_printf(b, "  %-16s %-6s %s (%s) %s since %s, %u reconnect%s\n", rows[i].zone,
+                       rows[i].role, rows[i].peer, rows[i].name,
+                       traversal_state_name(rows[i].state),
+                       admin_time(rows[i].since, t, sizeof t), rows[i].reconnects,
+                       rows[i].reconnects == 1 ? "" : "s");
+}
+
 void admin_summary_render(const struct admin_doc *d, struct textbuf *b)
 {
     const struct forward_env *env = d->src->env;
@@ -79,6 +96,7 @@ void admin_summary_render(const struct admin_doc *d, struct textbuf *b)
                    up > 0 ? (double)ops->requests_total / (double)up : 0.0, env->active,
                    env->overloaded ? "NOW" : "no", (unsigned long long)ops->overload_refused);
     summary_zones(g, b);
+    summary_traversal(d, b);
     tls_stats_get(&ts);
     unsigned long failed = 0, ok = ts.handshakes[TLS_DIR_IN][TLS_RESULT_OK] +
                                    ts.handshakes[TLS_DIR_OUT][TLS_RESULT_OK];

@@ -102,7 +102,7 @@ int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq
     /* RFC 3261 §16.3: validation before anything is forwarded. */
     const char *bad = route_bad_proxy_header(tx->sip);
     if (bad)
-        return txn_refuse(tx, 400, su_sprintf(tx->home, "Bad %s Header", bad),
+        return txn_refuse(tx, STATUS_BAD_REQUEST, su_sprintf(tx->home, "Bad %s Header", bad),
                           su_sprintf(tx->home, "malformed %s", bad));
     /* RFC 3261 §19.1.5: headers in a URI are for the request built from it; a Request-URI
      * carrying them (sip:a@b?Route=...) is refused rather than passed on (issue 11). */
@@ -116,15 +116,9 @@ int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq
         return txn_refuse(tx, SIP_483_TOO_MANY_HOPS, "Max-Forwards 0");
     char *unsupported = route_unsupported_tags(tx->home, sip->sip_proxy_require);
     if (unsupported) {
-        tx->log_note = su_sprintf(tx->home, "unsupported Proxy-Require: %s", unsupported);
-        if (nta_incoming_treply(irq, SIP_420_BAD_EXTENSION, SIPTAG_UNSUPPORTED_STR(unsupported),
-                                TAG_END()) < 0)
-            env->counters->send_failed++;
-        tx->answered = true;
-        env->counters->refused++;
-        fwd_txn_log(tx, 420);
-        fwd_txn_free(tx);
-        return 0;
+        tx->reply_unsupported = unsupported;
+        return txn_refuse(tx, SIP_420_BAD_EXTENSION,
+                          su_sprintf(tx->home, "unsupported Proxy-Require: %s", unsupported));
     }
     route_loop_hash(sip, tx->loop_hash);
     if (route_request_loops(&g->self, sip, tx->loop_hash))

@@ -174,29 +174,40 @@ static void level_done(struct fwd_txn *tx)
     }
     const struct search_level *lv =
         tx->route_uri ? NULL : &tx->dec.search.levels[tx->level];
-    if (!tx->canceled && lv && !lv->stop && tx->best < 600 &&
-        tx->level + 1 < tx->dec.search.n_levels) {
+    struct route_level_state st = {
+        .canceled = tx->canceled, .stop = lv && lv->stop,
+        .more_levels = lv && tx->level + 1 < tx->dec.search.n_levels,
+        .best = tx->best, .best_local = tx->best_local, .best_msg = tx->best_msg != NULL,
+    };
+    switch (route_level_end(&st)) {
+    case ROUTE_NEXT_LEVEL:
         tx->level++;
         fwd_level_start(tx);
         return;
-    }
-    if (tx->canceled && (tx->best == 0 || tx->best_local)) {
+    case ROUTE_ANSWER_487:
         fwd_txn_reply_local(tx, SIP_487_REQUEST_TERMINATED);
-        fwd_txn_log(tx, 487);
-    } else if (tx->best_msg && tx->best == 503) {
+        fwd_txn_log(tx, STATUS_TERMINATED);
+        break;
+    case ROUTE_ANSWER_500:
         /* RFC 3261 §16.7 step 6: a 503 from downstream must not make the upstream client think
          * that we are overloaded. */
         fwd_txn_reply_local(tx, SIP_500_INTERNAL_SERVER_ERROR);
-        fwd_txn_log(tx, 500);
-    } else if (tx->best_msg) {
+        fwd_txn_log(tx, STATUS_SERVER_ERROR);
+        break;
+    case ROUTE_RELAY_BEST: {
         msg_t *m = tx->best_msg;
         tx->best_msg = NULL;
         tx->answered = fwd_txn_relay(tx, m);
         fwd_txn_log(tx, tx->best);
-    } else {
-        int st = tx->best ? tx->best : 500;
-        fwd_txn_reply_local(tx, st, tx->best_phrase ? tx->best_phrase : sip_status_phrase(st));
-        fwd_txn_log(tx, st);
+        break;
+    }
+    case ROUTE_ANSWER_BEST: {
+        int status = tx->best ? tx->best : STATUS_SERVER_ERROR;
+        fwd_txn_reply_local(tx, status, tx->best_phrase ? tx->best_phrase
+                                                        : sip_status_phrase(status));
+        fwd_txn_log(tx, status);
+        break;
+    }
     }
     txn_finish(tx);
 }
@@ -231,8 +242,12 @@ static void branch_fail(struct fwd_branch *br, int status, const char *reason)
     tx->log_failed = fwd_str_add(tx->home, tx->log_failed, "; ",
                            su_sprintf(tx->home, "%s: %d %s", fwd_zone_name_or(br->zone, "route"),
                                       status, reason));
-    if (!tx->canceled && !tx->answered && br->zone &&
-        nexthop_has_more(&tx->gen->nh, br->zone, br->attempt)) {
+    struct route_failover_in fo = {
+        .status = status, .before_response = true, .local = true, .zone_target = br->zone != NULL,
+        .more_peers = br->zone && nexthop_has_more(&tx->gen->nh, br->zone, br->attempt),
+        .canceled = tx->canceled, .answered = tx->answered,
+    };
+    if (route_failover(&fo)) {
         branch_stop(br);
         br->attempt++;
         tx->env->counters->failover++;
@@ -298,8 +313,12 @@ static int branch_response(struct fwd_branch *br, nta_outgoing_t *orq, const sip
         tx->log_diag = fwd_str_add(tx->home, tx->log_diag, " ", diag);
 
     /* SPEC §5.2: transport error, timeout or 503 moves to the next peer of a neighbor zone. */
-    if ((status == 503 || (local && status == 408)) && br->zone && !tx->canceled &&
-        !tx->answered && nexthop_has_more(&tx->gen->nh, br->zone, br->attempt)) {
+    struct route_failover_in fo = {
+        .status = status, .local = local, .zone_target = br->zone != NULL,
+        .more_peers = br->zone && nexthop_has_more(&tx->gen->nh, br->zone, br->attempt),
+        .canceled = tx->canceled, .answered = tx->answered,
+    };
+    if (route_failover(&fo)) {
         branch_fail(br, status, sip && sip->sip_status ? sip->sip_status->st_phrase : "failed");
         return 0;
     }
@@ -359,14 +378,10 @@ static void branch_hop_ready(void *arg, int status, const char *reason, const st
         branch_fail(br, SIP_500_INTERNAL_SERVER_ERROR);
         return;
     }
-    if (br->zone && br->alias && (!tx->dec.alias || strcmp(br->alias, tx->dec.alias) != 0)) {
+    if (br->zone && br->alias && (!tx->dec.alias || strcmp(br->alias, tx->dec.alias) != 0))
         /* The search rewrote the alias (strip/replace): it becomes the URI. An unchanged alias
          * leaves the Request-URI as received (no format-and-parse per request). */
-        url_t *ru = url_hdup(msg_home(m), (url_t *)su_sprintf(msg_home(m), "sip:%s", br->alias));
-        if (ru && ru->url_host)
-            s->sip_request->rq_url[0] = *ru;
-        msg_fragment_clear(s->sip_request->rq_common);
-    }
+        route_request_uri_set(m, s, br->alias);
     bool rr = tx->method != sip_method_ack && (!br->zone || br->zone->record_route);
     if (rr) {
         /* RFC 5658 double Record-Route when the transport changes: the entry facing each side
@@ -434,17 +449,9 @@ void forward_tls_failed(void *arg, const char *ip, uint16_t port, const char *re
 static void branch_start(struct fwd_branch *br)
 {
     struct fwd_txn *tx = br->tx;
-    const char *domain = NULL;
-
-    if (br->alias) {
-        const char *at = strchr(br->alias, '@');
-        domain = at ? at + 1 : br->alias;
-        size_t n = strcspn(domain, ":;");
-        domain = su_strndup(tx->home, domain, n);
-    }
     struct nexthop_request rq = {
         .zone = br->zone,
-        .domain = domain,
+        .domain = alias_host(tx->home, br->alias),   /* NULL without an alias */
         .uri = tx->route_uri,
         .attempt = br->attempt,
     };

@@ -38,6 +38,9 @@ struct rule;
 
 /* Statuses returned to nta as plain numbers (sip_status.h's SIP_nnn_* are status + phrase). */
 enum {
+    STATUS_BAD_REQUEST = 400,
+    STATUS_NOT_FOUND = 404,
+    STATUS_BAD_EXTENSION = 420,
     STATUS_TERMINATED = 487,
     STATUS_NO_TRANSACTION = 481,
     STATUS_UNAVAILABLE = 503,
@@ -98,6 +101,7 @@ struct fwd_txn {
     const char *log_rules, *log_targets, *log_hops, *log_diag;
     const char *log_note;                /* why we refused (reason=...) */
     const char *log_failed;              /* attempts that failed (failed=...) */
+    const char *reply_unsupported;       /* a local 420 names these tags in Unsupported */
 };
 
 /* forward_log.c: the route log line and the values it carries. */
@@ -133,7 +137,8 @@ const struct zone *fwd_source_classify(struct proxy_gen *g, su_home_t *home, tpo
 /* Release the transaction (server transaction, messages, configuration ref) and tell the
  * proxy when the last one ends while stopping. Branches must be stopped already. */
 void fwd_txn_free(struct fwd_txn *tx);
-/* Answer locally with `status` (a refusal or a failure with no downstream response). */
+/* Answer locally with `status` (a refusal or a failure with no downstream response); a 503
+ * carries Retry-After, a 420 the Unsupported tags of tx->reply_unsupported. */
 void fwd_txn_reply_local(struct fwd_txn *tx, int status, const char *phrase);
 /* Relay a downstream response (`rmsg`, taken in every case, top Via already removed).
  * Returns false when it could not be sent. */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "forward_int.h"
+#include "alias.h"
 #include "dialplan.h"
 #include "log.h"
 #include "nexthop.h"
@@ -108,21 +109,14 @@ void forward_stateless(struct forward_env *env, msg_t *msg, const char *what)
         if (decide_request(job->home, g->dp, &in, &dec) == 0 && dec.status == 0 &&
             dec.search.n_levels && dec.search.levels[0].n_targets) {
             const struct search_target *t = &dec.search.levels[0].targets[0];
-            const char *at = strchr(t->alias, '@');
-            const char *host = at ? at + 1 : t->alias;
             zone = t->zone;
-            domain = su_strndup(job->home, host, strcspn(host, ":;"));
+            domain = alias_host(job->home, t->alias);
             /* The search may have rewritten the alias: it becomes the Request-URI. */
-            url_t *ru = url_hdup(msg_home(msg), (url_t *)su_sprintf(msg_home(msg), "sip:%s",
-                                                                     t->alias));
-            if (ru && ru->url_host) {
-                sip->sip_request->rq_url[0] = *ru;
-                msg_fragment_clear(sip->sip_request->rq_common);
-            }
+            route_request_uri_set(msg, sip, t->alias);
         } else {
             log_info("route", "method=%s stateless=yes alias=%s status=%d reason=\"%s: dropped\"",
                      what, fwd_uri_alias(job->home, sip->sip_request->rq_url),
-                     dec.status ? dec.status : 404,
+                     dec.status ? dec.status : STATUS_NOT_FOUND,
                      dec.reason ? dec.reason : "no route");
             env->counters->refused++;
             msg_destroy(msg);

@@ -34,6 +34,8 @@ void fwd_txn_reply_local(struct fwd_txn *tx, int status, const char *phrase)
     if (nta_incoming_treply(tx->irq, status, phrase,
                             TAG_IF(status == STATUS_UNAVAILABLE,
                                    SIPTAG_RETRY_AFTER_STR(FWD_RETRY_AFTER)),
+                            TAG_IF(status == STATUS_BAD_EXTENSION && tx->reply_unsupported,
+                                   SIPTAG_UNSUPPORTED_STR(tx->reply_unsupported)),
                             TAG_END()) < 0)
         tx->env->counters->send_failed++;
     tx->answered = true;

@@ -14,8 +14,6 @@
 #include "route.h"
 #include "traversal.h"
 
-enum { PORT_PLAIN = 5060, PORT_TLS = 5061 };
-
 struct static_hop {
     const struct static_route *sr;
     struct srczone_addr *addrs;
@@ -27,11 +25,6 @@ struct nexthop_table {
     size_t n_hops;
 };
 
-static uint16_t default_port(enum sip_transport tp)
-{
-    return tp == SIP_TP_TLS ? PORT_TLS : PORT_PLAIN;
-}
-
 int nexthop_table_build(su_home_t *home, const struct dialplan *dp, struct diag *d,
                         struct nexthop_table **out)
 {
@@ -42,7 +35,7 @@ int nexthop_table_build(su_home_t *home, const struct dialplan *dp, struct diag 
     for (size_t i = 0; i < dp->n_static_routes; i++) {
         const struct static_route *sr = dp->static_routes[i];
         struct static_hop *h = &t->hops[t->n_hops++];
-        uint16_t port = sr->next_hop.port ? sr->next_hop.port : default_port(sr->transport);
+        uint16_t port = sr->next_hop.port ? sr->next_hop.port : sip_transport_default_port(sr->transport);
         h->sr = sr;
         int err = srczone_resolve(home, sr->next_hop.host, port, &h->addrs, &h->n_addrs);
         if (err == ENOMEM)
@@ -167,7 +160,7 @@ static struct nexthop_query *select_uri(const struct nexthop_ctx *ctx, const url
     if (tz)
         return select_traversal(ctx, tz, u->url_host, 0, done, arg);
     lit.port = u->url_port && *u->url_port ? (uint16_t)strtoul(u->url_port, NULL, 10)
-                                           : default_port(tp);
+                                           : sip_transport_default_port(tp);
     if (u->url_params && url_param(u->url_params, "maddr", maddr, sizeof maddr) > 0 &&
         host_is_ip_address(maddr))
         host = maddr;
@@ -204,9 +197,11 @@ static struct nexthop_query *select_dns_zone(const struct nexthop_ctx *ctx,
     struct nexthop hop;
 
     memset(&hop, 0, sizeof hop);
-    for (size_t i = 0; rq->domain && i < ctx->nt->n_hops; i++) {
+    const struct static_route *sr = rq->domain ? dialplan_static_route_find(ctx->dp, rq->domain)
+                                               : NULL;
+    for (size_t i = 0; sr && i < ctx->nt->n_hops; i++) {
         const struct static_hop *h = &ctx->nt->hops[i];
-        if (!su_casematch(h->sr->domain, rq->domain))
+        if (h->sr != sr)
             continue;
         /* SPEC §5.3: a static route replaces DNS for its domain, with no fallback. */
         if (rq->attempt >= h->n_addrs) {

@@ -63,6 +63,7 @@ struct proxy {
     struct admin *admin;                /* the admin HTTP listener, NULL when off */
     char *pid_file;                     /* written at start, removed at exit; NULL: none */
     struct traversal *traversal;        /* the traversal pair's connections (SPEC §5.4) */
+    bool tls_transport;                 /* the agent was created with TLS (needs a TLS set-up) */
 };
 
 /* Open federation remembers at most this many partner domains (least recently used go first). */
@@ -167,12 +168,46 @@ static void gen_warn_unbuilt(const struct proxy_gen *g)
     dialplan_unbuilt_each(g->dp, gen_log_unbuilt, NULL);
 }
 
-/* SIGHUP: build a complete new generation; on any error keep serving with the old one. */
+/* Make the new generation's TLS set-up the policy of every new connection: the last step of a
+ * reload that can fail, taken before anything of the running proxy changes. Returns 0, or an
+ * errno code with `*why` set for the log. */
+static int reload_tls_apply(struct proxy *px, struct proxy_gen *g, const char **why)
+{
+    if (!g->tls)
+        return 0;                        /* the new configuration uses no TLS */
+    if (!px->tls_transport) {
+        /* The agent's TLS transports are made at start from the first set-up (proxy_create). */
+        *why = "the running proxy started without TLS; restart to apply a TLS configuration";
+        return ENOTSUP;
+    }
+    int err = tls_setup_activate(g->tls, px->root, forward_tls_failed, &px->env);
+    if (err)
+        *why = err == ENOSYS ? "the TLS connection hook is not in effect"
+                             : "the new TLS set-up cannot be activated";
+    return err;
+}
+
+/* A refused reload: counted (ops), logged with `what` (key=value fields), told to systemd. */
+static void reload_refused(struct proxy *px, size_t errors, const char *first, const char *what,
+                           const char *status)
+{
+    ops_reload_record(px->ops, false, errors, first);
+    log_error("config", "event=reload status=refused generation=%u %s file=%s "
+              "msg=\"the running configuration keeps serving\"", px->ops->generation, what,
+              px->config_path);
+    service_notify_reloaded(false, status);
+}
+
+/* SIGHUP: all or nothing. Build a complete new generation and activate its TLS set-up; on any
+ * error the old generation keeps serving, unchanged, and the errors are logged. Only then is
+ * anything of the running proxy changed (DNS servers, log level, the current generation). */
 static void proxy_reload(struct proxy *px)
 {
     su_home_t home[1] = { SU_HOME_INIT(home) };
     struct diag *d = diag_new(home);
     struct proxy_gen *g = NULL;
+    const char *why = NULL;
+    char status[256];
 
     service_notify_reloading(px->config_path);
     int err = proxy_gen_load(px->config_path, d, &g);
@@ -184,15 +219,19 @@ static void proxy_reload(struct proxy *px)
                 diag_format(diag_get(d, i), first, sizeof first);
                 break;
             }
-        ops_reload_record(px->ops, false, diag_error_count(d), first);
-        log_error("config", "event=reload status=refused generation=%u errors=%zu file=%s "
-                  "msg=\"the running configuration keeps serving\"",
-                  px->ops->generation, diag_error_count(d), px->config_path);
-        char status[256];
         snprintf(status, sizeof status, "reload refused: %zu error%s in %s (see the log); "
                  "serving the previous configuration", diag_error_count(d),
                  diag_error_count(d) == 1 ? "" : "s", px->config_path);
-        service_notify_reloaded(false, status);
+        char what[32];
+        snprintf(what, sizeof what, "errors=%zu", diag_error_count(d));
+        reload_refused(px, diag_error_count(d), first, what, status);
+    } else if ((err = reload_tls_apply(px, g, &why)) != 0) {
+        proxy_gen_unref(g);
+        snprintf(status, sizeof status, "reload refused: %s; serving the previous configuration",
+                 why);
+        char what[320];
+        snprintf(what, sizeof what, "errors=1 reason=\"%s\"", why);
+        reload_refused(px, 1, why, what, status);
     } else {
         if (!listen_same(g->cfg, px->env.gen->cfg))
             log_warn("config", "event=reload msg=\"listen addresses changed: restart to apply\"");
@@ -206,8 +245,6 @@ static void proxy_reload(struct proxy *px)
         if (peer_health_set_targets(px->health, g, g->cfg->peer_keepalive_interval) != 0)
             log_error("health", "event=reload msg=\"out of memory: peer probing incomplete\"");
         g->nh.trav = px->traversal;
-        if (g->tls && tls_setup_activate(g->tls, px->root, forward_tls_failed, &px->env) != 0)
-            log_error("tls", "event=reload msg=\"new TLS set-up not applied\"");
         proxy_gen_unref(px->env.gen);
         px->env.gen = g;
         ops_reload_record(px->ops, true, 0, NULL);
@@ -222,7 +259,6 @@ static void proxy_reload(struct proxy *px)
                  g->dp->n_rules);
         log_info("config", "event=reload status=ok generation=%u zones=%zu rules=%zu",
                  px->ops->generation, g->dp->n_zones, g->dp->n_rules);
-        char status[128];
         snprintf(status, sizeof status, "configuration reloaded: %zu zones, %zu rules",
                  g->dp->n_zones, g->dp->n_rules);
         service_notify_reloaded(true, status);
@@ -497,6 +533,7 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
                  strerror(err));
         goto fail;
     }
+    px->tls_transport = gen->tls != NULL;   /* agent_listen made TLS transports for it */
     px->env.agent = px->agent;
     if ((err = peer_health_create(px->root, px->agent, gen->cfg->hostname, &px->health)) != 0 ||
         (err = peer_health_set_targets(px->health, gen, gen->cfg->peer_keepalive_interval)) != 0)

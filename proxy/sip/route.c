@@ -1,4 +1,5 @@
 /* route.c — pure routing helpers of the forwarder (RFC 3261 §16); see route.h. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <arpa/inet.h>
@@ -31,7 +32,37 @@ static unsigned port_or_default(const char *port, bool tls)
 {
     if (port && *port)
         return (unsigned)strtoul(port, NULL, 10);
-    return tls ? SIPS_DEFAULT_PORT : SIP_DEFAULT_PORT;
+    return sip_transport_default_port(tls ? SIP_TP_TLS : SIP_TP_UDP);
+}
+
+enum route_level_end route_level_end(const struct route_level_state *s)
+{
+    if (!s->canceled && !s->stop && s->best < 600 && s->more_levels)
+        return ROUTE_NEXT_LEVEL;
+    if (s->canceled && (s->best == 0 || s->best_local))
+        return ROUTE_ANSWER_487;
+    if (s->best_msg && s->best == 503)
+        return ROUTE_ANSWER_500;         /* §16.7 step 6: not "this proxy is overloaded" */
+    return s->best_msg ? ROUTE_RELAY_BEST : ROUTE_ANSWER_BEST;
+}
+
+bool route_failover(const struct route_failover_in *in)
+{
+    if (!in->zone_target || !in->more_peers || in->canceled || in->answered)
+        return false;
+    return in->before_response || in->status == 503 || (in->local && in->status == 408);
+}
+
+int route_request_uri_set(msg_t *msg, sip_t *sip, const char *alias)
+{
+    su_home_t *home = msg_home(msg);
+    char *text = su_sprintf(home, "sip:%s", alias);
+    url_t *ru = text ? url_hdup(home, (url_t *)text) : NULL;
+    if (!ru || !ru->url_host || !sip->sip_request)
+        return EINVAL;
+    sip->sip_request->rq_url[0] = *ru;
+    msg_fragment_clear(sip->sip_request->rq_common);
+    return 0;
 }
 
 /* Host and port against the hostname (any port) and the listen addresses. */

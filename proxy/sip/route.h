@@ -68,6 +68,46 @@ char *route_record_route_make(su_home_t *home, const char *hostname, enum sip_tr
  * locally generated one (`*_local`) and 503 loses to the other 5xx. */
 bool route_response_better(int candidate, bool candidate_local, int best, bool best_local);
 
+/* Where a transaction stands when every branch of its current level is done. */
+struct route_level_state {
+    bool canceled;               /* the caller sent CANCEL */
+    bool stop;                   /* a rule of this level said on_match = stop */
+    bool more_levels;            /* the search has another priority level (never when loose-routed) */
+    int best;                    /* best final non-2xx kept (route_response_better), 0: none */
+    bool best_local;             /* it was ours (a failure with no downstream response) */
+    bool best_msg;               /* the downstream response itself is kept (relayable) */
+};
+
+/* What happens when a level ends without a 2xx (RFC 3261 §16.7 steps 6 and 7, SPEC §4.3). */
+enum route_level_end {
+    ROUTE_NEXT_LEVEL,            /* try the next priority level */
+    ROUTE_ANSWER_487,            /* cancelled and nothing from downstream: 487 */
+    ROUTE_ANSWER_500,            /* the best is a downstream 503: 500, never our own 503 */
+    ROUTE_RELAY_BEST,            /* relay the kept downstream response */
+    ROUTE_ANSWER_BEST,           /* answer with the best status ourselves (500 when none) */
+};
+enum route_level_end route_level_end(const struct route_level_state *s);
+
+/* A branch's attempt has ended with a final `status`: does it move on to the zone's next peer
+ * (SPEC §5.2)? Only a zone target with more peers, while the caller neither cancelled nor got
+ * its answer; then every failure before a response (`before_response`: next hop, send, attempt
+ * timer), a 503, or nta's own 408 (`local`: no answer at all) fails over. */
+struct route_failover_in {
+    int status;
+    bool before_response;
+    bool local;
+    bool zone_target;
+    bool more_peers;
+    bool canceled;
+    bool answered;
+};
+bool route_failover(const struct route_failover_in *in);
+
+/* The search's alias (`user@host[:port][;params]`) becomes the Request-URI of `msg`:
+ * `sip:ALIAS`, parsed from `msg`'s home, the old encoding cleared. Returns 0, or EINVAL when the
+ * alias is no URI with a host (then the Request-URI is left as it was). */
+int route_request_uri_set(msg_t *msg, sip_t *sip, const char *alias);
+
 /* The transport of a URI: its `transport` parameter, else TLS for sips:, else UDP. */
 enum sip_transport route_uri_transport(const url_t *u);
 

@@ -9,7 +9,6 @@
 
 #include "srczone.h"
 
-enum { SIP_PORT_PLAIN = 5060, SIP_PORT_TLS = 5061 };
 
 struct peer_entry {
     const struct zone *zone;
@@ -85,9 +84,8 @@ int srczone_table_build(su_home_t *home, const struct dialplan *dp, struct diag 
             continue;
         for (size_t p = 0; p < z->n_peers; p++) {
             struct peer_entry *pe = &t->peers[t->n_peers++];
-            uint16_t port = z->peers[p].port;
-            if (port == 0)
-                port = z->transport == SIP_TP_TLS ? SIP_PORT_TLS : SIP_PORT_PLAIN;
+            uint16_t port = z->peers[p].port ? z->peers[p].port
+                                             : sip_transport_default_port(z->transport);
             pe->zone = z;
             pe->peer_index = p;
             int err = srczone_resolve(home, z->peers[p].host, port, &pe->addrs, &pe->n_addrs);

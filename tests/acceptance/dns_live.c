@@ -1,4 +1,4 @@
-/* dns_live.c — drives proxy/dns.c against a real DNS server (dnsmasq, started by t_dns_resolver.sh)
+/* dns_live.c — drives proxy/dns/dns.c against a real DNS server (dnsmasq, started by t_dns_resolver.sh)
  * and a silent one (a UDP socket of our own that never answers). Usage: dns_live IP:PORT NET
  * where NET is $SIPFED_TEST_NET (the zone's A records point into it). Exit 0 when every check
  * passes; each failure prints one line. */

@@ -141,3 +141,16 @@ client_has() { grep -qE -- "$2" "$T/$1.xmpp" 2>/dev/null; }
 wait_client() {   # wait_client NAME REGEX [SECONDS]
     wait_until "${3:-10}" client_has "$1" "$2" || { echo "--- $1" >&2; tail -n 20 "$T/$1.xmpp" >&2; tail -n 20 "$T/gateway.log" >&2; fail "client $1: no event matching /$2/"; }
 }
+
+# stop_gateway: SIGTERM, an orderly exit (event=exit) within the shutdown bound, and no sanitizer
+# report in its log (the ASan build: SIPFED=build-asan/sipfed).
+stop_gateway() {
+    kill "$GATEWAY_PID" 2>/dev/null
+    wait_until 15 sh -c "! kill -0 $GATEWAY_PID 2>/dev/null" || fail "the gateway did not stop on SIGTERM"
+    wait "$GATEWAY_PID" 2>/dev/null
+    gw_log_has "event=exit status=0" || { tail -n 20 "$T/gateway.log" >&2; fail "the gateway did not exit cleanly"; }
+    if grep -qE "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" "$T/gateway.log"; then
+        grep -E -A30 "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" "$T/gateway.log" | head -60 >&2
+        fail "sanitizer report in the gateway log"
+    fi
+}

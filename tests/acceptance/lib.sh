@@ -108,28 +108,52 @@ level = ${SIPFED_LOG_LEVEL:-info}
 INI
 }
 
-# lab_rules TRANSPORT [IMP_PEERS] [MS_TRANSPORT]: the lab dial plan of the scenarios: IM&P
-# neighbor zone, DNS zone with a static route for msexample.test to the Microsoft sipp (over
-# MS_TRANSPORT, default TRANSPORT), and the Expressway rules.
+# lab_rules TRANSPORT [IMP_PEERS] [MS_TRANSPORT] [EXTRA...]: the lab dial plan of the scenarios:
+# IM&P neighbor zone, DNS zone with a static route for msexample.test to the Microsoft sipp (over
+# MS_TRANSPORT, default TRANSPORT), and the Expressway rules. An empty IMP_PEERS or MS_TRANSPORT
+# takes the default. Each EXTRA changes the lab for one scenario instead of a dial plan of its
+# own:
+#   imp:LINE          one more line in [zone IMP]          (imp:"presence_format = pidf")
+#   dns:LINE          one more line in [zone DNS]
+#   local:DOMAINS     [federation] local_domains           (default ciscoexample.test)
+#   no-static-route   msexample.test through the DNS zone's SRV records, not the static route
+#   "+TEXT"           more sections (zones, rules), appended as written
 lab_rules() {
     local tp=$1 peers=${2:-$IMP_IP:$IMP_PORT} ms_tp=${3:-$1}
-    cat > "$T/rules/lab.ini" <<INI
+    local imp="" dns="" local_domains=ciscoexample.test static=yes more="" x
+    shift; [ $# -gt 0 ] && shift; [ $# -gt 0 ] && shift
+    for x in "$@"; do
+        case $x in
+            imp:*) imp+="${x#imp:}"$'\n' ;;
+            dns:*) dns+="${x#dns:}"$'\n' ;;
+            local:*) local_domains=${x#local:} ;;
+            no-static-route) static= ;;
+            +*) more+=$'\n'"${x#+}"$'\n' ;;
+            *) fail "lab_rules: unknown extra '$x'" ;;
+        esac
+    done
+    {
+        cat <<INI
 [zone IMP]
 type = neighbor
 peers = $peers
 transport = $tp
 authenticated = yes
 traffic = ms-imp
-
+${imp}
 [zone DNS]
 type = dns
-
+${dns}
 [federation]
-local_domains = ciscoexample.test
+local_domains = $local_domains
+INI
+        [ -n "$static" ] && cat <<INI
 
 [static_route msexample.test]
 next_hop = $MS_IP:$MS_PORT
 transport = $ms_tp
+INI
+        cat <<INI
 
 [rule "Outbound to Microsoft"]
 priority = 100
@@ -149,6 +173,15 @@ source = default
 pattern = .*@ciscoexample\\.test(;.*)?
 target = IMP
 INI
+        printf '%s' "$more"
+    } > "$T/rules/lab.ini"
+}
+
+# lab_start TRANSPORT [lab_rules arguments after TRANSPORT...]: the set-up of one round: the node
+# file listening on TRANSPORT, the lab dial plan, sipfed started.
+lab_start() {
+    local tp=$1; shift
+    node_file "$tp"; lab_rules "$tp" "$@"; start_sipfed
 }
 
 # start_sipfed: run sipfed on $T/sipfed.ini, wait until it serves.
@@ -207,6 +240,41 @@ message_inbound_ok() {
         -key max_forwards 70
     expect_ok imp sipp_wait imp
 }
+
+# uac_from_imp NAME XML TRANSPORT USER [sipp args...]: the IM&P -> Microsoft direction: a sipp
+# UAC on the IM&P address sends to USER@msexample.test from ciscoexample.test through sipfed;
+# fails with its errors unless every step went as scripted.
+uac_from_imp() {
+    local name=$1 xml=$2 tp=$3 user=$4; shift 4
+    expect_ok "$name" sipp_client "$name" "$xml" "$tp" "$IMP_IP" -s "$user" \
+        -key from_domain ciscoexample.test -key to_domain msexample.test "$@"
+}
+
+# uac_from_ms NAME XML TRANSPORT USER [sipp args...]: the Microsoft -> IM&P direction: a sipp UAC
+# on the Microsoft address sends to USER@ciscoexample.test from msexample.test.
+uac_from_ms() {
+    local name=$1 xml=$2 tp=$3 user=$4; shift 4
+    expect_ok "$name" sipp_client "$name" "$xml" "$tp" "$MS_IP" -s "$user" \
+        -key from_domain msexample.test -key to_domain ciscoexample.test "$@"
+}
+
+# message_expect NAME TRANSPORT imp|ms RURI STATUS [MAX_FORWARDS]: one MESSAGE to RURI from the
+# IM&P or the Microsoft side (its address and domain; Max-Forwards 70 unless given) must be
+# answered STATUS.
+message_expect() {
+    local name=$1 tp=$2 side=$3 ruri=$4 status=$5 mf=${6:-70} ip dom
+    case $side in
+        imp) ip=$IMP_IP dom=ciscoexample.test ;;
+        ms) ip=$MS_IP dom=msexample.test ;;
+        *) fail "message_expect: side '$side' (imp or ms)" ;;
+    esac
+    uac_xml "$T/$name.xml" MESSAGE "$ruri" "$status"
+    expect_ok "$name" sipp_client "$name" "$T/$name.xml" "$tp" "$ip" -key from_domain "$dom" \
+        -key max_forwards "$mf"
+}
+
+# sipp_done NAME: the background sipp NAME finished as scripted (else fail with its errors).
+sipp_done() { expect_ok "$1" sipp_wait "$1"; }
 
 # msg_count NAME REGEX: how many received messages of sipp NAME have a first line matching.
 msg_count() { grep -cE -- "$2" "$T/$1.msg" 2>/dev/null || true; }
@@ -272,23 +340,22 @@ ${extra}Content-Length: 0
 XML
 }
 
+# sipp_answer STATUS PHRASE [TO_TAG] [EXTRA_HEADER_LINES]: a sipp <send> of a bodiless response
+# to the last request received (with ";tag=TO_TAG" on To when given).
+sipp_answer() {
+    local extra=${4:-}
+    [ -n "$extra" ] && extra="$extra"$'\n'
+    printf '<send><![CDATA[\nSIP/2.0 %s %s\n[last_Via:]\n[last_From:]\n[last_To:]%s\n[last_Call-ID:]\n[last_CSeq:]\n%sContent-Length: 0\n\n]]></send>' \
+        "$1" "$2" "${3:+;tag=$3}" "$extra"
+}
+
 # uas_xml FILE METHOD STATUS [DELAY_MS] [EXTRA_HEADER_LINES]: a server answering one request
 # with STATUS (after a 100 Trying and DELAY_MS when given), then done.
 uas_xml() {
     local file=$1 method=$2 status=$3 delay=${4:-} extra=${5:-}
-    [ -n "$extra" ] && extra="$extra"$'\n'
     local pre=""
     if [ -n "$delay" ]; then
-        pre="<send><![CDATA[
-SIP/2.0 100 Trying
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
+        pre="$(sipp_answer 100 Trying)
   <pause milliseconds=\"$delay\"/>"
     fi
     cat > "$file" <<XML
@@ -296,18 +363,7 @@ Content-Length: 0
 <scenario name="uas_$method">
   <recv request="$method"/>
   $pre
-  <send>
-    <![CDATA[
-SIP/2.0 $status Answer
-[last_Via:]
-[last_From:]
-[last_To:];tag=[call_number]-uas
-[last_Call-ID:]
-[last_CSeq:]
-${extra}Content-Length: 0
-
-]]>
-  </send>
+  $(sipp_answer "$status" Answer "[call_number]-uas" "$extra")
 </scenario>
 XML
 }

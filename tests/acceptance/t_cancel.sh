@@ -5,11 +5,10 @@
 
 round() {
     local tp=$1
-    node_file "$tp"; lab_rules "$tp"; start_sipfed
+    lab_start "$tp"
     sipp_server ms "$SIPP_DIR/uas_ring_cancel.xml" "$tp" "$MS_IP" "$MS_PORT"
-    expect_ok uac sipp_client uac "$SIPP_DIR/uac_cancel.xml" "$tp" "$IMP_IP" -s bob \
-        -key from_domain ciscoexample.test -key to_domain msexample.test
-    expect_ok ms sipp_wait ms
+    uac_from_imp uac "$SIPP_DIR/uac_cancel.xml" "$tp" bob
+    sipp_done ms
     [ "$(msg_count ms '^CANCEL sip:')" -ge 1 ] || fail "the callee got no CANCEL"
     wait_log "method=INVITE alias=bob@msexample.test src=IMP .*status=487"
 }

@@ -24,9 +24,8 @@ j = s.index("</send>", i) + len("</send>")
 open(sys.argv[2], "w").write(s[:j] + '\n  <pause milliseconds="300"/>' + s[j:])
 PY
     sipp_server ms "$T/uas_session_rr.xml" "$tp" "$MS_IP" "$MS_PORT"
-    expect_ok uac sipp_client uac "$T/uac_session_slow.xml" "$tp" "$IMP_IP" -s bob \
-        -key from_domain ciscoexample.test -key to_domain msexample.test
-    expect_ok ms sipp_wait ms
+    uac_from_imp uac "$T/uac_session_slow.xml" "$tp" bob
+    sipp_done ms
     grep -q "^Route: <sip:edge.msexample.test:$MS_PORT" "$T/ms.msg" ||
         fail "the far side did not get the in-dialog request with its own Route entry"
     wait_log "method=MESSAGE .*rule=\"route\" target=route next_hop=$MS_IP:$MS_PORT/$tp status=200"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# proxy/dns.c against dnsmasq: Microsoft's SRV pick among records of different priority/weight,
+# proxy/dns/dns.c against dnsmasq: Microsoft's SRV pick among records of different priority/weight,
 # NXDOMAIN and no-SRV 404s, A-record fallback, static-route host lookups, cache hits, one shared
 # lookup, cancel, SIGHUP server change, REFUSED -> 503, and a silent server giving 503 within the bound
 # (build/tests/dns_live does the checks; ASan build: B=build-asan).

@@ -7,16 +7,12 @@
 
 round() {
     local tp=$1
-    node_file "$tp"; lab_rules "$tp"; start_sipfed
+    lab_start "$tp"
 
-    uac_xml "$T/no_rule.xml" MESSAGE "sip:mallory@elsewhere.test" 404
-    expect_ok no_rule sipp_client no_rule "$T/no_rule.xml" "$tp" "$MS_IP" \
-        -key from_domain msexample.test -key max_forwards 70
+    message_expect no_rule "$tp" ms "sip:mallory@elsewhere.test" 404
     wait_log "method=MESSAGE alias=mallory@elsewhere.test src=default .*status=404"
 
-    uac_xml "$T/mf0.xml" MESSAGE "sip:alice@ciscoexample.test" 483
-    expect_ok mf0 sipp_client mf0 "$T/mf0.xml" "$tp" "$MS_IP" \
-        -key from_domain msexample.test -key max_forwards 0
+    message_expect mf0 "$tp" ms "sip:alice@ciscoexample.test" 483 0
     wait_log "method=MESSAGE alias=alice@ciscoexample.test .*status=483 .*reason=\"Max-Forwards 0\""
 
     uac_xml "$T/pr.xml" MESSAGE "sip:alice@ciscoexample.test" 420 \
@@ -32,16 +28,14 @@ round() {
     sipp_server ms "$T/uas_diag.xml" "$tp" "$MS_IP" "$MS_PORT"
     expect_ok diag sipp_client diag "$T/diag.xml" "$tp" "$IMP_IP" \
         -key from_domain ciscoexample.test -key max_forwards 70
-    expect_ok ms sipp_wait ms
+    sipp_done ms
     wait_log "method=MESSAGE alias=bob@msexample.test .*status=504 .*ms-diagnostics=\"1046;reason=.{1,2}Failed to connect"
 
     # A loop: the Microsoft side's static route points back at this node.
     sed -i "s/^next_hop = .*/next_hop = $PROXY_IP:$PROXY_PORT/" "$T/rules/lab.ini"
     kill -HUP "$SIPFED_PID"
     wait_log "event=reload status=ok"
-    uac_xml "$T/loop.xml" MESSAGE "sip:bob@msexample.test" 482
-    expect_ok loop sipp_client loop "$T/loop.xml" "$tp" "$IMP_IP" \
-        -key from_domain ciscoexample.test -key max_forwards 70
+    message_expect loop "$tp" imp "sip:bob@msexample.test" 482
     wait_log "method=MESSAGE alias=bob@msexample.test .*status=482"
 }
 

@@ -48,10 +48,9 @@ round() {
 
     sipp_server busy "$SIPP_DIR/uas_invite_busy.xml" "$tp" "$MS_IP" "$MS_PORT"
     sipp_server ok "$SIPP_DIR/uas_invite_200.xml" "$tp" "$IMP2_IP" "$FORK_PORT"
-    expect_ok uac sipp_client uac "$SIPP_DIR/uac_invite.xml" "$tp" "$IMP_IP" -s fork \
-        -key from_domain ciscoexample.test -key to_domain msexample.test
-    expect_ok busy sipp_wait busy
-    expect_ok ok sipp_wait ok
+    uac_from_imp uac "$SIPP_DIR/uac_invite.xml" "$tp" fork
+    sipp_done busy
+    sipp_done ok
     wait_log "method=INVITE alias=fork@msexample.test .*rule=\"Fork A,Fork B\" target=MSA\\+MSB .*status=200"
 
     uas_xml "$T/uas_404.xml" MESSAGE 404
@@ -61,8 +60,8 @@ round() {
     sipp_server s200 "$T/uas_200.xml" "$tp" "$IMP2_IP" "$FORK_PORT"
     expect_ok seq sipp_client seq "$T/uac_seq.xml" "$tp" "$IMP_IP" \
         -key from_domain ciscoexample.test -key max_forwards 70
-    expect_ok s404 sipp_wait s404
-    expect_ok s200 sipp_wait s200
+    sipp_done s404
+    sipp_done s200
     wait_log "method=MESSAGE alias=seq@msexample.test .*rule=\"First try,Then\" target=MSA,MSB .*status=200"
 }
 

@@ -45,4 +45,5 @@ client_do carol send dave@msexample.test are you there
 wait_client carol "^error from=dave@msexample.test condition=recipient-unavailable$" 15
 expect_ok busy sipp_wait busy
 
+stop_gateway
 pass "XMPP <-> SIP session-mode IM through Prosody, the gateway and the proxy; 486 as an XMPP error"

@@ -40,4 +40,5 @@ wait "$W_PID" || { tail -n 20 "$T/watcher.err" "$T/watcher.out" >&2; fail "the w
 wait_gw_log "event=presence_to_sip from=carol@$XMPP_DOMAIN to=alice@msexample.test state=away number=15500"
 wait_gw_log "event=presence_watcher_end local=carol@$XMPP_DOMAIN partner=alice@msexample.test"
 
+stop_gateway
 pass "presence XMPP <-> Microsoft through Prosody, the gateway and the proxy (6500 -> dnd, 3500 -> available; away -> PIDF away)"

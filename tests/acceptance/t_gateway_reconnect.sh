@@ -32,4 +32,11 @@ expect_ok up sipp_client up "$SIPP_DIR/uac_message.xml" tcp "$MS_IP" -s carol \
 wait_client carol "^message from=alice@msexample.test type=chat body=hello from msexample.test$" 10
 wait_gw_log "event=im_in mode=page from=alice@msexample.test to=carol@$XMPP_DOMAIN"
 
-pass "Prosody restarted: 480 while down, reconnected with back-off, messages flow again"
+# A MESSAGE without text (no body) is refused 415 with Accept, and logged.
+uac_xml "$T/msg415.xml" MESSAGE "sip:carol@$XMPP_DOMAIN" 415 "" "Accept:" "text/plain"
+expect_ok nobody sipp_client nobody "$T/msg415.xml" tcp "$MS_IP" -key from_domain msexample.test \
+    -key max_forwards 70
+wait_gw_log "event=im_in_refused from=sender@msexample.test to=carol@$XMPP_DOMAIN .*status=415"
+
+stop_gateway
+pass "Prosody restarted: 480 while down, reconnected with back-off, messages flow again; 415 for a MESSAGE without text"

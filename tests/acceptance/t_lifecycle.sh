@@ -24,9 +24,7 @@ rm "$T/rules/zz_broken.ini"
 sed -i 's/^\[rule "Inbound to IM&P"\]/[rule "Inbound to IM\&P"]\nenabled = no/' "$T/rules/lab.ini"
 kill -HUP "$SIPFED_PID"
 wait_log "event=reload status=ok"
-uac_xml "$T/uac404.xml" MESSAGE "sip:alice@ciscoexample.test" 404
-expect_ok uac404 sipp_client uac404 "$T/uac404.xml" "$tp" "$MS_IP" \
-    -key from_domain msexample.test -key max_forwards 70
+message_expect uac404 "$tp" ms "sip:alice@ciscoexample.test" 404
 
 # SIGTERM with a transaction in flight (the far side answers after 1 s).
 sed -i 's/^enabled = no$//' "$T/rules/lab.ini"

@@ -6,18 +6,16 @@
 
 round() {
     local tp=$1
-    node_file "$tp"; lab_rules "$tp"; start_sipfed
+    lab_start "$tp"
 
     sipp_server ms "$SIPP_DIR/uas_message.xml" "$tp" "$MS_IP" "$MS_PORT"
-    expect_ok out_uac sipp_client out_uac "$SIPP_DIR/uac_message.xml" "$tp" "$IMP_IP" -s bob \
-        -key from_domain ciscoexample.test -key to_domain msexample.test
-    expect_ok ms sipp_wait ms
+    uac_from_imp out_uac "$SIPP_DIR/uac_message.xml" "$tp" bob
+    sipp_done ms
     wait_log "method=MESSAGE alias=bob@msexample.test src=IMP auth=yes rule=\"Outbound to Microsoft\" target=DNS next_hop=$MS_IP:$MS_PORT/$tp status=200"
 
     sipp_server imp "$SIPP_DIR/uas_message.xml" "$tp" "$IMP_IP" "$IMP_PORT"
-    expect_ok in_uac sipp_client in_uac "$SIPP_DIR/uac_message.xml" "$tp" "$MS_IP" -s alice \
-        -key from_domain msexample.test -key to_domain ciscoexample.test
-    expect_ok imp sipp_wait imp
+    uac_from_ms in_uac "$SIPP_DIR/uac_message.xml" "$tp" alice
+    sipp_done imp
     wait_log "method=MESSAGE alias=alice@ciscoexample.test src=default auth=no rule=\"Inbound to IM&P\" target=IMP next_hop=$IMP_IP:$IMP_PORT/$tp status=200"
 }
 

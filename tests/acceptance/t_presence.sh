@@ -7,12 +7,11 @@
 
 round() {
     local tp=$1
-    node_file "$tp"; lab_rules "$tp"; start_sipfed
+    lab_start "$tp"
 
     sipp_server ms "$SIPP_DIR/uas_presence.xml" "$tp" "$MS_IP" "$MS_PORT" -s bob
-    expect_ok out_uac sipp_client out_uac "$SIPP_DIR/uac_subscribe.xml" "$tp" "$IMP_IP" -s bob \
-        -key from_domain ciscoexample.test -key to_domain msexample.test
-    expect_ok ms sipp_wait ms
+    uac_from_imp out_uac "$SIPP_DIR/uac_subscribe.xml" "$tp" bob
+    sipp_done ms
     wait_log 'module=presence entity=sip:bob@notifier.test state=busy xmpp_show=away xmpp_status="Busy - In a call" method=SUBSCRIBE-2xx activity=on-the-phone'
     wait_log 'module=presence entity=sip:bob@notifier.test state=away xmpp_show=away xmpp_status="Out of office until next week" method=NOTIFY'
     wait_log 'module=presence entity=sip:carol@notifier.test state=busy xmpp_show=away xmpp_status="Busy" method=BENOTIFY'

@@ -12,52 +12,21 @@
 
 LEGACY_IP=$IMP2_IP
 
-# pidf_rules TRANSPORT: IMP (pidf; the watcher's sipp port is one of its peers, as an IM&P
-# node's own address would be), LEGACY (no option), the Microsoft side behind a static route.
+# pidf_rules TRANSPORT: the lab with IMP in pidf (the watcher's sipp port is one of its peers, as
+# an IM&P node's own address would be) and a LEGACY cluster without the option.
 pidf_rules() {
     local tp=$1
-    cat > "$T/rules/lab.ini" <<INI
-[zone IMP]
-type = neighbor
-peers = $IMP_IP:$IMP_PORT, $IMP_IP:$UAC_PORT
-transport = $tp
-authenticated = yes
-traffic = ms-imp
-presence_format = pidf
-
-[zone LEGACY]
+    lab_rules "$tp" "$IMP_IP:$IMP_PORT, $IMP_IP:$UAC_PORT" "" imp:"presence_format = pidf" \
+        local:"ciscoexample.test, legacy.ciscoexample.test" "+[zone LEGACY]
 type = neighbor
 peers = $LEGACY_IP:$IMP_PORT
 transport = $tp
 
-[zone DNS]
-type = dns
-
-[federation]
-local_domains = ciscoexample.test, legacy.ciscoexample.test
-
-[static_route msexample.test]
-next_hop = $MS_IP:$MS_PORT
-transport = $tp
-
-[rule "Outbound to Microsoft"]
-priority = 100
-source = IMP
-pattern = .*@msexample\\.test(;.*)?
-target = DNS
-
-[rule "Inbound to IM&P"]
-priority = 110
-source = default
-pattern = .*@ciscoexample\\.test(;.*)?
-target = IMP
-
-[rule "Inbound to the legacy cluster"]
+[rule \"Inbound to the legacy cluster\"]
 priority = 120
 source = default
 pattern = .*@legacy\\.ciscoexample\\.test(;.*)?
-target = LEGACY
-INI
+target = LEGACY"
 }
 
 # xml_attr TEXT: TEXT escaped for an XML attribute value.
@@ -69,16 +38,7 @@ xml_attr() { printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\
 uas_notify_xml() {
     local method=$2 ct body reply=""
     ct=$(xml_attr "$3"); body=$(xml_attr "$4")
-    [ "$method" = NOTIFY ] && reply="<send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>"
+    [ "$method" = NOTIFY ] && reply=$(sipp_answer 200 OK)
     cat > "$1" <<XML
 <?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="uas_notify_check">
@@ -124,12 +84,11 @@ round() {
         '<availability>6500</availability><activity token=.on-the-phone.><custom LCID=.1033.>In a call</custom>'
     sipp_server imp "$T/uas_pidf.xml" "$tp" "$IMP_IP" "$IMP_PORT"
     sipp_server legacy "$T/uas_asis.xml" "$tp" "$LEGACY_IP" "$IMP_PORT"
-    expect_ok ms1 sipp_client ms1 "$SIPP_DIR/uac_notify.xml" "$tp" "$MS_IP" -s bob \
-        -key from_domain msexample.test -key to_domain ciscoexample.test
+    uac_from_ms ms1 "$SIPP_DIR/uac_notify.xml" "$tp" bob
     expect_ok ms2 sipp_client ms2 "$SIPP_DIR/uac_notify.xml" "$tp" "$MS_IP" -s carol \
         -key from_domain msexample.test -key to_domain legacy.ciscoexample.test
-    expect_ok imp sipp_wait imp
-    expect_ok legacy sipp_wait legacy
+    sipp_done imp
+    sipp_done legacy
     body_length_ok imp NOTIFY || fail "IMP: Content-Length of the converted NOTIFY is not its body's"
     body_length_ok legacy NOTIFY || fail "LEGACY: Content-Length of the NOTIFY is not its body's"
     [ "$(msg_count imp '^Content-Type: application/msrtc')" -eq 0 ] || fail "IMP got the categories body"
@@ -141,16 +100,14 @@ round() {
         'entity=.sip:bob@msexample\.test.*<basic>open</basic>.*<ep:activity>busy</ep:activity>.*<note>In a call</note>'
     sed -e 's/NOTIFY/BENOTIFY/g' -e '/<recv response="200"\/>/d' "$SIPP_DIR/uac_notify.xml" > "$T/uac_benotify.xml"
     sipp_server impbe "$T/uas_pidf_be.xml" "$tp" "$IMP_IP" "$IMP_PORT"
-    expect_ok ms3 sipp_client ms3 "$T/uac_benotify.xml" "$tp" "$MS_IP" -s bob \
-        -key from_domain msexample.test -key to_domain ciscoexample.test
-    expect_ok impbe sipp_wait impbe
+    uac_from_ms ms3 "$T/uac_benotify.xml" "$tp" bob
+    sipp_done impbe
     body_length_ok impbe BENOTIFY || fail "IMP: Content-Length of the converted BENOTIFY is not its body's"
 
     # 2. a subscription dialog from the IMP zone
     sipp_server ms "$SIPP_DIR/uas_presence.xml" "$tp" "$MS_IP" "$MS_PORT" -s bob
-    expect_ok watcher sipp_client watcher "$SIPP_DIR/uac_subscribe_pidf.xml" "$tp" "$IMP_IP" -s bob \
-        -key from_domain ciscoexample.test -key to_domain msexample.test
-    expect_ok ms sipp_wait ms
+    uac_from_imp watcher "$SIPP_DIR/uac_subscribe_pidf.xml" "$tp" bob
+    sipp_done ms
     body_length_ok watcher NOTIFY || fail "watcher: Content-Length of the converted NOTIFY is not its body's"
     wait_log 'module=presence event=not_converted zone=IMP method=BENOTIFY .*reason="multipart batch: parts are not converted"'
     wait_log 'module=presence entity=sip:bob@notifier.test state=away .*method=NOTIFY'

@@ -7,13 +7,13 @@
 
 round() {
     local tp=$1
-    node_file "$tp"; lab_rules "$tp"; start_sipfed
+    lab_start "$tp"
     uas_xml "$T/uas_slow.xml" MESSAGE 200 800
     uac_xml "$T/uac.xml" MESSAGE "sip:bob@msexample.test" 200
     sipp_server ms "$T/uas_slow.xml" "$tp" "$MS_IP" "$MS_PORT"
     expect_ok uac sipp_client uac "$T/uac.xml" "$tp" "$IMP_IP" \
         -key from_domain ciscoexample.test -key max_forwards 70
-    expect_ok ms sipp_wait ms
+    sipp_done ms
     local sent got
     sent=$(grep -c '^MESSAGE sip:' "$T/uac.msg")
     got=$(grep -A1 '^MESSAGE sip:' "$T/ms.msg" | grep -o 'branch=[^;, ]*' | sort -u | wc -l)

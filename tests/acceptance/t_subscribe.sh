@@ -7,13 +7,12 @@
 
 round() {
     local tp=$1
-    node_file "$tp"; lab_rules "$tp"; start_sipfed
+    lab_start "$tp"
 
     # Inbound: a Microsoft watcher subscribes to an IM&P user.
     sipp_server imp "$SIPP_DIR/uas_subscribe.xml" "$tp" "$IMP_IP" "$IMP_PORT" -s alice
-    expect_ok in_uac sipp_client in_uac "$SIPP_DIR/uac_subscribe.xml" "$tp" "$MS_IP" -s alice \
-        -key from_domain msexample.test -key to_domain ciscoexample.test
-    expect_ok imp sipp_wait imp
+    uac_from_ms in_uac "$SIPP_DIR/uac_subscribe.xml" "$tp" alice
+    sipp_done imp
     wait_log "method=SUBSCRIBE alias=alice@ciscoexample.test src=default .*target=IMP .*status=200"
     wait_log "method=NOTIFY .*rule=\"dialog\" target=route next_hop=$MS_IP:$UAC_PORT/$tp status=200"
     [ "$(msg_count in_uac '^BENOTIFY ')" -eq 1 ] || fail "the BENOTIFY did not reach the watcher"
@@ -21,9 +20,8 @@ round() {
 
     # Outbound: an IM&P watcher subscribes to a Microsoft user.
     sipp_server ms "$SIPP_DIR/uas_subscribe.xml" "$tp" "$MS_IP" "$MS_PORT" -s bob
-    expect_ok out_uac sipp_client out_uac "$SIPP_DIR/uac_subscribe.xml" "$tp" "$IMP_IP" -s bob \
-        -key from_domain ciscoexample.test -key to_domain msexample.test
-    expect_ok ms sipp_wait ms
+    uac_from_imp out_uac "$SIPP_DIR/uac_subscribe.xml" "$tp" bob
+    sipp_done ms
     wait_log "method=SUBSCRIBE alias=bob@msexample.test src=IMP .*target=DNS .*status=200"
     wait_log "method=NOTIFY .*rule=\"dialog\" target=route next_hop=$IMP_IP:$UAC_PORT/$tp status=200"
     [ "$(msg_count ms 'CSeq: 2 BENOTIFY')" -eq 1 ] || fail "the BENOTIFY was answered"
@@ -31,9 +29,8 @@ round() {
 
     # Outside a dialog (no Route): searched from its real source zone (IMP -> Microsoft).
     sipp_server ms2 "$SIPP_DIR/uas_benotify.xml" "$tp" "$MS_IP" "$MS_PORT"
-    expect_ok bn sipp_client bn "$SIPP_DIR/uac_benotify.xml" "$tp" "$IMP_IP" -s bob \
-        -key from_domain ciscoexample.test -key to_domain msexample.test
-    expect_ok ms2 sipp_wait ms2
+    uac_from_imp bn "$SIPP_DIR/uac_benotify.xml" "$tp" bob
+    sipp_done ms2
     wait_log "method=BENOTIFY alias=bob@msexample.test stateless=yes next_hop=$MS_IP:$MS_PORT/$tp status=-"
 }
 

@@ -9,9 +9,8 @@ round() {
     if [ "$imp_tp" = tcp ]; then ms_tp=udp; else ms_tp=tcp; fi
     node_file udp tcp; lab_rules "$imp_tp" "" "$ms_tp"; start_sipfed
     sipp_server ms "$SIPP_DIR/uas_session.xml" "$ms_tp" "$MS_IP" "$MS_PORT"
-    expect_ok uac sipp_client uac "$SIPP_DIR/uac_session.xml" "$imp_tp" "$IMP_IP" -s bob \
-        -key from_domain ciscoexample.test -key to_domain msexample.test
-    expect_ok ms sipp_wait ms
+    uac_from_imp uac "$SIPP_DIR/uac_session.xml" "$imp_tp" bob
+    sipp_done ms
     grep -qiE "^Record-Route: <sip:edge\.ciscoexample\.test;transport=$ms_tp;lr>, ?<sip:edge\.ciscoexample\.test;transport=$imp_tp;lr>|^Record-Route: <sip:edge\.ciscoexample\.test;transport=$ms_tp;lr>$" "$T/ms.msg" ||
         fail "no double Record-Route ($ms_tp side first) at the far side"
     grep -qi "^Record-Route: .*transport=$imp_tp;lr" "$T/ms.msg" || fail "the $imp_tp-side entry is missing"

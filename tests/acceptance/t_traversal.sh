@@ -8,7 +8,7 @@
 # nftables in both namespaces drops (and counts) every new connection from dmz to inside; the
 # internal node even listens on 198.18.77.1:5061 so that an inward connection would have
 # somewhere to go. Checked: MESSAGE both ways, SUBSCRIBE/NOTIFY/BENOTIFY both ways, an INVITE
-# session (m=message) with BYE; the DMZ node restarted: 503 at once inside while it is down,
+# session (m=message) with BYE; SIGHUP on both nodes keeps the connection; the DMZ node restarted: 503 at once inside while it is down,
 # reconnection within the back-off, traffic again; a second internal node (expc2, listening on
 # its loopback only) connected: the first one killed, inbound requests go down the second's
 # connection; both killed: the DMZ node answers 503 at once; the firewall counters show no
@@ -121,6 +121,8 @@ dialplan = rules
 certificate = $PKI/edge.pem
 private_key = $PKI/edge.key
 ca_file = $PKI/ca.pem
+[admin]
+listen = 127.0.0.1:9061
 [log]
 level = debug
 INI
@@ -169,6 +171,8 @@ dialplan = rules
 certificate = $PKI/expc.pem
 private_key = $PKI/expc.key
 ca_file = $PKI/ca.pem
+[admin]
+listen = 127.0.0.1:9061
 [log]
 level = debug
 INI
@@ -210,6 +214,7 @@ INI
 mkdir -p "$T/int2"
 sed -e 's/^hostname = .*/hostname = expc2.ciscoexample.test/' -e 's/expc\./expc2./g' \
     -e 's/^listen = .*/listen = tcp:127.0.0.4:5060/' -e "s|^dialplan = .*|dialplan = $T/int/rules|" \
+    -e '/^\[admin\]/,/^listen/d' \
     "$T/int/sipfed.ini" > "$T/int2/sipfed.ini"
 
 start_dmz() {
@@ -252,6 +257,17 @@ wait_node_log int "module=traversal event=connected role=client zone=TraversalCl
 wait_node_log dmz "module=traversal event=connected role=server zone=TraversalServer peer=$IN_ADDR:[0-9]+ name=expc.ciscoexample.test"
 # keep-alives flow over the connection and are answered by the DMZ node itself
 wait_node_log int "event=keepalive role=client zone=TraversalClient .*status=200"
+
+# status_is NS ROLE STATE: the node's GET /status shows its first traversal row so
+status_is() {
+    ip netns exec "$1" curl -sf --max-time 5 http://127.0.0.1:9061/status | python3 -c '
+import json, sys
+rows = json.load(sys.stdin)["traversal"]
+r = rows[0]
+sys.exit(0 if r["role"] == sys.argv[1] and r["state"] == sys.argv[2] else 1)' "$2" "$3"
+}
+wait_until 10 status_is "$NS_IN" client connected || fail_pair "internal node /status: not connected"
+wait_until 10 status_is "$NS_DMZ" server connected || fail_pair "DMZ node /status: not connected"
 
 # ------------------------------------------------------------- scenarios
 
@@ -367,6 +383,26 @@ message_in() {
 message_out 1
 message_in 1
 
+# The pair in /metrics (docs/operations.md): the link up on the internal node, one verified
+# client connection on the DMZ node.
+metric_in() { ip netns exec "$1" curl -sf --max-time 10 http://127.0.0.1:9061/metrics | grep -qxF -- "$2"; }
+metric_in "$NS_IN" "sipfed_traversal_up{zone=\"TraversalClient\",peer=\"$DMZ_ADDR:5061\"} 1" ||
+    fail_pair "internal node: no sipfed_traversal_up 1 in /metrics"
+metric_in "$NS_DMZ" 'sipfed_traversal_connections{zone="TraversalServer"} 1' ||
+    fail_pair "DMZ node: no sipfed_traversal_connections 1 in /metrics"
+
+# A reload (SIGHUP) on both nodes keeps the pair's connection: same zone, same peer.
+kill -HUP "$DMZ_PID" "$INT_PID"
+wait_node_log dmz "event=reload status=ok"
+wait_node_log int "event=reload status=ok"
+kas=$(node_count int "event=keepalive role=client")
+wait_until 10 sh -c "[ \$(grep -c 'event=keepalive role=client' '$T/int.log') -gt $kas ]" ||
+    fail_pair "no keep-alive answered after the reload"
+if log_in int "event=(closed|disconnected) role=client" ||
+   log_in dmz "event=(closed|disconnected) role=server"; then
+    fail_pair "a reload dropped the traversal connection"
+fi
+
 # Microsoft watches IM&P: SUBSCRIBE in; 200, NOTIFY and BENOTIFY back through both nodes along
 # the recorded route; the un-SUBSCRIBE goes in again down the traversal connection.
 tls_xml "$T/uac_subscribe.xml" "$T/uac_subscribe_ms.xml" "$MS_CONTACT"
@@ -403,6 +439,7 @@ wait_node_log dmz "method=BYE .*next_hop=$IN_ADDR:[0-9]+/tls status=200"
 
 stop_pid "$DMZ_PID"
 wait_node_log int "event=disconnected role=client zone=TraversalClient .*retry_in_ms="
+wait_until 10 status_is "$NS_IN" client reconnecting || fail_pair "internal node /status: not reconnecting"
 # while it is down the internal node answers at once (no connection attempt waits)
 uac_xml "$T/uac_down.xml" MESSAGE "sip:bob@msexample.test" 503
 start=$(date +%s%N)
@@ -436,6 +473,7 @@ ok imp_uas3 uas_wait imp_uas3
 wait_node_log int2 "method=MESSAGE alias=alice@ciscoexample.test src=TraversalClient .*target=IMP .*status=200"
 stop_pid "$INT2_PID"
 wait_node_log dmz "event=disconnected role=server zone=TraversalServer .*connections=0"
+wait_until 10 status_is "$NS_DMZ" server waiting || fail_pair "DMZ node /status: not waiting"
 uac_xml "$T/uac_nozone.xml" MESSAGE "sip:alice@ciscoexample.test" 503
 tls_xml "$T/uac_nozone.xml" "$T/uac_nozone_tls.xml"
 start=$(date +%s%N)

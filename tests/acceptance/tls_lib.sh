@@ -39,41 +39,11 @@ INI
 # records from the scenario's dnsmasq), so its certificate must carry the SRV target name
 # sip.msexample.test.
 tls_rules() {
-    cat > "$T/rules/lab.ini" <<INI
-[zone IMP]
-type = neighbor
-peers = $IMP_IP:$IMP_PORT
-transport = tls
-tls_verify = on
-tls_verify_subject = imp1.ciscoexample.test
-authenticated = yes
-traffic = ms-imp
-
-[zone DNS]
-type = dns
-srv = _sipfederationtls._tcp
-tls_verify = on
-
-[zone default]
+    lab_rules tls "" "" imp:"tls_verify = on" imp:"tls_verify_subject = imp1.ciscoexample.test" \
+        dns:"srv = _sipfederationtls._tcp" dns:"tls_verify = on" no-static-route "+[zone default]
 type = default
 require_client_certificate = on
-authenticated = verified
-
-[federation]
-local_domains = ciscoexample.test
-
-[rule "Outbound to Microsoft"]
-priority = 100
-source = IMP
-pattern = .*@msexample\\.test(;.*)?
-target = DNS
-
-[rule "Inbound to IM&P"]
-priority = 110
-source = default
-pattern = .*@ciscoexample\\.test(;.*)?
-target = IMP
-INI
+authenticated = verified"
 }
 
 # tls_dns_start [TARGET]: dnsmasq with _sipfederationtls._tcp.msexample.test -> TARGET (default
@@ -90,6 +60,17 @@ tls_dns_start() {
     wait_until 10 port_open udp "$PROXY_IP" "$TLS_DNS_PORT" || fail "dnsmasq did not start"
 }
 
+# stunnel_start NAME IP PORT SERVICE-LINES: stunnel4 in the foreground with one service NAME
+# (logging to $T/stunnel-NAME.log), stopped with the scenario; waits until IP:PORT accepts.
+stunnel_start() {
+    local name=$1 ip=$2 port=$3
+    printf 'foreground = yes\npid =\noutput = %s\ndebug = info\n[%s]\n%s\n' \
+        "$T/stunnel-$name.log" "$name" "$4" > "$T/stunnel-$name.conf"
+    "$STUNNEL" "$T/stunnel-$name.conf" >/dev/null 2>&1 &
+    PIDS+=("$!")
+    wait_until 10 port_open tcp "$ip" "$port" || fail "stunnel $name did not listen on $ip:$port"
+}
+
 # stunnel_client NAME ACCEPT_IP ACCEPT_PORT CERT [CHECKHOST] [sslVersion lines]: a client
 # tunnel: plain TCP on ACCEPT_IP:ACCEPT_PORT, TLS to sipfed from source address ACCEPT_IP with
 # certificate CERT (a mklab name; "none" for no certificate).
@@ -98,13 +79,7 @@ stunnel_client() {
     local certlines=""
     [ "$cert" != none ] && certlines="cert = $PKI/$cert.pem
 key = $PKI/$cert.key"
-    cat > "$T/stunnel-$name.conf" <<CONF
-foreground = yes
-pid =
-output = $T/stunnel-$name.log
-debug = info
-[$name]
-client = yes
+    stunnel_start "$name" "$ip" "$port" "client = yes
 accept = $ip:$port
 connect = $PROXY_IP:$TLS_PORT
 local = $ip
@@ -113,35 +88,21 @@ CAfile = $PKI/ca.pem
 verifyChain = yes
 checkHost = $check
 sslVersionMin = TLSv1.2
-$extra
-CONF
-    "$STUNNEL" "$T/stunnel-$name.conf" >/dev/null 2>&1 &
-    PIDS+=("$!")
-    wait_until 10 port_open tcp "$ip" "$port" || fail "stunnel $name did not listen on $ip:$port"
+$extra"
 }
 
 # stunnel_server NAME IP PORT CERT SIPP_PORT: a server tunnel: TLS on IP:PORT with certificate
 # CERT, requiring a client certificate that verifies, plain TCP to a sipp on IP:SIPP_PORT.
 stunnel_server() {
     local name=$1 ip=$2 port=$3 cert=$4 sport=$5
-    cat > "$T/stunnel-$name.conf" <<CONF
-foreground = yes
-pid =
-output = $T/stunnel-$name.log
-debug = info
-[$name]
-accept = $ip:$port
+    stunnel_start "$name" "$ip" "$port" "accept = $ip:$port
 connect = $ip:$sport
 cert = $PKI/$cert.pem
 key = $PKI/$cert.key
 CAfile = $PKI/ca.pem
 requireCert = yes
 verifyChain = yes
-sslVersionMin = TLSv1.2
-CONF
-    "$STUNNEL" "$T/stunnel-$name.conf" >/dev/null 2>&1 &
-    PIDS+=("$!")
-    wait_until 10 port_open tcp "$ip" "$port" || fail "stunnel $name did not listen on $ip:$port"
+sslVersionMin = TLSv1.2"
 }
 
 # tls_xml SRC DST [CONTACT_PORT]: a sipp scenario rewritten for a sipp behind a tunnel: the top

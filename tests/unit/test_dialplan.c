@@ -591,6 +591,10 @@ static void test_dialplan_values_lowercased(void **state)
     assert_int_equal(sr->transport, SIP_TP_TLS);
     assert_int_equal(sr->line, 10);
     assert_null(dialplan_static_route_find(dp, "partner.test"));
+    /* the one static-route look-up: a trailing root dot names the same domain */
+    assert_ptr_equal(dialplan_static_route_find(dp, "msexample.test."), sr);
+    assert_null(dialplan_static_route_find(dp, "msexample.test.."));
+    assert_null(dialplan_static_route_find(dp, "sub.msexample.test"));
     dialplan_free(dp);
     fixture_close(&f);
 }

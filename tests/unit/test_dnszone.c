@@ -39,6 +39,7 @@ static void test_dnszone_request_static_route_or_srv(void **state)
     } cases[] = {
         { "pinned.test", "sip.pinned.test", 0, 5061, true },     /* TLS default port */
         { "PINNED.TEST", "sip.pinned.test", 0, 5061, true },     /* case-insensitive */
+        { "pinned.test.", "sip.pinned.test", 0, 5061, true },    /* trailing root dot */
         { "tcp.test", "10.0.0.1", 0, 5060, true },               /* TCP default port */
         { "port.test", "h.port.test", 0, 5071, true },
         { "msexample.test", "msexample.test", 1, 0, false },     /* no static route: SRV */

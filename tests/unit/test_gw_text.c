@@ -232,6 +232,20 @@ static void test_config(void **state)
     assert_true(diag_has(d, "both a partner and a local domain"));
     assert_true(diag_has(d, "'session_idle'"));
 
+    /* `sipfed check`: no [gateway] is fine; [log] problems are the proxy loader's to report */
+    d = diag_new(home);
+    char path0[128];
+    snprintf(path0, sizeof path0, "%s/node.ini", dir);
+    load("[proxy]\nhostname = x\n[log]\nlevel = loud\n", d, &cfg);
+    d = diag_new(home);
+    assert_int_equal(gateway_config_check(path0, d), 0);
+    assert_int_equal(diag_count(d), 0);
+    load("[log]\nlevel = loud\n[gateway]\nlisten = 127.0.0.5:5070\n", d, &cfg);
+    d = diag_new(home);
+    assert_int_equal(gateway_config_check(path0, d), EINVAL);
+    assert_true(diag_has(d, "missing required key 'proxy'"));
+    assert_false(diag_has(d, "'level'"));
+
     chmod(secret, 0644);
     d = diag_new(home);
     assert_int_equal(load("[gateway]\nlisten = 127.0.0.5:5070\nproxy = 127.0.0.1:5060\n"

@@ -59,6 +59,8 @@ static void test_nexthop_select(void **state)
         { &z_imp, NULL, NULL, 2, 503, NULL, NULL, 0, 0 },                     /* no more peers */
         { &z_dns, "msexample.test", NULL, 0, 0, "127.0.0.3", "127.0.0.3", 5061, SIP_TP_TCP },
         { &z_dns, "MSexample.test", NULL, 1, 503, NULL, NULL, 0, 0 },        /* no fallback */
+        /* a domain written with its root dot is the same domain: the static route, not DNS */
+        { &z_dns, "msexample.test.", NULL, 0, 0, "127.0.0.3", "127.0.0.3", 5061, SIP_TP_TCP },
         { &z_default, "x.test", NULL, 0, 503, NULL, NULL, 0, 0 },
         { NULL, NULL, "sip:bob@127.0.0.9:5070;transport=tcp", 0, 0, "127.0.0.9", "127.0.0.9",
           5070, SIP_TP_TCP },

@@ -62,6 +62,7 @@ static const struct policy_case cases[] = {
     { PRIVACY_ALLOW_LIST, false, IN, "192.0.2.15", false, false, "not_allowed" },
     { PRIVACY_DENY_LIST, false, OUT, "edge.msexample.test", false, false, "deny_list" },
     { PRIVACY_ALLOW_LIST, false, OUT, "static.test", false, true, "static_route" },
+    { PRIVACY_ALLOW_LIST, false, OUT, "Static.Test.", false, true, "static_route" },
     { PRIVACY_ALLOW_LIST, false, IN, "static.test", false, true, "static_route" },
     { PRIVACY_ALLOW_LIST, false, IN, "ciscoexample.test", false, true, "local_domain" },
     /* a learnt domain only counts with open federation on */

@@ -1,5 +1,6 @@
 /* test_route.c — the forwarder's pure helpers: who we are (Route/Via), loop hashes and loop
  * detection vs spirals, Proxy-Require filtering, Record-Route values, best-response selection. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -232,6 +233,89 @@ static void test_route_uri_transport(void **state)
     su_home_deinit(home);
 }
 
+/* RFC 3261 §16.7 steps 6-7 and SPEC §4.3: what happens when every branch of a level is done. */
+static void test_route_level_end(void **state)
+{
+    (void)state;
+    static const struct { struct route_level_state s; enum route_level_end end; } cases[] = {
+        /* {canceled, stop, more_levels, best, best_local, best_msg} */
+        { { false, false, true, 404, false, true }, ROUTE_NEXT_LEVEL },   /* continue searching */
+        { { false, false, true, 0, false, false }, ROUTE_NEXT_LEVEL },    /* nothing answered */
+        { { false, true, true, 404, false, true }, ROUTE_RELAY_BEST },    /* the rule said stop */
+        { { false, false, true, 603, false, true }, ROUTE_RELAY_BEST },   /* 6xx ends the search */
+        { { true, false, true, 0, false, false }, ROUTE_ANSWER_487 },     /* cancelled */
+        { { true, false, false, 408, true, false }, ROUTE_ANSWER_487 },   /* ... our own 408 */
+        { { true, false, false, 486, false, true }, ROUTE_RELAY_BEST },   /* ... a real answer */
+        { { false, false, false, 503, false, true }, ROUTE_ANSWER_500 },  /* downstream 503 */
+        { { false, false, false, 503, true, false }, ROUTE_ANSWER_BEST }, /* our own 503 */
+        { { false, false, false, 486, false, true }, ROUTE_RELAY_BEST },
+        { { false, false, false, 408, true, false }, ROUTE_ANSWER_BEST }, /* local failure */
+        { { false, false, false, 0, false, false }, ROUTE_ANSWER_BEST },  /* none: 500 */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (route_level_end(&cases[i].s) != cases[i].end)
+            fail_msg("case %zu: %d, expected %d", i, route_level_end(&cases[i].s), cases[i].end);
+}
+
+/* SPEC §5.2: which failures move a branch on to the zone's next peer. */
+static void test_route_failover(void **state)
+{
+    (void)state;
+    static const struct { struct route_failover_in in; bool failover; } cases[] = {
+        /* {status, before_response, local, zone_target, more_peers, canceled, answered} */
+        { { 503, false, false, true, true, false, false }, true },    /* peer overloaded */
+        { { 503, false, true, true, true, false, false }, true },     /* transport error */
+        { { 408, false, true, true, true, false, false }, true },     /* no answer (Timer F) */
+        { { 408, false, false, true, true, false, false }, false },   /* the peer's own 408 */
+        { { 486, false, false, true, true, false, false }, false },   /* a real answer */
+        { { 500, false, false, true, true, false, false }, false },
+        { { 503, true, true, true, true, false, false }, true },      /* no next hop address */
+        { { 408, true, true, true, true, false, false }, true },      /* our attempt timer */
+        { { 500, true, true, true, true, false, false }, true },      /* could not send */
+        { { 503, false, false, true, false, false, false }, false },  /* no more peers */
+        { { 503, false, false, false, true, false, false }, false },  /* loose-routed */
+        { { 503, true, true, true, true, true, false }, false },      /* cancelled */
+        { { 503, false, false, true, true, false, true }, false },    /* already answered */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (route_failover(&cases[i].in) != cases[i].failover)
+            fail_msg("case %zu: status %d failover=%d", i, cases[i].in.status,
+                     !cases[i].failover);
+}
+
+/* The one Request-URI rewrite (a transaction's branch and a stateless forward both use it). */
+static void test_route_request_uri_set(void **state)
+{
+    (void)state;
+    static const struct { const char *alias; int err; const char *uri; } cases[] = {
+        { "bob@msexample.test", 0, "sip:bob@msexample.test" },
+        { "bob@sip.msexample.test:5061;transport=tls", 0,
+          "sip:bob@sip.msexample.test:5061;transport=tls" },
+        { "alice@[2001:db8::1]:5070", 0, "sip:alice@[2001:db8::1]:5070" },
+        { "msexample.test", 0, "sip:msexample.test" },
+        { "", EINVAL, "sip:a@b.test" },                 /* no host: left as it was */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        msg_t *msg = parse("MESSAGE sip:a@b.test SIP/2.0\r\n"
+                           "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\n"
+                           "Call-ID: r@x\r\nCSeq: 1 MESSAGE\r\nContent-Length: 0\r\n\r\n");
+        sip_t *sip = sip_object(msg);
+        int err = route_request_uri_set(msg, sip, cases[i].alias);
+        char buf[256];
+        url_e(buf, sizeof buf, sip->sip_request->rq_url);
+        if (err != cases[i].err || strcmp(buf, cases[i].uri) != 0)
+            fail_msg("'%s': err %d uri %s, expected %d %s", cases[i].alias, err, buf,
+                     cases[i].err, cases[i].uri);
+        /* re-encoded: the message text carries the new Request-URI */
+        assert_int_equal(msg_serialize(msg, (msg_pub_t *)sip), 0);
+        char *text = msg_as_string(msg_home(msg), msg, NULL, 0, NULL);
+        assert_non_null(text);
+        if (strncmp(text + strlen("MESSAGE "), cases[i].uri, strlen(cases[i].uri)) != 0)
+            fail_msg("'%s': encoded as %.60s", cases[i].alias, text);
+        msg_destroy(msg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -243,6 +327,9 @@ int main(void)
         cmocka_unit_test(test_route_record_route_make),
         cmocka_unit_test(test_route_response_better),
         cmocka_unit_test(test_route_uri_transport),
+        cmocka_unit_test(test_route_request_uri_set),
+        cmocka_unit_test(test_route_level_end),
+        cmocka_unit_test(test_route_failover),
     };
     return cmocka_run_group_tests_name("route", tests, NULL, NULL);
 }
