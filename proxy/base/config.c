@@ -23,7 +23,8 @@ struct config_loader {
 };
 
 enum { MAX_FORWARDS_MAX = 255, MESSAGE_SIZE_MIN = 1024, MESSAGE_SIZE_MAX = 16 * 1024 * 1024,
-       TIMEOUT_MAX = 86400 };
+       TIMEOUT_MAX = 86400, CONNECTIONS_MAX = 1000000,
+       RATE_MAX = 1000000 };
 
 /* [proxy] ---------------------------------------------------------------------------------- */
 
@@ -129,6 +130,40 @@ static int proxy_connect_timeout_apply(struct ini_ctx *c, const struct ini_entry
     return ini_value_uint(c, e, 1, TIMEOUT_MAX, &((struct node_config *)obj)->connect_timeout);
 }
 
+static int proxy_handshake_timeout_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    return ini_value_uint(c, e, 1, TIMEOUT_MAX, &((struct node_config *)obj)->handshake_timeout);
+}
+
+static int proxy_max_connections_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    return ini_value_uint(c, e, 1, CONNECTIONS_MAX, &((struct node_config *)obj)->max_connections);
+}
+
+static int proxy_max_connections_per_ip_apply(struct ini_ctx *c, const struct ini_entry *e,
+                                              void *obj)
+{
+    return ini_value_uint(c, e, 1, CONNECTIONS_MAX,
+                          &((struct node_config *)obj)->max_connections_per_ip);
+}
+
+static int proxy_rate_limit_per_ip_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    return ini_value_uint(c, e, 0, RATE_MAX, &((struct node_config *)obj)->rate_limit_per_ip);
+}
+
+static int proxy_rate_limit_per_domain_apply(struct ini_ctx *c, const struct ini_entry *e,
+                                             void *obj)
+{
+    return ini_value_uint(c, e, 0, RATE_MAX, &((struct node_config *)obj)->rate_limit_per_domain);
+}
+
+static int proxy_peer_keepalive_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    return ini_value_uint(c, e, 0, TIMEOUT_MAX,
+                          &((struct node_config *)obj)->peer_keepalive_interval);
+}
+
 static const struct ini_key proxy_keys[] = {
     { "hostname", 0, proxy_hostname_apply },
     { "listen", 0, proxy_listen_apply },
@@ -138,6 +173,12 @@ static const struct ini_key proxy_keys[] = {
     { "idle_timeout", 0, proxy_idle_timeout_apply },
     { "message_timeout", 0, proxy_message_timeout_apply },
     { "connect_timeout", 0, proxy_connect_timeout_apply },
+    { "handshake_timeout", 0, proxy_handshake_timeout_apply },
+    { "max_connections", 0, proxy_max_connections_apply },
+    { "max_connections_per_ip", 0, proxy_max_connections_per_ip_apply },
+    { "rate_limit_per_ip", 0, proxy_rate_limit_per_ip_apply },
+    { "rate_limit_per_domain", 0, proxy_rate_limit_per_domain_apply },
+    { "peer_keepalive_interval", 0, proxy_peer_keepalive_apply },
     { "pid_file", 0, proxy_pid_file_apply },
     { NULL, 0, NULL },
 };
@@ -452,6 +493,12 @@ static void config_defaults_set(struct node_config *cfg)
     cfg->idle_timeout = 600;
     cfg->message_timeout = 30;
     cfg->connect_timeout = 3;
+    cfg->handshake_timeout = 5;
+    cfg->max_connections = 10000;
+    cfg->max_connections_per_ip = 100;
+    cfg->rate_limit_per_ip = 200;
+    cfg->rate_limit_per_domain = 500;
+    cfg->peer_keepalive_interval = 30;
     cfg->tls.min_version = 12;
     cfg->log_level = LOG_LVL_INFO;
     cfg->admin_history = ADMIN_HISTORY_DEFAULT;

@@ -49,6 +49,12 @@ struct node_config {
     unsigned message_timeout;    /* s to finish a started message (or TLS handshake); default 30 */
     unsigned connect_timeout;    /* s for an outgoing TLS connection's TCP connect + handshake;
                                   * default 3 */
+    unsigned handshake_timeout;  /* s an inbound TLS connection has to finish its handshake; 5 */
+    unsigned max_connections;    /* inbound TCP/TLS connections in total; default 10000 */
+    unsigned max_connections_per_ip; /* inbound TCP/TLS connections per source address; 100 */
+    unsigned rate_limit_per_ip;  /* requests/s per source address (burst 2x), 0 off; 200 */
+    unsigned rate_limit_per_domain; /* requests/s per authenticated domain (burst 2x), 0 off; 500 */
+    unsigned peer_keepalive_interval; /* s between OPTIONS to each neighbor peer, 0 off; 30 */
 
     struct tls_config tls;
 

@@ -13,6 +13,9 @@
 #include <ini.h>
 #include <sofia-sip/su_string.h>
 
+/* The longest line of a node or dial-plan file, its line end included. */
+enum { INI_LINE_MAX = 16384 };
+
 struct ini_reader {
     FILE *fp;
     const char *display;
@@ -244,6 +247,14 @@ int ini_file_parse(const char *path, const char *display, struct diag *d,
         return err;
     }
     r.scratch = su_home_new(sizeof *r.scratch);
+    /* Debian's libinih reads its line limit at run time (ini.h: ini_use_stack, ini_max_line):
+     * a heap buffer of INI_LINE_MAX bytes instead of 200 on the stack, so that a dial-plan
+     * pattern listing twenty partner domains (about 2 000 characters) fits on one line. The
+     * same values every time: setting them is idempotent. */
+    ini_use_stack = false;
+    ini_allow_realloc = false;
+    ini_initial_alloc = INI_LINE_MAX;
+    ini_max_line = INI_LINE_MAX;
     ini_parse_stream(ini_reader_line, &r, ini_handler_key, &r);
     ini_line_check(&r);
     if (ferror(r.fp)) {

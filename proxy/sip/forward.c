@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "forward_int.h"
+#include "inbound.h"
 #include "log.h"
 #include "ops_stats.h"
 #include "presence_proxy.h"
@@ -103,6 +104,11 @@ int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq
     if (bad)
         return txn_refuse(tx, STATUS_BAD_REQUEST, su_sprintf(tx->home, "Bad %s Header", bad),
                           su_sprintf(tx->home, "malformed %s", bad));
+    /* RFC 3261 §19.1.5: headers in a URI are for the request built from it; a Request-URI
+     * carrying them (sip:a@b?Route=...) is refused rather than passed on (issue 11). */
+    if (sip->sip_request->rq_url->url_headers)
+        return txn_refuse(tx, 400, "Bad Request-URI: Headers Not Allowed",
+                          "Request-URI with headers");
     if (method == sip_method_options && tx->sip->sip_max_forwards &&
         tx->sip->sip_max_forwards->mf_count == 0)
         return txn_answer_ping(tx);
@@ -168,6 +174,9 @@ int forward_message(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip
         msg_destroy(msg);
         return 0;
     }
+    su_addrinfo_t *ai = msg_addrinfo(msg);
+    if (ai && ai->ai_addr && ai->ai_protocol != IPPROTO_UDP)
+        inbound_guard_delivered(env->inbound, ai->ai_addr);
     if (msg_size(msg) > env->gen->cfg->max_message_size) {
         /* RFC 3261 §21.5.14 (nta's read limit is the stream's, proxy.c). */
         env->counters->refused++;
@@ -181,6 +190,8 @@ int forward_message(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip
             msg_destroy(msg);
         return 0;
     }
+    if (fwd_ratelimit_refuse(env, agent, msg, sip))
+        return 0;
     sip_method_t method = sip->sip_request->rq_method;
     if (method == sip_method_ack || su_casematch(sip->sip_request->rq_method_name, "BENOTIFY")) {
         /* ACK for a 2xx (its own end-to-end transaction, RFC 3261 §17.1.1.3) and BENOTIFY (the

@@ -12,6 +12,8 @@ struct proxy;
 struct proxy_gen;
 struct policy_learnt;
 struct fwd_branch;
+struct inbound_guard;
+struct fwd_ratelimit;
 struct ops_stats;
 
 /* What forward*.c need from the proxy; owned by proxy.c. */
@@ -28,6 +30,8 @@ struct forward_env {
     struct policy_learnt *learnt;      /* open federation's learnt domains (policy.h); owned by
                                         * the proxy, kept across reloads */
     struct fwd_branch *tls_waiting;    /* sent on a TLS connection still in its handshake */
+    struct inbound_guard *inbound;     /* told when a message arrives (inbound.h); may be NULL */
+    struct fwd_ratelimit *ratelimit;   /* per-source buckets (forward_ratelimit.c); may be NULL */
     struct ops_stats *ops;             /* metrics and search history (ops_stats.h); owned by the
                                         * proxy, may be NULL */
     struct traversal *traversal;       /* the traversal pair's connections (traversal.h) */
@@ -42,6 +46,11 @@ struct forward_env {
  * (nta_incoming_create) and goes to forward_request(). A response outside any transaction is
  * passed on only when it is a 2xx to INVITE under our Via. Always returns 0. */
 int forward_message(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip_t *sip);
+
+/* The per-source rate limit state (forward_ratelimit.c); the limits themselves are read from
+ * the current configuration. Returns 0 or ENOMEM. */
+int fwd_ratelimit_create(struct fwd_ratelimit **out);
+void fwd_ratelimit_destroy(struct fwd_ratelimit *rl);
 
 /* Route one request held in server transaction `irq` (`leg` unused, may be NULL). Returns 0 (we
  * own the transaction) or a status for the caller to answer with. */

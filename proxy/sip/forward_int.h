@@ -178,6 +178,10 @@ void forward_stray_response(struct forward_env *env, nta_agent_t *agent, msg_t *
 
 /* Overload control: true when the request (`msg`) was refused with 503 (and taken); false
  * leaves `msg` to the caller. */
+/* forward_ratelimit.c: per-source token buckets; true when the request was refused (503 +
+ * Retry-After, or a BENOTIFY dropped) and `msg` consumed. */
+bool fwd_ratelimit_refuse(struct forward_env *env, nta_agent_t *agent, msg_t *msg,
+                          const sip_t *sip);
 bool fwd_overload_refuse(struct forward_env *env, nta_agent_t *agent, msg_t *msg,
                          const sip_t *sip);
 

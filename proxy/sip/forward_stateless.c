@@ -141,6 +141,21 @@ void forward_stray_response(struct forward_env *env, nta_agent_t *agent, msg_t *
         url_init(u, tls ? url_sips : url_sip);
         u->url_host = v->v_host;
         u->url_port = v->v_port;
+        const sip_via_t *next = v->v_next;
+        if (route_uri_is_self(&env->gen->self, u) &&
+            !(route_host_is_unicast(next->v_host) && route_host_is_unicast(next->v_received) &&
+              route_host_is_unicast(next->v_maddr))) {
+            /* A forged Via must not turn us into a reflector toward a multicast/broadcast
+             * group (issue 11). */
+            env->counters->refused++;
+            log_warn("route", "event=stray-response status=%d cseq=\"%s\" call_id=%s "
+                     "reason=\"next Via names a multicast or broadcast address: dropped\"",
+                     sip->sip_status->st_status, sip->sip_cseq->cs_method_name,
+                     sip->sip_call_id ? fwd_log_quote(msg_home(msg), sip->sip_call_id->i_id)
+                                      : "-");
+            msg_destroy(msg);
+            return;
+        }
         if (route_uri_is_self(&env->gen->self, u)) {
             if (nta_msg_tsend(agent, msg, NULL, TAG_END()) < 0)
                 env->counters->send_failed++;

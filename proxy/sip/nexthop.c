@@ -10,6 +10,7 @@
 #include "log.h"
 #include "nexthop.h"
 #include "nexthop_dns.h"
+#include "peerhealth.h"
 #include "route.h"
 #include "traversal.h"
 
@@ -57,18 +58,43 @@ static void hop_fill(struct nexthop *hop, const char *host, const struct srczone
     hop->transport = tp;
 }
 
-/* The attempt-th (peer, address) pair of a zone with peers, in peer order. */
-static const struct srczone_addr *peer_attempt(const struct nexthop_ctx *ctx, const struct zone *z,
-                                               size_t attempt, size_t *peer)
+static bool addr_down(const struct nexthop_ctx *ctx, const struct zone *z,
+                      const struct srczone_addr *a)
+{
+    return peer_health_is_down(ctx->health, a->ip, a->port, z->transport);
+}
+
+/* True when some address of the zone's peers is not marked down. */
+static bool zone_has_live_peer(const struct nexthop_ctx *ctx, const struct zone *z)
 {
     for (size_t p = 0; p < z->n_peers; p++) {
         size_t n = 0;
         const struct srczone_addr *a = srczone_peer_addrs(ctx->sz, z, p, &n);
-        if (attempt < n) {
-            *peer = p;
-            return &a[attempt];
+        for (size_t k = 0; k < n; k++)
+            if (!addr_down(ctx, z, &a[k]))
+                return true;
+    }
+    return false;
+}
+
+/* The attempt-th (peer, address) pair of a zone with peers, in peer order, skipping the ones
+ * marked down (all of them are tried when every one is down: the probe may be wrong, and an
+ * attempt costs less than a certain failure). */
+static const struct srczone_addr *peer_attempt(const struct nexthop_ctx *ctx, const struct zone *z,
+                                               size_t attempt, size_t *peer)
+{
+    bool skip_down = ctx->health && zone_has_live_peer(ctx, z);
+    for (size_t p = 0; p < z->n_peers; p++) {
+        size_t n = 0;
+        const struct srczone_addr *a = srczone_peer_addrs(ctx->sz, z, p, &n);
+        for (size_t k = 0; k < n; k++) {
+            if (skip_down && addr_down(ctx, z, &a[k]))
+                continue;
+            if (attempt-- == 0) {
+                *peer = p;
+                return &a[k];
+            }
         }
-        attempt -= n;
     }
     return NULL;
 }

@@ -17,6 +17,7 @@
 #include "types.h"
 
 struct dns_resolver;
+struct peer_health;
 struct traversal;
 typedef struct tport_s tport_t;
 
@@ -47,6 +48,7 @@ struct nexthop_ctx {
     const struct srczone_table *sz;
     const struct nexthop_table *nt;
     struct dns_resolver *dns;    /* the proxy's resolver (dns.h, outlives reloads); NULL: none */
+    const struct peer_health *health; /* peers marked down are skipped (peerhealth.h); may be NULL */
     const struct traversal *trav; /* the proxy's traversal connections (traversal.h); NULL:
                                    * none, traversal zones then fail with 503 */
 };
@@ -82,7 +84,8 @@ struct nexthop_query *nexthop_select(const struct nexthop_ctx *ctx,
 /* Drop a pending query: its `done` never runs. */
 void nexthop_cancel(struct nexthop_query *q);
 
-/* True when more attempts may follow attempt `attempt` for zone `z` (peer failover). */
+/* True when more attempts may follow attempt `attempt` for zone `z` (peer failover). Peers
+ * marked down by their OPTIONS keep-alive are not counted, unless every peer of the zone is. */
 bool nexthop_has_more(const struct nexthop_ctx *ctx, const struct zone *z, size_t attempt);
 
 /* `sip:HOST:PORT;transport=X[;maddr=IP]` (maddr when HOST is a name), from `home`. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -18,13 +19,18 @@ struct forward_env;
 
 #include <sofia-sip/nta.h>
 #include <sofia-sip/sip_header.h>
+#include <sofia-sip/nta_tport.h>
+#include <sofia-sip/su_string.h>
 #include <sofia-sip/su_wait.h>
+#include <sofia-sip/tport.h>
 #include <sofia-sip/tport_tag.h>
 
 #include "admin.h"
 #include "dns.h"
 #include "dnszone.h"
 #include "forward.h"
+#include "inbound.h"
+#include "peerhealth.h"
 #include "log.h"
 #include "ops_stats.h"
 #include "presence_proxy.h"
@@ -51,6 +57,8 @@ struct proxy {
     struct dns_resolver *dns;           /* c-ares on our root; outlives configuration reloads */
     struct policy_learnt *learnt;       /* open federation's learnt domains (SPEC §6) */
     struct sofialog sofialog;           /* sofia's own refusals as log lines */
+    struct inbound_guard *inbound;      /* connection caps and timeouts (inbound.h) */
+    struct peer_health *health;         /* OPTIONS keep-alives to neighbor peers (peerhealth.h) */
     struct ops_stats *ops;              /* metrics, search history, generations (SPEC §8) */
     struct admin *admin;                /* the admin HTTP listener, NULL when off */
     char *pid_file;                     /* written at start, removed at exit; NULL: none */
@@ -60,6 +68,69 @@ struct proxy {
 
 /* Open federation remembers at most this many partner domains (least recently used go first). */
 enum { PROXY_LEARNT_MAX = 1024 };
+
+/* ---------------------------------------------------------------- inbound */
+
+static void inbound_limits_of(const struct node_config *cfg, struct inbound_limits *l)
+{
+    l->handshake_timeout_ms = cfg->handshake_timeout * 1000U;
+    l->idle_timeout_ms = cfg->idle_timeout * 1000U;
+    l->message_timeout_ms = cfg->message_timeout * 1000U;
+    l->max_connections = cfg->max_connections;
+    l->max_connections_per_ip = cfg->max_connections_per_ip;
+}
+
+static void proxy_inbound_limits_set(struct proxy *px, const struct node_config *cfg)
+{
+    struct inbound_limits l;
+    inbound_limits_of(cfg, &l);
+    if (px->inbound)
+        inbound_guard_set_limits(px->inbound, &l);
+}
+
+static bool proxy_handshake_done(void *arg, int fd)
+{
+    struct proxy *px = arg;
+    return tls_setup_handshake_expire(px->env.gen->tls, fd);
+}
+
+/* max_connections sockets need as many descriptors: take the hard limit (systemd's default is
+ * 524288; a shell's soft limit is often 1024) and say so when it is still too small. */
+static void proxy_fd_limit_raise(const struct node_config *cfg)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    /* Besides the connections: outgoing connections, UDP, DNS, logs. */
+    rlim_t need = (rlim_t)cfg->max_connections + 256;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+        log_warn("proxy", "event=fd_limit nofile=%llu max_connections=%u msg=\"the open-file "
+                 "limit is below max_connections: accept fails before the cap (raise "
+                 "LimitNOFILE)\"", (unsigned long long)rl.rlim_cur, cfg->max_connections);
+}
+
+/* Hand the guard every TCP/TLS address the agent listens on (the bound address and port). */
+static int proxy_inbound_watch(struct proxy *px)
+{
+    for (tport_t *tp = tport_primaries(nta_agent_tports(px->agent)); tp; tp = tport_next(tp)) {
+        const tp_name_t *n = tport_name(tp);
+        const su_addrinfo_t *ai = tport_get_address(tp);
+        if (!n || !n->tpn_proto || !ai || !ai->ai_addr || su_casematch(n->tpn_proto, "udp"))
+            continue;
+        const su_sockaddr_t *su = (const su_sockaddr_t *)ai->ai_addr;
+        if (su->su_port == 0)
+            continue;                   /* outgoing only (agent_add_client) */
+        int err = inbound_guard_listen(px->inbound, ai->ai_addr, tport_has_tls(tp));
+        if (err)
+            return err;
+        log_debug("inbound", "event=watch proto=%s port=%u", n->tpn_proto, ntohs(su->su_port));
+    }
+    return 0;
+}
 
 /* ----------------------------------------------------------------- reload */
 
@@ -170,6 +241,9 @@ static void proxy_reload(struct proxy *px)
         if (dns_resolver_set_servers(px->dns, &dopt, &dns_error) != 0)
             log_warn("dns", "event=reload msg=\"%s\"", dns_error ? dns_error : "out of memory");
         g->nh.dns = px->dns;
+        g->nh.health = px->health;
+        if (peer_health_set_targets(px->health, g, g->cfg->peer_keepalive_interval) != 0)
+            log_error("health", "event=reload msg=\"out of memory: peer probing incomplete\"");
         g->nh.trav = px->traversal;
         proxy_gen_unref(px->env.gen);
         px->env.gen = g;
@@ -180,6 +254,9 @@ static void proxy_reload(struct proxy *px)
             log_warn("admin", "event=reload msg=\"admin listen added: restart to apply\"");
         traversal_apply(px->traversal, g);
         log_set_level(g->cfg->log_level);
+        proxy_inbound_limits_set(px, g->cfg);
+        log_info("config", "event=reload status=ok zones=%zu rules=%zu", g->dp->n_zones,
+                 g->dp->n_rules);
         log_info("config", "event=reload status=ok generation=%u zones=%zu rules=%zu",
                  px->ops->generation, g->dp->n_zones, g->dp->n_rules);
         snprintf(status, sizeof status, "configuration reloaded: %zu zones, %zu rules",
@@ -441,10 +518,27 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
         log_text(LOG_LVL_ERROR, "%s: TLS cannot be enforced: %s", gen->cfg->file, strerror(err));
         goto fail;
     }
+    proxy_fd_limit_raise(gen->cfg);
+    struct inbound_limits il;
+    inbound_limits_of(gen->cfg, &il);
+    if ((err = inbound_guard_create(px->root, &il, proxy_handshake_done, px, &px->inbound)) != 0)
+        goto fail;
+    px->env.inbound = px->inbound;
+    if ((err = fwd_ratelimit_create(&px->env.ratelimit)) != 0)
+        goto fail;
     if ((err = agent_listen(px, gen->cfg)) != 0)
         goto fail;
+    if ((err = proxy_inbound_watch(px)) != 0) {
+        log_text(LOG_LVL_ERROR, "%s: cannot guard the listen addresses: %s", gen->cfg->file,
+                 strerror(err));
+        goto fail;
+    }
     px->tls_transport = gen->tls != NULL;   /* agent_listen made TLS transports for it */
     px->env.agent = px->agent;
+    if ((err = peer_health_create(px->root, px->agent, gen->cfg->hostname, &px->health)) != 0 ||
+        (err = peer_health_set_targets(px->health, gen, gen->cfg->peer_keepalive_interval)) != 0)
+        goto fail;
+    gen->nh.health = px->health;
     if ((err = traversal_create(px->root, px->agent, &px->traversal)) != 0)
         goto fail;
     px->env.traversal = px->traversal;
@@ -475,6 +569,15 @@ int proxy_run(struct proxy *px)
     service_notify_ready(status);
     traversal_apply(px->traversal, px->env.gen);   /* client nodes connect from the loop */
     su_root_run(px->root);
+    const struct inbound_stats *is = inbound_guard_stats(px->inbound);
+    log_info("proxy", "event=connections accepted=%llu refused_max=%llu refused_per_ip=%llu "
+             "closed_handshake=%llu closed_silent=%llu closed_trickle=%llu rate_refused_ip=%llu "
+             "rate_refused_domain=%llu", (unsigned long long)is->accepted,
+             (unsigned long long)is->refused_max, (unsigned long long)is->refused_per_ip,
+             (unsigned long long)is->closed_handshake, (unsigned long long)is->closed_silent,
+             (unsigned long long)is->closed_trickle,
+             (unsigned long long)px->counters.rate_refused_ip,
+             (unsigned long long)px->counters.rate_refused_domain);
     log_info("proxy", "event=exit requests=%llu stateless=%llu refused=%llu failover=%llu "
              "send_failed=%llu", (unsigned long long)px->counters.requests,
              (unsigned long long)px->counters.stateless, (unsigned long long)px->counters.refused,
@@ -489,12 +592,15 @@ void proxy_destroy(struct proxy *px)
         return;
     if (px->drain_timer)
         su_timer_destroy(px->drain_timer);
+    peer_health_destroy(px->health);    /* its probes are the agent's transactions */
     if (px->pid_file)
         unlink(px->pid_file);
     admin_destroy(px->admin);
     traversal_destroy(px->traversal);   /* its transactions and connections, before the agent */
     if (px->agent)
         nta_agent_destroy(px->agent);
+    inbound_guard_destroy(px->inbound);
+    fwd_ratelimit_destroy(px->env.ratelimit);
     sofialog_detach(&px->sofialog);
     dns_resolver_destroy(px->dns);
     if (px->sigindex >= 0)

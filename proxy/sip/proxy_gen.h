@@ -36,6 +36,8 @@ struct proxy_counters {
     uint64_t refused;             /* answered locally with an error (404, 420, 482, 483, ...) */
     uint64_t failover;            /* next-peer attempts */
     uint64_t send_failed;         /* nta refused to create/send a request or a response */
+    uint64_t rate_refused_ip;     /* refused by rate_limit_per_ip (503, also in `refused`) */
+    uint64_t rate_refused_domain; /* refused by rate_limit_per_domain (503, also in `refused`) */
 };
 
 /* Load the node file and dial plan into a new generation (refs = 1). Every problem goes to `d`.

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <arpa/inet.h>
 #include <string.h>
 #include <strings.h>
 
@@ -213,4 +214,27 @@ const char *route_bad_proxy_header(const sip_t *sip)
             if (e->er_name && su_casematch(e->er_name, names[i]))
                 return names[i];
     return NULL;
+}
+
+bool route_host_is_unicast(const char *host)
+{
+    unsigned char a[16];
+    char buf[64];
+    size_t len = host ? strlen(host) : 0;
+
+    if (len >= 2 && host[0] == '[' && host[len - 1] == ']' && len - 2 < sizeof buf) {
+        memcpy(buf, host + 1, len - 2);
+        buf[len - 2] = '\0';
+        host = buf;
+    }
+    if (host && inet_pton(AF_INET, host, a) == 1)
+        /* 224.0.0.0/4 multicast, 255.255.255.255 limited broadcast, 0.0.0.0 "this host" */
+        return !(a[0] >= 224 && a[0] <= 239) && !(a[0] == 255 && a[1] == 255 && a[2] == 255 &&
+                                                   a[3] == 255) &&
+               !(a[0] == 0 && a[1] == 0 && a[2] == 0 && a[3] == 0);
+    if (host && inet_pton(AF_INET6, host, a) == 1) {
+        static const unsigned char any[16];
+        return a[0] != 0xff && memcmp(a, any, sizeof any) != 0;   /* ff00::/8, :: */
+    }
+    return true;                    /* a name: resolved (and judged) when it is used */
 }

@@ -45,6 +45,11 @@ void route_loop_hash(const sip_t *sip, char out[ROUTE_LOOP_HASH_LEN + 1]);
 bool route_request_loops(const struct route_self *self, const sip_t *sip,
                          const char hash[ROUTE_LOOP_HASH_LEN + 1]);
 
+/* False when `host` (a Via's host, received or maddr) is an IPv4 multicast, limited broadcast
+ * or 0.0.0.0 address, or an IPv6 multicast or unspecified one (brackets allowed): a response is
+ * never relayed there (issue 11; RFC 3261 §18.2.2 sends responses to unicast addresses only). */
+bool route_host_is_unicast(const char *host);
+
 /* Proxy-Require option tags we do not support (every tag except Microsoft's `ms-*`), joined by
  * ", " into a string allocated from `home`; NULL when all are supported (or none given). */
 /* The name of the first header the proxy acts on (Max-Forwards, Route, Proxy-Require) that

@@ -112,6 +112,14 @@ void sofialog_line(struct sofialog_stream *s, const char *line)
     }
     char msg[SOFIALOG_LINE];
     clean_copy(msg, sizeof msg, line);
+    /* sofia writes up to three "tls_read: SSL_read: ..." lines per TLS connection that ends
+     * badly, naming no peer: tls_hook.c already logs each failed handshake with its peer and
+     * reason, and the inbound guard counts the connections it cuts (one line per episode), so
+     * at warn these would be a line per attacker connection. */
+    if (strncmp(line, "tls_read: SSL_read: ", 20) == 0) {
+        log_debug("sip", "event=%s msg=\"%s\"", s->event ? s->event : "transport", msg);
+        return;
+    }
     log_warn("sip", "event=%s msg=\"%s\"", s->event ? s->event : "transport", msg);
 }
 

@@ -102,6 +102,11 @@ uint64_t tls_send_end(struct tls_setup *ts, tport_t *used);
  * the connection closes; use it synchronously in the request callback. */
 const struct tls_peer *tls_peer_of(const struct tls_setup *ts, const tport_t *tp);
 
+/* The inbound guard's handshake_timeout: true when the TLS connection on socket `fd` has
+ * finished its handshake; otherwise the connection is marked as timed out (the guard closes it
+ * and counts it, so its end is not logged again as a failed handshake) and false is returned.
+ * O(connections); asked only of connections past the timeout. */
+bool tls_setup_handshake_expire(struct tls_setup *ts, int fd);
 /* Handshake outcomes, for the metrics (SPEC §8: sipfed_tls_handshakes_total{direction,result}).
  * A failure is classified by its first cause; the log line has the details. */
 enum tls_result {

@@ -105,6 +105,17 @@ void tls_setup_conn_unlink(struct tls_setup *ts, struct tls_conn *c)
     c->linked = false;
 }
 
+bool tls_setup_handshake_expire(struct tls_setup *ts, int fd)
+{
+    for (struct tls_conn *c = ts ? ts->conns : NULL; c; c = c->next)
+        if (SSL_get_fd(c->ssl) == fd) {
+            if (!c->done)
+                c->failed = true;       /* conn_fail() stays quiet: the guard reports it */
+            return c->done;
+        }
+    return false;
+}
+
 const struct tls_peer *tls_peer_of(const struct tls_setup *ts, const tport_t *tp)
 {
     char ip[64], port[16];

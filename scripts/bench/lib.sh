@@ -49,6 +49,8 @@ node_render() {
 hostname = $3
 listen = $2
 dialplan = rules
+# no OPTIONS keep-alives to the sipp UAS (it would count them as unexpected)
+peer_keepalive_interval = 0
 [tls]
 certificate = $CERTS/$4.pem
 private_key = $CERTS/$4.key

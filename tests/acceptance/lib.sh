@@ -96,6 +96,9 @@ hostname = edge.ciscoexample.test
 listen = $listen
 dialplan = rules
 max_forwards = 70
+# The scenarios' sipp peers would see an OPTIONS keep-alive as an unexpected request: probing is
+# off unless a scenario turns it on (t_peer_health.sh).
+peer_keepalive_interval = 0
 [tls]
 certificate = $CERTS/edge.pem
 private_key = $CERTS/edge.key

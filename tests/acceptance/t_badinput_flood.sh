@@ -13,6 +13,9 @@ N=2000
 
 node_file tcp
 lab_rules tcp
+# This scenario measures the global overload control: the per-source rate limit (which would
+# answer most of this one source's flood with 503 first, t_rate_limit.sh) is off.
+sed -i 's/^max_forwards = 70$/max_forwards = 70\nrate_limit_per_ip = 0\nrate_limit_per_domain = 0/' "$T/sipfed.ini"
 start_sipfed
 # The Microsoft side (static route of msexample.test) is a black hole that reads.
 $SIPRAW uas tcp "$MS_IP:$MS_PORT" "$T/ms.req" --silent &

@@ -20,6 +20,7 @@ tls_node_file() {
 hostname = edge.ciscoexample.test
 listen = tls:$PROXY_IP:$TLS_PORT
 dialplan = rules
+peer_keepalive_interval = 0
 [tls]
 certificate = $PKI/edge.pem
 private_key = $PKI/edge.key

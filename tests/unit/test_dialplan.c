@@ -691,10 +691,10 @@ static void test_dialplan_unreadable_file(void **state)
 static void test_dialplan_line_too_long(void **state)
 {
     (void)state;
-    char text[512];
+    static char text[17000];
     memset(text, 0, sizeof text);
     strcpy(text, "[zone DNS]\ntype = dns\nsrv = _a._tcp");
-    for (size_t i = strlen(text); i < 300; i++)
+    for (size_t i = strlen(text); i < 16500; i++)
         text[i] = 'x';
     strcat(text, "\nfallback_a_record = on\n");
     struct fixture f;
@@ -703,10 +703,35 @@ static void test_dialplan_line_too_long(void **state)
     fixture_write(&f, "a.ini", text, 0644);
     assert_int_equal(dialplan_load(f.dir, f.d, &dp), EINVAL);
     static const char *const expect[] = {
-        "a.ini:3: line too long (at most 198 characters): split a list over indented lines",
+        "a.ini:3: line too long (at most 16382 characters): split a list over indented lines",
         NULL,
     };
     fixture_diag_expect(&f, expect);
+    fixture_close(&f);
+}
+
+/* Issue 11: a pattern listing twenty partner domains (about 2 000 characters) on one line. */
+static void test_dialplan_long_pattern_line(void **state)
+{
+    (void)state;
+    char text[4096], alt[2600] = "";
+    for (int i = 0; i < 20; i++) {
+        char dom[128];
+        snprintf(dom, sizeof dom, "%spartner-number-%02d-with-a-rather-long-organisation-and-division-name\\.example\\.com", i ? "|" : "",
+                 i);
+        strcat(alt, dom);
+    }
+    snprintf(text, sizeof text, "[zone IMP]\ntype = neighbor\npeers = 192.0.2.1\n"
+             "[rule \"partners\"]\npriority = 10\nsource = IMP\npattern = .*@(%s)\n"
+             "target = IMP\n", alt);
+    assert_true(strlen(alt) > 1600);   /* the line is longer than 1 700 characters */
+    struct fixture f;
+    struct dialplan *dp = NULL;
+    fixture_open(&f);
+    fixture_write(&f, "a.ini", text, 0644);
+    assert_int_equal(dialplan_load(f.dir, f.d, &dp), 0);
+    assert_int_equal(dp->n_rules, 1);
+    dialplan_free(dp);
     fixture_close(&f);
 }
 
@@ -798,6 +823,7 @@ int main(void)
         cmocka_unit_test(test_dialplan_directory_problems),
         cmocka_unit_test(test_dialplan_unreadable_file),
         cmocka_unit_test(test_dialplan_line_too_long),
+        cmocka_unit_test(test_dialplan_long_pattern_line),
         cmocka_unit_test(test_dialplan_cisco_guide_as_printed),
         cmocka_unit_test(test_dialplan_long_names),
         cmocka_unit_test(test_dialplan_tls_check),

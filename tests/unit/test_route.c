@@ -207,6 +207,21 @@ static void test_route_bad_proxy_header(void **state)
     }
 }
 
+static void test_route_host_is_unicast(void **state)
+{
+    (void)state;
+    static const struct { const char *host; bool unicast; } cases[] = {
+        { "192.0.2.1", true }, { "224.0.0.1", false }, { "239.255.255.250", false },
+        { "255.255.255.255", false }, { "0.0.0.0", false }, { "223.255.255.255", true },
+        { "[ff02::1]", false }, { "ff05::fb", false }, { "[2001:db8::1]", true }, { "::", false },
+        { "sip.example.test", true }, { NULL, true },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (route_host_is_unicast(cases[i].host) != cases[i].unicast)
+            fail_msg("%s: expected %s", cases[i].host ? cases[i].host : "(null)",
+                     cases[i].unicast ? "unicast" : "not unicast");
+}
+
 static void test_route_uri_transport(void **state)
 {
     (void)state;
@@ -311,6 +326,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_route_uri_is_self),
         cmocka_unit_test(test_route_bad_proxy_header),
+        cmocka_unit_test(test_route_host_is_unicast),
         cmocka_unit_test(test_route_loop_detection),
         cmocka_unit_test(test_route_unsupported_tags),
         cmocka_unit_test(test_route_record_route_make),
