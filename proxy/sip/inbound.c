@@ -28,6 +28,20 @@ enum { INBOUND_BUCKETS = 4096 };
 enum { INBOUND_MAX_LISTENERS = 16 };
 
 enum inbound_kind { K_MAX, K_PER_IP, K_HANDSHAKE, K_SILENT, K_TRICKLE, K_N };
+/* The guard the accept()/close() hooks (inbound_hook.c) act for: process-wide because accept()
+ * has no user argument; set and cleared by the event loop that owns the guard. */
+static struct inbound_guard *active_guard;
+
+struct inbound_guard *inbound_guard_active(void)
+{
+    return active_guard;
+}
+
+void inbound_guard_set_active(struct inbound_guard *g)
+{
+    active_guard = g;
+}
+
 static const char *const kind_limit[K_N] = {
     "max_connections", "max_connections_per_ip", "handshake_timeout", "idle_timeout",
     "message_timeout",

@@ -8,8 +8,8 @@
  * through dlsym(RTLD_NEXT). Both pass everything through untouched unless a guard is active, and
  * then act only on sockets accepted on a SIP listen address the guard watches.
  *
- * The guard pointer is process-wide state because accept() has no user argument; sofia, and so
- * every call that matters, runs on the event-loop thread. */
+ * The active guard (inbound.c) is process-wide state because accept() has no user argument;
+ * sofia, and so every call that matters, runs on the event-loop thread. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <string.h>
@@ -17,8 +17,6 @@
 #include <unistd.h>
 
 #include "inbound.h"
-
-static struct inbound_guard *active_guard;
 
 typedef int accept_f(int, struct sockaddr *, socklen_t *);
 typedef int close_f(int);
@@ -39,16 +37,6 @@ static close_f *real_close(void)
     return fn;
 }
 
-struct inbound_guard *inbound_guard_active(void)
-{
-    return active_guard;
-}
-
-void inbound_guard_set_active(struct inbound_guard *g)
-{
-    active_guard = g;
-}
-
 /* Interposes libc's accept (see the file comment). A refused connection is reset (SO_LINGER 0:
  * the peer sees the refusal at once and we keep no TIME_WAIT) and the caller is told EAGAIN,
  * which sofia treats as "nothing to accept now"; the listening socket stays readable while
@@ -58,7 +46,7 @@ int accept(int lfd, struct sockaddr *addr, socklen_t *len)
     accept_f *real = real_accept();
     struct sockaddr_storage ss;
     socklen_t sslen = sizeof ss;
-    struct inbound_guard *g = active_guard;
+    struct inbound_guard *g = inbound_guard_active();
     bool tls = false;
 
     if (!real) {
@@ -89,8 +77,9 @@ int accept(int lfd, struct sockaddr *addr, socklen_t *len)
 int close(int fd)
 {
     close_f *real = real_close();
-    if (active_guard)
-        inbound_guard_forget(active_guard, fd);
+    struct inbound_guard *g = inbound_guard_active();
+    if (g)
+        inbound_guard_forget(g, fd);
     if (!real) {
         errno = ENOSYS;
         return -1;

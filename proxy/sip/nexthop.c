@@ -258,16 +258,3 @@ void nexthop_cancel(struct nexthop_query *q)
     /* Only DNS lookups (DNS zone, or a URI's host name) are ever left pending. */
     nexthop_dns_cancel(q);
 }
-
-char *nexthop_route_url(su_home_t *home, const struct nexthop *hop)
-{
-    bool v6 = strchr(hop->ip, ':') != NULL;
-    const char *tp = sip_transport_name(hop->transport);
-
-    if (host_is_ip_address(hop->host) || strcmp(hop->host, hop->ip) == 0)
-        return su_sprintf(home, v6 ? "sip:[%s]:%u;transport=%s" : "sip:%s:%u;transport=%s",
-                          hop->ip, hop->port, tp);
-    return su_sprintf(home, v6 ? "sip:%s:%u;transport=%s;maddr=[%s]"
-                               : "sip:%s:%u;transport=%s;maddr=%s",
-                      hop->host, hop->port, tp, hop->ip);
-}
