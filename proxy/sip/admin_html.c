@@ -104,7 +104,12 @@ static void html_zones(const struct admin_doc *d, struct textbuf *b)
                 textbuf_html(b, pc.addrs[k].ip);
             }
             textbuf_add(b, pc.n_addrs ? "</td>" : "<span class=\"bad\">unresolved</span></td>");
-            textbuf_add(b, "<td class=\"muted\">not monitored</td>");
+            const char *health = admin_peer_health(g, z, &pc);
+            textbuf_printf(b, "<td class=\"%s\">%s</td>",
+                           strcmp(health, "up") == 0     ? "ok"
+                           : strcmp(health, "down") == 0 ? "bad"
+                                                         : "muted",
+                           strcmp(health, "unknown") == 0 ? "not probed" : health);
             textbuf_printf(b, "<td>%zu / %zu</td></tr>\n", pc.in, pc.out);
         }
     }

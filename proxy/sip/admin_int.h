@@ -47,6 +47,12 @@ struct admin_peer_conns {
 void admin_peer_conns(const struct proxy_gen *g, const struct zone *z, size_t p,
                       struct admin_peer_conns *out);
 
+/* The peer's health by its OPTIONS keep-alive (peerhealth.h): "up" when one of its addresses
+ * answers, "down" when every probed address stopped answering, "unknown" when none is probed
+ * (keep-alives off, the peer unresolved, or no probe sent yet). */
+const char *admin_peer_health(const struct proxy_gen *g, const struct zone *z,
+                              const struct admin_peer_conns *pc);
+
 struct traversal_status;
 /* Rows of the traversal zone state (traversal.h), at most `max`; returns how many were filled. */
 size_t admin_traversal_rows(const struct admin_doc *d, struct traversal_status *rows, size_t max);

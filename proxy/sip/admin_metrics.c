@@ -183,6 +183,29 @@ static void metrics_traversal(const struct admin_doc *d, struct textbuf *b)
     }
 }
 
+/* sipfed_peer_up: neighbor peers probed by the OPTIONS keep-alive (peerhealth.h); a peer not
+ * probed (keep-alives off, unresolved) has no sample rather than a guessed one. */
+static void metrics_peers(const struct admin_doc *d, struct textbuf *b)
+{
+    const struct proxy_gen *g = d->src->env->gen;
+
+    prom_family(b, "sipfed_peer_up", PROM_GAUGE,
+                "Neighbor peer: 1 while it answers its OPTIONS keep-alives, 0 when it stopped");
+    for (size_t i = 0; i < g->dp->n_zones; i++) {
+        const struct zone *z = g->dp->zones[i];
+        for (size_t p = 0; p < z->n_peers; p++) {
+            struct admin_peer_conns pc;
+            admin_peer_conns(g, z, p, &pc);
+            const char *health = admin_peer_health(g, z, &pc);
+            if (strcmp(health, "unknown") == 0)
+                continue;
+            const char *peer = su_sprintf(b->home, "%s:%u", z->peers[p].host, z->peers[p].port);
+            const char *labels[] = { "zone", z->name, "peer", peer, NULL };
+            prom_sample_u64(b, "sipfed_peer_up", labels, strcmp(health, "up") == 0);
+        }
+    }
+}
+
 void admin_metrics_render(const struct admin_doc *d, struct textbuf *b)
 {
     const char *build[] = { "version", SIPFED_VERSION, "sofia_sip", SOFIA_SIP_VERSION, NULL };
@@ -198,4 +221,5 @@ void admin_metrics_render(const struct admin_doc *d, struct textbuf *b)
     metrics_tls(b);
     metrics_dns(&ds, b);
     metrics_traversal(d, b);
+    metrics_peers(d, b);
 }

@@ -7,6 +7,7 @@
 #include "proxy_gen.h"
 #include "srczone.h"
 #include "forward.h"
+#include "peerhealth.h"
 #include "tls.h"
 #include "traversal.h"
 
@@ -42,6 +43,26 @@ void admin_peer_conns(const struct proxy_gen *g, const struct zone *z, size_t p,
         tls_connections_foreach(g->tls, peer_conn_one, out);
 }
 
+const char *admin_peer_health(const struct proxy_gen *g, const struct zone *z,
+                              const struct admin_peer_conns *pc)
+{
+    const struct peer_health *ph = g->nh.health;
+    size_t n = ph ? peer_health_count(ph) : 0;
+    bool probed = false, up = false;
+
+    for (size_t i = 0; i < n; i++) {
+        const struct peer_health_entry *e = peer_health_get(ph, i);
+        if (!e || e->probes == 0 || strcmp(e->zone, z->name) != 0)
+            continue;
+        for (size_t k = 0; k < pc->n_addrs; k++) {
+            if (e->port == pc->addrs[k].port && strcmp(e->ip, pc->addrs[k].ip) == 0) {
+                probed = true;
+                up = up || e->up;
+            }
+        }
+    }
+    return !probed ? "unknown" : up ? "up" : "down";
+}
 
 size_t admin_traversal_rows(const struct admin_doc *d, struct traversal_status *rows, size_t max)
 {

@@ -49,9 +49,9 @@ static void status_peer(struct textbuf *b, const struct proxy_gen *g, const stru
         textbuf_add(b, i ? "," : "");
         textbuf_json_str(b, cc.addrs[i].ip);
     }
-    /* Health is "unknown" until the neighbor OPTIONS probe exists (issue 11): no guessing. */
-    textbuf_printf(b, "],\"resolved\":%s,\"health\":\"unknown\",\"tls_connections\":"
-                   "{\"in\":%zu,\"out\":%zu}}", cc.n_addrs ? "true" : "false", cc.in, cc.out);
+    textbuf_printf(b, "],\"resolved\":%s,\"health\":\"%s\",\"tls_connections\":"
+                   "{\"in\":%zu,\"out\":%zu}}", cc.n_addrs ? "true" : "false",
+                   admin_peer_health(g, z, &cc), cc.in, cc.out);
 }
 
 static void status_zones(struct textbuf *b, const struct proxy_gen *g)

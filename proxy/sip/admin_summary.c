@@ -42,9 +42,12 @@ static void summary_zones(const struct proxy_gen *g, struct textbuf *b)
         for (size_t p = 0; p < z->n_peers; p++) {
             struct admin_peer_conns pc;
             admin_peer_conns(g, z, p, &pc);
-            textbuf_printf(b, "    %s:%u  %s  health unknown (not probed)  TLS connections "
+            const char *health = admin_peer_health(g, z, &pc);
+            textbuf_printf(b, "    %s:%u  %s  health %s%s  TLS connections "
                               "in %zu / out %zu\n", z->peers[p].host, z->peers[p].port,
-                           pc.n_addrs ? pc.addrs[0].ip : "UNRESOLVED", pc.in, pc.out);
+                           pc.n_addrs ? pc.addrs[0].ip : "UNRESOLVED",
+                           strcmp(health, "down") == 0 ? "DOWN" : health,
+                           strcmp(health, "unknown") == 0 ? " (not probed)" : "", pc.in, pc.out);
         }
     }
 }
