@@ -62,6 +62,8 @@ dns_node_ini() {
 hostname = edge.ciscoexample.test
 listen = $1
 dialplan = rules
+# sipp and stunnel peers do not answer OPTIONS keep-alives: probing off (as lib.sh's node_file)
+peer_keepalive_interval = 0
 [tls]
 certificate = $CERTS/edge.pem
 private_key = $CERTS/edge.key
