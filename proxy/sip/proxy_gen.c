@@ -51,6 +51,11 @@ int proxy_gen_parse(const char *config_path, struct diag *d, struct proxy_gen **
         proxy_gen_unref(g);
         return err;
     }
+    dialplan_workers_check(g->dp, g->cfg, d);
+    if (diag_error_count(d) > 0) {
+        proxy_gen_unref(g);
+        return EINVAL;
+    }
     *out = g;
     return 0;
 }

@@ -8,6 +8,7 @@
       ${NUL} ${REPEAT:N:TEXT} ${HDRS:N} (N distinct headers) and -D keys are substituted.
       --cl N writes Content-Length N instead of the body length; --close-after-send closes the
       connection right after the last byte; --split B sends only the first B bytes, then closes.
+      --repeat N does it all N times, each on a new connection (fresh Call-ID and branch).
   sipraw.py uas TP IP:PORT LOG [--status [METHOD=]N]... [--silent] [--silent-to METHOD]...
       A server on udp or tcp that answers every request (not ACK/BENOTIFY) with N (METHOD=N:
       that method only) and appends each request it receives to LOG; --silent never answers
@@ -122,7 +123,7 @@ def show(msg):
 
 def cmd_send(a):
     tp, proxy, lip, path = a[0], a[1], a[2], a[3]
-    wait, count, env, cl, close_after, split = 3.0, 1, {}, None, False, None
+    wait, count, env, cl, close_after, split, repeat = 3.0, 1, {}, None, False, None, 1
     i = 4
     while i < len(a):
         if a[i] == "--wait":
@@ -137,8 +138,16 @@ def cmd_send(a):
             close_after = True; i += 1
         elif a[i] == "--split":
             split = int(a[i + 1]); i += 2
+        elif a[i] == "--repeat":
+            repeat = int(a[i + 1]); i += 2
         else:
             die("unknown option " + a[i])
+    for _ in range(repeat):
+        send_once(tp, proxy, lip, path, dict(env), wait, count, cl, close_after, split)
+    return 0
+
+
+def send_once(tp, proxy, lip, path, env, wait, count, cl, close_after, split):
     s = connect(tp, proxy, lip)
     lport = s.getsockname()[1]
     ph, pp = hostport(proxy)
