@@ -35,6 +35,7 @@ struct forward_env;
 #include "log.h"
 #include "ops_stats.h"
 #include "presence_proxy.h"
+#include "privileges.h"
 #include "policy.h"
 #include "proxy.h"
 #include "service_notify.h"
@@ -653,6 +654,30 @@ static int pid_file_write(struct proxy *px, const struct node_config *cfg)
     return 0;
 }
 
+/* Everything that needs root is done (sockets, admin listener, pid file): become [proxy] user
+ * (privileges.h), then read the configuration once as that user — what every reload does — so
+ * that a file only root can read refuses the start rather than every later reload. */
+static int proxy_privileges_drop(struct proxy *px, const struct node_config *cfg)
+{
+    bool dropped = false;
+    int err = privileges_drop(cfg, &dropped);
+    if (err || !dropped)
+        return err;
+    su_home_t home[1] = { SU_HOME_INIT(home) };
+    struct diag *d = diag_new(home);
+    struct proxy_gen *g = NULL;
+    if ((err = proxy_gen_load(px->config_path, d, &g)) != 0) {
+        diag_log(d, LOG_LVL_ERROR);
+        log_error("proxy", "event=privileges status=refused user=%s msg=\"the configuration "
+                  "cannot be loaded as user %s (above): every reload would fail; make its "
+                  "files readable by that user\"", cfg->user, cfg->user);
+        err = EACCES;
+    }
+    proxy_gen_unref(g);
+    su_home_deinit(home);
+    return err;
+}
+
 int proxy_create(struct proxy_gen *gen, const char *config_path,
                  const struct proxy_worker *worker, struct proxy **out)
 {
@@ -755,6 +780,8 @@ int proxy_create(struct proxy_gen *gen, const char *config_path,
     }
     /* A worker's supervisor writes the pid file: `sipfed reload` and systemd signal it. */
     if (!px->link && gen->cfg->pid_file && (err = pid_file_write(px, gen->cfg)) != 0)
+        goto fail;
+    if ((err = proxy_privileges_drop(px, gen->cfg)) != 0)
         goto fail;
     *out = px;
     return 0;
