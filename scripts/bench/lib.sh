@@ -55,6 +55,8 @@ peer_keepalive_interval = 0
 max_connections_per_ip = 20000
 rate_limit_per_ip = 0
 rate_limit_per_domain = 0
+# worker processes per node (docs/workers.md); one unless SIPFED_WORKERS says otherwise
+workers = ${SIPFED_WORKERS:-1}
 [tls]
 certificate = $CERTS/$4.pem
 private_key = $CERTS/$4.key
