@@ -44,7 +44,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .SECONDARY:
 .PHONY: all asan deps deps-run certs run test unit unit-asan acceptance acceptance-asan bench fuzz clean \
-	pkgcheck install install-config deb package-test man-lint layers-test docs-test
+	pkgcheck install install-config deb package-test man-lint layers-test docs-test test-full-limits
 all: $(B)/sipfed $(B)/layers.ok
 
 # Every -dev package present in a recent enough version, or pkg-config's message and a hint.
@@ -155,6 +155,14 @@ acceptance-asan: asan $(B)/tests/dns_live $(B)/tests/xmpp_client
 
 bench: deps all
 	scripts/bench.sh
+
+# Issue 11's full-size slow-client run (docs/security.md, not part of make test; about two
+# minutes, root, in its own network namespace): 1 000 half-open TLS connections, 200 trickling
+# one byte a second, 1 360 silent TCP ones, while a legitimate peer sends 200 MESSAGE/s for 30 s.
+test-full-limits: all certs
+	unshare -n sh -c 'ip link set lo up && HALF=1000 TRICKLE=200 TRICKLE_INTERVAL=1 RATE=200 \
+		HS_TIMEOUT=15 IDLE_TIMEOUT=20 MSG_TIMEOUT=10 \
+		CALLS=6000 tests/acceptance/run.sh inbound_limits'
 
 clean:
 	rm -rf build build-asan build-fuzz
