@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# acceptance: ~40 s
 # What sipfed's TLS refuses (SPEC §5.1, §5.3, §5.6), each refusal logged with peer and reason:
 #   - TLS 1.0 and 1.1 (openssl s_client), while 1.2 and 1.3 are accepted;
 #   - a client certificate from another CA (the default zone requires mutual TLS), and none;
