@@ -3,8 +3,8 @@
 # listen ports (SO_REUSEPORT). MESSAGEs from the Microsoft side, each on its own TCP or TLS
 # connection, are answered 200 and spread over both workers (each worker's /metrics on the admin
 # port + its index); they go on to IM&P over UDP, so worker 1's responses must come back to its
-# own UDP port (its Via). UDP requests reach worker 0 only. SIGHUP (through the pid file, which
-# names the supervisor) reloads every worker; kill -9 of a worker: the supervisor restarts it and
+# own UDP port (its Via). UDP requests reach worker 0 only. `sipfed reload` (SIGHUP to the pid
+# file, which names the supervisor) reloads every worker; kill -9 of a worker: the supervisor restarts it and
 # traffic goes on; SIGTERM stops them all and leaves no process behind.
 . "$(dirname "$0")/lib.sh"
 
@@ -71,6 +71,9 @@ messages tls
 r0=$(worker_requests 0); r1=$(worker_requests 1)
 [ "$((r0 + r1))" = "$((2 * N))" ] || fail "workers routed $r0 + $r1 MESSAGEs, expected $((2 * N))"
 [ "$r0" -gt 0 ] && [ "$r1" -gt 0 ] || fail "connections not spread: worker 0 $r0, worker 1 $r1"
+curl -sf --max-time 10 "http://$PROXY_IP:$((ADMIN_PORT + 1))/status" |
+    python3 -c 'import json,sys; w=json.load(sys.stdin)["worker"]; assert (w["index"], w["count"]) == (1, 2), w' ||
+    fail "/status on the admin port + 1 is not worker 1 of 2"
 # Worker 1 sent to IM&P from its own UDP port, named in its Via, and heard the answers.
 grep -qE "^Via: SIP/2.0/UDP edge.ciscoexample.test:[0-9]+;" "$T/imp.log" ||
     fail "no Via with a worker's own UDP port at IM&P"
@@ -78,8 +81,10 @@ messages udp
 [ "$(worker_requests 0)" = "$((r0 + N))" ] && [ "$(worker_requests 1)" = "$r1" ] ||
     fail "UDP requests not all on worker 0: $(worker_requests 0)/$(worker_requests 1)"
 
-# SIGHUP through the pid file reaches every worker.
-kill -HUP "$(cat "$T/sipfed.pid")"
+# `sipfed reload` (SIGHUP to the pid in the pid file, then worker 0's admin generation) reaches
+# every worker.
+"$SIPFED" -c "$T/sipfed.ini" reload > "$T/reload.out" 2>&1 || { cat "$T/reload.out" >&2; fail "sipfed reload failed"; }
+grep -q "reload accepted: the daemon serves generation 2" "$T/reload.out" || { cat "$T/reload.out" >&2; fail "reload not confirmed"; }
 wait_log "module=supervisor event=reload status=ok workers=2 refused=0"
 [ "$(log_count 'module=config event=reload status=ok generation=')" = 2 ] ||
     fail "not every worker reloaded"
