@@ -37,10 +37,11 @@ struct nexthop {
 /* Names resolved at load: static-route next hops (neighbor peers live in srczone). */
 struct nexthop_table;
 
-/* Resolve every static route's next hop of `dp` (blocking; at start-up and reload only). A name
- * that does not resolve is a warning; requests for that domain then fail with 503. */
-int nexthop_table_build(su_home_t *home, const struct dialplan *dp, struct diag *d,
-                        struct nexthop_table **out);
+/* The addresses of every static route's next hop of `dp`: IP literals as they are, names from
+ * `names` (resolved before, gen_names.h; NULL: none). A name that did not resolve has no address
+ * (requests for that domain fail with 502); proxy_gen refuses such a configuration. */
+int nexthop_table_build(su_home_t *home, const struct dialplan *dp,
+                        const struct gen_names *names, struct nexthop_table **out);
 
 /* Everything next-hop selection may consult; owned by the proxy's current configuration. */
 struct nexthop_ctx {
@@ -48,7 +49,7 @@ struct nexthop_ctx {
     const struct srczone_table *sz;
     const struct nexthop_table *nt;
     struct dns_resolver *dns;    /* the proxy's resolver (dns.h, outlives reloads); NULL: none */
-    const struct peer_health *health; /* peers marked down are skipped (peerhealth.h); may be NULL */
+    const struct peer_health *health; /* peers marked down are tried last (peerhealth.h); may be NULL */
     const struct traversal *trav; /* the proxy's traversal connections (traversal.h); NULL:
                                    * none, traversal zones then fail with 503 */
 };
@@ -85,7 +86,7 @@ struct nexthop_query *nexthop_select(const struct nexthop_ctx *ctx,
 void nexthop_cancel(struct nexthop_query *q);
 
 /* True when more attempts may follow attempt `attempt` for zone `z` (peer failover). Peers
- * marked down by their OPTIONS keep-alive are not counted, unless every peer of the zone is. */
+ * marked down by their OPTIONS keep-alive count too: they are tried after the others. */
 bool nexthop_has_more(const struct nexthop_ctx *ctx, const struct zone *z, size_t attempt);
 
 /* `sip:HOST:PORT;transport=X[;maddr=IP]` (maddr when HOST is a name), from `home`. */

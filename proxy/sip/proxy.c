@@ -29,16 +29,22 @@ struct forward_env;
 #include "dns.h"
 #include "dnszone.h"
 #include "forward.h"
+#include "gen_names.h"
 #include "inbound.h"
 #include "peerhealth.h"
 #include "log.h"
 #include "ops_stats.h"
 #include "presence_proxy.h"
+#include "privileges.h"
 #include "policy.h"
 #include "proxy.h"
 #include "service_notify.h"
+#include "stream_read.h"
 #include "sofialog.h"
 #include "traversal.h"
+#include "reuseport_hook.h"
+#include "worker_link.h"
+#include "workers.h"
 
 /* SPEC §2: on SIGTERM/SIGINT transactions get this long to finish. */
 enum { PROXY_DRAIN_MS = 5000 };
@@ -64,6 +70,19 @@ struct proxy {
     char *pid_file;                     /* written at start, removed at exit; NULL: none */
     struct traversal *traversal;        /* the traversal pair's connections (SPEC §5.4) */
     bool tls_transport;                 /* the agent was created with TLS (needs a TLS set-up) */
+    struct proxy_reload *reloading;     /* a reload resolving its names, NULL: none */
+    bool reload_again;                  /* a SIGHUP came during that reload */
+    unsigned worker_index;              /* this worker of `workers` (docs/workers.md) */
+    unsigned workers;                   /* 1: a node of one process, no supervisor */
+    struct worker_link *link;           /* to the supervisor when workers > 1 */
+};
+
+/* A reload between SIGHUP and the answers for its host names (proxy_reload). */
+struct proxy_reload {
+    su_home_t home[1];
+    struct diag *d;                     /* its errors and warnings */
+    struct proxy_gen *g;                /* read, not yet built */
+    struct gen_names *names;            /* its host names, being resolved */
 };
 
 /* Open federation remembers at most this many partner domains (least recently used go first). */
@@ -80,10 +99,19 @@ static void inbound_limits_of(const struct node_config *cfg, struct inbound_limi
     l->max_connections_per_ip = cfg->max_connections_per_ip;
 }
 
+/* max_connections is the node's: each of its workers admits its share (the kernel spreads new
+ * connections evenly over them). max_connections_per_ip stays per worker (docs/workers.md). */
+static void proxy_inbound_limits_of(const struct proxy *px, const struct node_config *cfg,
+                                    struct inbound_limits *l)
+{
+    inbound_limits_of(cfg, l);
+    l->max_connections = workers_share(l->max_connections, px->workers);
+}
+
 static void proxy_inbound_limits_set(struct proxy *px, const struct node_config *cfg)
 {
     struct inbound_limits l;
-    inbound_limits_of(cfg, &l);
+    proxy_inbound_limits_of(px, cfg, &l);
     if (px->inbound)
         inbound_guard_set_limits(px->inbound, &l);
 }
@@ -187,6 +215,57 @@ static int reload_tls_apply(struct proxy *px, struct proxy_gen *g, const char **
     return err;
 }
 
+/* ------------------------------------------------ life cycle, told to systemd or the supervisor */
+
+static void proxy_say_ready(struct proxy *px, const char *status)
+{
+    if (px->link)
+        worker_link_send(px->link, "ready");
+    else
+        service_notify_ready(status);
+}
+
+static void proxy_say_reloading(struct proxy *px)
+{
+    if (!px->link)
+        service_notify_reloading(px->config_path);
+}
+
+static void proxy_say_reloaded(struct proxy *px, bool accepted, const char *status)
+{
+    if (px->link)
+        worker_link_send(px->link, accepted ? "reload ok" : "reload refused");
+    else
+        service_notify_reloaded(accepted, status);
+}
+
+/* A worker's stop is the supervisor's to announce (it forwards SIGTERM to every worker). */
+static void proxy_say_stopping(struct proxy *px, const char *status)
+{
+    if (!px->link)
+        service_notify_stopping(status);
+}
+
+/* Open federation: a domain this worker learnt goes to the others through the supervisor. */
+static void proxy_learnt_new(struct forward_env *env, const char *domain)
+{
+    struct proxy *px = (struct proxy *)((char *)env - offsetof(struct proxy, env));
+    char msg[WORKERS_MSG_SIZE];
+    if ((size_t)snprintf(msg, sizeof msg, "learnt %s", domain) < sizeof msg)
+        worker_link_send(px->link, msg);
+}
+
+/* ... and a domain another worker learnt is learnt here too (not passed on again). */
+static void proxy_learnt_told(void *arg, const char *domain)
+{
+    struct proxy *px = arg;
+    bool added = false;
+    if (policy_domain_learnable(px->env.gen->dp, domain) &&
+        policy_learnt_add(px->learnt, domain, &added) == 0 && added)
+        log_info("policy", "event=learnt domain=%s from=worker learnt=%zu", domain,
+                 policy_learnt_count(px->learnt));
+}
+
 /* A refused reload: counted (ops), logged with `what` (key=value fields), told to systemd. */
 static void reload_refused(struct proxy *px, size_t errors, const char *first, const char *what,
                            const char *status)
@@ -195,76 +274,155 @@ static void reload_refused(struct proxy *px, size_t errors, const char *first, c
     log_error("config", "event=reload status=refused generation=%u %s file=%s "
               "msg=\"the running configuration keeps serving\"", px->ops->generation, what,
               px->config_path);
-    service_notify_reloaded(false, status);
+    proxy_say_reloaded(px, false, status);
 }
 
-/* SIGHUP: all or nothing. Build a complete new generation and activate its TLS set-up; on any
- * error the old generation keeps serving, unchanged, and the errors are logged. Only then is
- * anything of the running proxy changed (DNS servers, log level, the current generation). */
-static void proxy_reload(struct proxy *px)
+/* A refused reload whose reason is the first error of `d`. */
+static void reload_refused_diag(struct proxy *px, const struct diag *d)
 {
-    su_home_t home[1] = { SU_HOME_INIT(home) };
-    struct diag *d = diag_new(home);
-    struct proxy_gen *g = NULL;
+    char first[512] = "", status[256], what[32];
+    for (size_t i = 0; i < diag_count(d); i++)
+        if (diag_get(d, i)->is_error) {
+            diag_format(diag_get(d, i), first, sizeof first);
+            break;
+        }
+    snprintf(status, sizeof status, "reload refused: %zu error%s in %s (see the log); "
+             "serving the previous configuration", diag_error_count(d),
+             diag_error_count(d) == 1 ? "" : "s", px->config_path);
+    snprintf(what, sizeof what, "errors=%zu", diag_error_count(d));
+    reload_refused(px, diag_error_count(d), first, what, status);
+}
+
+/* The new generation `g` is complete: activate its TLS set-up, then make it current. Nothing
+ * of the running proxy changes before the TLS set-up is in effect. Takes `g`. */
+static void reload_swap(struct proxy *px, struct proxy_gen *g)
+{
     const char *why = NULL;
     char status[256];
 
-    service_notify_reloading(px->config_path);
-    int err = proxy_gen_load(px->config_path, d, &g);
-    diag_log(d, LOG_LVL_ERROR);
-    if (err) {
-        char first[512] = "";
-        for (size_t i = 0; i < diag_count(d); i++)
-            if (diag_get(d, i)->is_error) {
-                diag_format(diag_get(d, i), first, sizeof first);
-                break;
-            }
-        snprintf(status, sizeof status, "reload refused: %zu error%s in %s (see the log); "
-                 "serving the previous configuration", diag_error_count(d),
-                 diag_error_count(d) == 1 ? "" : "s", px->config_path);
-        char what[32];
-        snprintf(what, sizeof what, "errors=%zu", diag_error_count(d));
-        reload_refused(px, diag_error_count(d), first, what, status);
-    } else if ((err = reload_tls_apply(px, g, &why)) != 0) {
+    if (reload_tls_apply(px, g, &why) != 0) {
         proxy_gen_unref(g);
         snprintf(status, sizeof status, "reload refused: %s; serving the previous configuration",
                  why);
         char what[320];
         snprintf(what, sizeof what, "errors=1 reason=\"%s\"", why);
         reload_refused(px, 1, why, what, status);
-    } else {
-        if (!listen_same(g->cfg, px->env.gen->cfg))
-            log_warn("config", "event=reload msg=\"listen addresses changed: restart to apply\"");
-        struct dns_options dopt;
-        const char *dns_error = NULL;
-        dnszone_options(g->cfg, &dopt);
-        if (dns_resolver_set_servers(px->dns, &dopt, &dns_error) != 0)
-            log_warn("dns", "event=reload msg=\"%s\"", dns_error ? dns_error : "out of memory");
-        g->nh.dns = px->dns;
-        g->nh.health = px->health;
-        if (peer_health_set_targets(px->health, g, g->cfg->peer_keepalive_interval) != 0)
-            log_error("health", "event=reload msg=\"out of memory: peer probing incomplete\"");
-        g->nh.trav = px->traversal;
-        proxy_gen_unref(px->env.gen);
-        px->env.gen = g;
-        ops_reload_record(px->ops, true, 0, NULL);
-        if (px->admin)
-            admin_reconfigure(px->admin, g->cfg);
-        else if (g->cfg->admin_listen)
-            log_warn("admin", "event=reload msg=\"admin listen added: restart to apply\"");
-        traversal_apply(px->traversal, g);
-        log_set_level(g->cfg->log_level);
-        proxy_inbound_limits_set(px, g->cfg);
-        log_info("config", "event=reload status=ok zones=%zu rules=%zu", g->dp->n_zones,
-                 g->dp->n_rules);
-        log_info("config", "event=reload status=ok generation=%u zones=%zu rules=%zu",
-                 px->ops->generation, g->dp->n_zones, g->dp->n_rules);
-        snprintf(status, sizeof status, "configuration reloaded: %zu zones, %zu rules",
-                 g->dp->n_zones, g->dp->n_rules);
-        service_notify_reloaded(true, status);
-        gen_warn_unbuilt(g);
+        return;
     }
-    su_home_deinit(home);
+    if (!listen_same(g->cfg, px->env.gen->cfg))
+        log_warn("config", "event=reload msg=\"listen addresses changed: restart to apply\"");
+    struct dns_options dopt;
+    const char *dns_error = NULL;
+    dnszone_options(g->cfg, &dopt);
+    if (dns_resolver_set_servers(px->dns, &dopt, &dns_error) != 0)
+        log_warn("dns", "event=reload msg=\"%s\"", dns_error ? dns_error : "out of memory");
+    g->nh.dns = px->dns;
+    g->nh.health = px->health;
+    if (peer_health_set_targets(px->health, g, g->cfg->peer_keepalive_interval) != 0)
+        log_error("health", "event=reload msg=\"out of memory: peer probing incomplete\"");
+    g->nh.trav = px->traversal;
+    proxy_gen_unref(px->env.gen);
+    px->env.gen = g;
+    ops_reload_record(px->ops, true, 0, NULL);
+    if (px->admin)
+        admin_reconfigure(px->admin, g->cfg);
+    else if (g->cfg->admin_listen)
+        log_warn("admin", "event=reload msg=\"admin listen added: restart to apply\"");
+    traversal_apply(px->traversal, g);
+    log_set_level(g->cfg->log_level);
+    proxy_inbound_limits_set(px, g->cfg);
+    log_info("config", "event=reload status=ok zones=%zu rules=%zu", g->dp->n_zones,
+             g->dp->n_rules);
+    log_info("config", "event=reload status=ok generation=%u zones=%zu rules=%zu",
+             px->ops->generation, g->dp->n_zones, g->dp->n_rules);
+    snprintf(status, sizeof status, "configuration reloaded: %zu zones, %zu rules",
+             g->dp->n_zones, g->dp->n_rules);
+    proxy_say_reloaded(px, true, status);
+    gen_warn_unbuilt(g);
+}
+
+static void proxy_reload(struct proxy *px);
+
+/* The reload in progress is over (applied or refused): free it; a SIGHUP that came meanwhile
+ * starts the next one, which reads the files again. */
+static void reload_end(struct proxy *px)
+{
+    struct proxy_reload *rl = px->reloading;
+    px->reloading = NULL;
+    gen_names_destroy(rl->names);
+    su_home_unref(rl->home);
+    if (px->reload_again) {
+        px->reload_again = false;
+        proxy_reload(px);
+    }
+}
+
+/* Every host name of the new configuration has its answer (from the loop, gen_names.h). */
+static void reload_names_done(void *arg, struct gen_names *names)
+{
+    struct proxy *px = arg;
+    struct proxy_reload *rl = px->reloading;
+    struct proxy_gen *g = rl->g;
+
+    rl->g = NULL;
+    int err = proxy_gen_build(g, names, rl->d);
+    diag_log(rl->d, LOG_LVL_ERROR);
+    if (err) {
+        proxy_gen_unref(g);
+        reload_refused_diag(px, rl->d);
+    } else {
+        reload_swap(px, g);
+    }
+    reload_end(px);
+}
+
+/* SIGHUP: all or nothing. Read the files into a new generation, resolve its host names through
+ * c-ares on the event loop (requests keep flowing meanwhile, on the old generation), build it
+ * and activate its TLS set-up (reload_names_done); on any error — a file, a name that does not
+ * resolve, TLS — the old generation keeps serving, unchanged, and the errors are logged. Only
+ * then is anything of the running proxy changed (DNS servers, log level, the current
+ * generation). A SIGHUP during a reload is done after it. */
+static void proxy_reload(struct proxy *px)
+{
+    struct dns_options opt;
+    const char *why = NULL;
+
+    if (px->reloading) {
+        px->reload_again = true;
+        log_info("config", "event=reload status=queued msg=\"a reload is resolving names; "
+                 "this one follows it\"");
+        return;
+    }
+    struct proxy_reload *rl = su_home_new(sizeof *rl);
+    if (!rl || !(rl->d = diag_new(rl->home))) {
+        su_home_unref(rl ? rl->home : NULL);
+        reload_refused(px, 1, "out of memory", "errors=1 reason=\"out of memory\"",
+                       "reload refused: out of memory");
+        return;
+    }
+    px->reloading = rl;
+    proxy_say_reloading(px);
+    int err = proxy_gen_parse(px->config_path, rl->d, &rl->g);
+    if (err) {
+        diag_log(rl->d, LOG_LVL_ERROR);
+        reload_refused_diag(px, rl->d);
+        reload_end(px);
+        return;
+    }
+    proxy_gen_names_options(rl->g, &opt);
+    err = gen_names_start(px->root, &opt, rl->g->dp, reload_names_done, px, &rl->names, &why);
+    if (err) {
+        diag_error(rl->d, rl->g->cfg->file, 0, "cannot resolve the configuration's host "
+                   "names: %s", why ? why : strerror(err));
+        proxy_gen_unref(rl->g);
+        rl->g = NULL;
+        diag_log(rl->d, LOG_LVL_ERROR);
+        reload_refused_diag(px, rl->d);
+        reload_end(px);
+        return;
+    }
+    log_info("config", "event=reload status=resolving names=%zu file=%s",
+             gen_names_count(rl->names), px->config_path);
 }
 
 /* ---------------------------------------------------------------- signals */
@@ -292,7 +450,7 @@ static void proxy_stop(struct proxy *px, const char *why)
     char status[96];
     snprintf(status, sizeof status, "stopping: %u transaction%s to finish", px->env.active,
              px->env.active == 1 ? "" : "s");
-    service_notify_stopping(status);
+    proxy_say_stopping(px, status);
     if (px->env.active == 0) {
         su_root_break(px->root);
         return;
@@ -341,11 +499,12 @@ static int signals_setup(struct proxy *px)
 
 /* ------------------------------------------------------------------ agent */
 
-/* sofia reads everything a TCP socket holds into one buffer, and closes the connection when
- * that exceeds NTATAG_MAXSIZE: with max_message_size there, a burst of pipelined requests over
- * 64 kB (a loaded IM&P or sipp connection) dropped the connection. The read limit is therefore
- * above the kernel's largest TCP receive buffer (net.ipv4.tcp_rmem max, 6 MB by default);
- * forward_message() enforces max_message_size per message (513). */
+/* sofia reads what a TCP socket holds into one buffer (at most STREAM_READ_CHUNK per poll turn
+ * since stream_read.c), and closes the connection when the unparsed data exceeds NTATAG_MAXSIZE:
+ * with max_message_size there, a burst of pipelined requests over 64 kB (a loaded IM&P or sipp
+ * connection) dropped the connection. The limit is therefore above the kernel's largest TCP
+ * receive buffer (net.ipv4.tcp_rmem max, 6 MB by default); forward_message() enforces
+ * max_message_size per message (513). */
 #define PROXY_STREAM_READ_MAX (16u * 1024 * 1024)
 
 /* Messages a connection may queue while it connects or its socket is full. sofia's default (64)
@@ -356,15 +515,48 @@ enum { PROXY_SEND_QUEUE = 1000 };
 /* The listen URL: the node's FQDN as the host, so nta writes it in the Via sent-by (SPEC §3.1:
  * the hostname goes into Record-Route and Via), and the configured address as maddr, which is
  * what nta binds. */
-static char *listen_url(su_home_t *home, const char *hostname, const struct listen_addr *l)
+static char *listen_url(su_home_t *home, const char *hostname, const struct listen_addr *l,
+                        unsigned port)
 {
     bool v6 = strchr(l->host, ':') != NULL;
     const char *maddr = v6 ? su_sprintf(home, "[%s]", l->host) : l->host;
     /* nta binds TLS only for a sips: URI (";transport=tls" selects among udp/tcp/sctp). */
     if (l->transport == SIP_TP_TLS)
-        return su_sprintf(home, "sips:%s:%u;maddr=%s", hostname, l->port, maddr);
-    return su_sprintf(home, "sip:%s:%u;transport=%s;maddr=%s", hostname, l->port,
+        return su_sprintf(home, "sips:%s:%u;maddr=%s", hostname, port, maddr);
+    if (port == 0)
+        return su_sprintf(home, "sip:%s:*;transport=%s;maddr=%s", hostname,
+                          sip_transport_name(l->transport), maddr);
+    return su_sprintf(home, "sip:%s:%u;transport=%s;maddr=%s", hostname, port,
                       sip_transport_name(l->transport), maddr);
+}
+
+/* The port a worker binds for listen address `l`: TCP and TLS ports are shared by every worker
+ * (SO_REUSEPORT, reuseport_hook.c). A UDP port has one owner, worker 0: the kernel would hash
+ * each datagram by its source, so a response would reach whichever worker its source hashes
+ * to, not the worker whose transaction sent the request. Every other worker binds an ephemeral
+ * UDP port on the same address, which its Via names: responses come back to it (RFC 3261
+ * §18.2.2), and it can still send over UDP. */
+static unsigned listen_port(const struct proxy *px, const struct listen_addr *l)
+{
+    return l->transport == SIP_TP_UDP && px->worker_index > 0 ? 0 : l->port;
+}
+
+/* Workers share their TCP and TLS listen ports (SO_REUSEPORT set by reuseport_hook.c before
+ * sofia binds them). */
+static int proxy_reuseport_set(const struct proxy *px, const struct node_config *cfg)
+{
+    uint16_t ports[REUSEPORT_PORTS_MAX];
+    size_t n = 0;
+    if (px->workers <= 1)
+        return 0;
+    for (size_t i = 0; i < cfg->n_listen; i++) {
+        if (cfg->listen[i].transport == SIP_TP_UDP)
+            continue;
+        if (n == REUSEPORT_PORTS_MAX)
+            return E2BIG;
+        ports[n++] = cfg->listen[i].port;
+    }
+    return reuseport_ports_set(ports, n);
 }
 
 /* True when a zone or a static route of `dp` sends over `tp` (dns zones: TLS). */
@@ -411,7 +603,7 @@ static int agent_listen(struct proxy *px, const struct node_config *cfg)
     const struct tls_setup *tls = px->env.gen->tls;
     for (size_t i = 0; i < cfg->n_listen; i++) {
         const struct listen_addr *l = &cfg->listen[i];
-        char *url = listen_url(px->home, cfg->hostname, l);
+        char *url = listen_url(px->home, cfg->hostname, l, listen_port(px, l));
         /* TLS: sofia's certificate directory and verification off (tls_hook.c does it). */
         const tagi_t *tp_tags = l->transport == SIP_TP_TLS && tls ? tls_setup_tport_tags(tls)
                                                                   : NULL;
@@ -464,16 +656,45 @@ static int pid_file_write(struct proxy *px, const struct node_config *cfg)
     return 0;
 }
 
-int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **out)
+/* Everything that needs root is done (sockets, admin listener, pid file): become [proxy] user
+ * (privileges.h), then read the configuration once as that user — what every reload does — so
+ * that a file only root can read refuses the start rather than every later reload. */
+static int proxy_privileges_drop(struct proxy *px, const struct node_config *cfg)
+{
+    bool dropped = false;
+    int err = privileges_drop(cfg, &dropped);
+    if (err || !dropped)
+        return err;
+    su_home_t home[1] = { SU_HOME_INIT(home) };
+    struct diag *d = diag_new(home);
+    struct proxy_gen *g = NULL;
+    if ((err = proxy_gen_load(px->config_path, d, &g)) != 0) {
+        diag_log(d, LOG_LVL_ERROR);
+        log_error("proxy", "event=privileges status=refused user=%s msg=\"the configuration "
+                  "cannot be loaded as user %s (above): every reload would fail; make its "
+                  "files readable by that user\"", cfg->user, cfg->user);
+        err = EACCES;
+    }
+    proxy_gen_unref(g);
+    su_home_deinit(home);
+    return err;
+}
+
+int proxy_create(struct proxy_gen *gen, const char *config_path,
+                 const struct proxy_worker *worker, struct proxy **out)
 {
     struct proxy *px = su_home_new(sizeof *px);
     int err;
 
     *out = NULL;
     if (!px) {
+        if (worker)
+            close(worker->link_fd);
         proxy_gen_unref(gen);
         return ENOMEM;
     }
+    px->workers = worker ? worker->count : 1;
+    px->worker_index = worker ? worker->index : 0;
     px->sigfd = -1;
     px->sigindex = -1;
     px->config_path = su_strdup(px->home, config_path);
@@ -491,6 +712,14 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
         goto fail;
     }
     px->env.root = px->root;
+    if (worker) {
+        if ((err = worker_link_create(px->root, worker->link_fd, proxy_learnt_told, px,
+                                      &px->link)) != 0) {
+            close(worker->link_fd);
+            goto fail;
+        }
+        px->env.learnt_new = proxy_learnt_new;
+    }
     struct dns_options dopt;
     const char *dns_error = NULL;
     dnszone_options(gen->cfg, &dopt);
@@ -519,14 +748,18 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
         goto fail;
     }
     proxy_fd_limit_raise(gen->cfg);
+    if (!stream_read_in_effect())
+        log_warn("proxy", "event=stream_read_uncapped msg=\"su_getmsgsize is not interposed: "
+                 "a TCP backlog is read whole and parsed with quadratic copying\"");
     struct inbound_limits il;
-    inbound_limits_of(gen->cfg, &il);
+    proxy_inbound_limits_of(px, gen->cfg, &il);
     if ((err = inbound_guard_create(px->root, &il, proxy_handshake_done, px, &px->inbound)) != 0)
         goto fail;
     px->env.inbound = px->inbound;
     if ((err = fwd_ratelimit_create(&px->env.ratelimit)) != 0)
         goto fail;
-    if ((err = agent_listen(px, gen->cfg)) != 0)
+    if ((err = proxy_reuseport_set(px, gen->cfg)) != 0 ||
+        (err = agent_listen(px, gen->cfg)) != 0)
         goto fail;
     if ((err = proxy_inbound_watch(px)) != 0) {
         log_text(LOG_LVL_ERROR, "%s: cannot guard the listen addresses: %s", gen->cfg->file,
@@ -545,11 +778,16 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
     gen->nh.trav = px->traversal;
     if (gen->cfg->admin_listen) {
         struct admin_sources src = { .env = &px->env, .dns = px->dns, .ops = px->ops,
-                                     .config_path = px->config_path };
+                                     .config_path = px->config_path,
+                                     .port_offset = px->worker_index,
+                                     .workers = px->workers };
         if ((err = admin_create(px->root, gen->cfg, &src, &px->admin)) != 0)
             goto fail;
     }
-    if (gen->cfg->pid_file && (err = pid_file_write(px, gen->cfg)) != 0)
+    /* A worker's supervisor writes the pid file: `sipfed reload` and systemd signal it. */
+    if (!px->link && gen->cfg->pid_file && (err = pid_file_write(px, gen->cfg)) != 0)
+        goto fail;
+    if ((err = proxy_privileges_drop(px, gen->cfg)) != 0)
         goto fail;
     *out = px;
     return 0;
@@ -560,13 +798,18 @@ fail:
 
 int proxy_run(struct proxy *px)
 {
-    log_info("proxy", "event=start hostname=%s zones=%zu rules=%zu", px->env.gen->cfg->hostname,
-             px->env.gen->dp->n_zones, px->env.gen->dp->n_rules);
+    if (px->workers > 1)
+        log_info("proxy", "event=start hostname=%s zones=%zu rules=%zu worker=%u workers=%u "
+                 "pid=%ld", px->env.gen->cfg->hostname, px->env.gen->dp->n_zones,
+                 px->env.gen->dp->n_rules, px->worker_index, px->workers, (long)getpid());
+    else
+        log_info("proxy", "event=start hostname=%s zones=%zu rules=%zu",
+                 px->env.gen->cfg->hostname, px->env.gen->dp->n_zones, px->env.gen->dp->n_rules);
     gen_warn_unbuilt(px->env.gen);
     char status[128];
     snprintf(status, sizeof status, "serving: %zu zones, %zu rules", px->env.gen->dp->n_zones,
              px->env.gen->dp->n_rules);
-    service_notify_ready(status);
+    proxy_say_ready(px, status);
     traversal_apply(px->traversal, px->env.gen);   /* client nodes connect from the loop */
     su_root_run(px->root);
     const struct inbound_stats *is = inbound_guard_stats(px->inbound);
@@ -592,6 +835,11 @@ void proxy_destroy(struct proxy *px)
         return;
     if (px->drain_timer)
         su_timer_destroy(px->drain_timer);
+    if (px->reloading) {                /* a reload still resolving: dropped */
+        proxy_gen_unref(px->reloading->g);
+        px->reload_again = false;
+        reload_end(px);
+    }
     peer_health_destroy(px->health);    /* its probes are the agent's transactions */
     if (px->pid_file)
         unlink(px->pid_file);
@@ -600,6 +848,7 @@ void proxy_destroy(struct proxy *px)
     if (px->agent)
         nta_agent_destroy(px->agent);
     inbound_guard_destroy(px->inbound);
+    worker_link_destroy(px->link);
     fwd_ratelimit_destroy(px->env.ratelimit);
     sofialog_detach(&px->sofialog);
     dns_resolver_destroy(px->dns);

@@ -57,6 +57,13 @@ bool route_host_is_unicast(const char *host);
  * rather than a guess (a malformed Max-Forwards would otherwise look absent and be reset). */
 const char *route_bad_proxy_header(const sip_t *sip);
 
+/* The name of a header that may appear only once and was given more than once (the second
+ * `User-Agent:` of a request), or NULL. sofia keeps such a duplicate in its error list, and a
+ * copy of the message then trips an assertion in sofia's encoder (msg_parser.c serialize_one)
+ * and aborts the process: the proxy refuses such a message (400) before copying it. Found by
+ * tests/fuzz/fuzz_request.c (docs/fuzzing.md). */
+const char *route_duplicate_header(const sip_t *sip);
+
 char *route_unsupported_tags(su_home_t *home, const sip_proxy_require_t *pr);
 
 /* `<sip:HOST;transport=X;lr>` allocated from `home` (SPEC §4.3.6: the FQDN, never an IP), with
@@ -105,6 +112,14 @@ struct route_failover_in {
     bool answered;
 };
 bool route_failover(const struct route_failover_in *in);
+
+/* Which address a neighbor zone's attempt `attempt` (0 first) goes to, among `n_live` addresses
+ * not marked down by their OPTIONS keep-alive and `n_down` marked down: every live address first,
+ * then the ones marked down, each group in configuration order. A down mark is a last resort, not
+ * a ban: the probe may be stale (a peer restarted since) and one more attempt costs less than a
+ * certain failure. Sets *down (which group) and *nth (index in that group) and returns true, or
+ * returns false when no address is left. */
+bool route_peer_attempt(size_t n_live, size_t n_down, size_t attempt, bool *down, size_t *nth);
 
 /* The search's alias (`user@host[:port][;params]`) becomes the Request-URI of `msg`:
  * `sip:ALIAS`, parsed from `msg`'s home, the old encoding cleared. Returns 0, or EINVAL when the

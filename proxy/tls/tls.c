@@ -37,12 +37,13 @@ static void tls_setup_destroy(void *arg)
     if (ts->timer)
         su_timer_destroy(ts->timer), ts->timer = NULL;
     tls_out_stop(ts);
-    if (ts->agent_pem)
-        unlink(ts->agent_pem);
-    if (ts->cafile_pem)
-        unlink(ts->cafile_pem);
-    if (ts->dir)
+    if (ts->dir && ts->dir_owner == getpid()) {
+        if (ts->agent_pem)
+            unlink(ts->agent_pem);
+        if (ts->cafile_pem)
+            unlink(ts->cafile_pem);
         rmdir(ts->dir);
+    }
     tls_material_clear(&ts->m);
 }
 
@@ -96,6 +97,7 @@ static int runtime_dir_create(struct tls_setup *ts, const struct node_config *cf
     if (!tmpl || !mkdtemp(tmpl))
         return tmpl ? errno : ENOMEM;
     ts->dir = tmpl;
+    ts->dir_owner = getpid();
     ts->agent_pem = su_sprintf(ts->home, "%s/agent.pem", ts->dir);
     ts->cafile_pem = su_sprintf(ts->home, "%s/cafile.pem", ts->dir);
     if (!ts->agent_pem || !ts->cafile_pem)
@@ -158,6 +160,9 @@ int tls_setup_activate(struct tls_setup *ts, su_root_t *root, tls_failure_f *cb,
                   "would run with its own defaults\"");
         return ENOSYS;
     }
+    if (!tls_readbuf_in_effect())
+        log_warn("tls", "event=read_buffer_shared_off reason=\"sofia's tls_read is not "
+                 "interposed; each TLS connection keeps its own 16 kB read buffer\"");
     ts->root = root;
     ts->failure_cb = cb;
     ts->failure_arg = arg;

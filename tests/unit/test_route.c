@@ -179,17 +179,29 @@ static void test_route_response_better(void **state)
                      cases[i].b, cases[i].bl ? "(local)" : "");
 }
 
+/* The headers the proxy acts on that sofia could not parse (route_bad_proxy_header), and a
+ * header that may appear once given twice (route_duplicate_header). Found by
+ * tests/fuzz/fuzz_request.c: sofia keeps such a duplicate in its error list as itself, not as a
+ * sip_error_t; route_bad_proxy_header() read er_name from it (two Date headers crashed it), and
+ * sofia's encoder aborted on the forwarded copy unless the proxy refuses it first. */
 static void test_route_bad_proxy_header(void **state)
 {
     (void)state;
-    static const struct { const char *hdr; const char *bad; } cases[] = {
-        { "Max-Forwards: 70\r\n", NULL },
-        { "Max-Forwards: -1\r\n", "Max-Forwards" },
-        { "Max-Forwards: seventy\r\n", "Max-Forwards" },
-        { "Route: <sip:a.test;lr>\r\n", NULL },
-        { "Route: sip:a.test;lr>>\r\n", "Route" },
-        { "Proxy-Require: ms-benotify\r\n", NULL },
-        { "X-Other: \x01\r\n", NULL },
+    static const struct { const char *hdr; const char *bad; const char *dup; } cases[] = {
+        { "Max-Forwards: 70\r\n", NULL, NULL },
+        { "Max-Forwards: -1\r\n", "Max-Forwards", NULL },
+        { "Max-Forwards: seventy\r\n", "Max-Forwards", NULL },
+        { "Route: <sip:a.test;lr>\r\n", NULL, NULL },
+        { "Route: sip:a.test;lr>>\r\n", "Route", NULL },
+        { "Proxy-Require: ms-benotify\r\n", NULL, NULL },
+        { "X-Other: \x01\r\n", NULL, NULL },
+        { "User-Agent: a\r\nUser-Agent: b\r\n", NULL, "User-Agent" },
+        { "Date: Sat, 13 Nov 2010 23:29:00 GMT\r\nDate: Sat, 13 Nov 2010 23:29:00 GMT\r\n",
+          NULL, "Date" },
+        { "Subject: a\r\nX-A: 1\r\nSubject: b\r\n", NULL, "Subject" },
+        { "Max-Forwards: 70\r\nMax-Forwards: 69\r\n", "Max-Forwards", "Max-Forwards" },
+        { "Supported: a\r\nSupported: b\r\n", NULL, NULL },   /* a list: fine twice */
+        { "Route: <sip:a.test;lr>\r\nRoute: <sip:b.test;lr>\r\n", NULL, NULL },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[512];
@@ -199,10 +211,15 @@ static void test_route_bad_proxy_header(void **state)
                  "CSeq: 1 MESSAGE\r\n%sContent-Length: 0\r\n\r\n", cases[i].hdr);
         msg_t *msg = parse(text);
         const char *bad = route_bad_proxy_header(sip_object(msg));
+        const char *dup = route_duplicate_header(sip_object(msg));
         if (cases[i].bad)
             assert_string_equal(bad, cases[i].bad);
         else
             assert_null(bad);
+        if (cases[i].dup)
+            assert_string_equal(dup, cases[i].dup);
+        else
+            assert_null(dup);
         msg_destroy(msg);
     }
 }
@@ -288,6 +305,37 @@ static void test_route_failover(void **state)
                      !cases[i].failover);
 }
 
+/* Peers marked down are tried last, never skipped (issue 11). */
+static void test_route_peer_attempt(void **state)
+{
+    (void)state;
+    static const struct {
+        size_t n_live, n_down, attempt;
+        bool ok, down;
+        size_t nth;
+    } cases[] = {
+        { 2, 0, 0, true, false, 0 },
+        { 2, 0, 1, true, false, 1 },
+        { 2, 0, 2, false, false, 0 },     /* no more peers */
+        { 1, 1, 0, true, false, 0 },      /* the live one first */
+        { 1, 1, 1, true, true, 0 },       /* then the one marked down */
+        { 1, 1, 2, false, false, 0 },
+        { 0, 2, 0, true, true, 0 },       /* all down: all tried, in order */
+        { 0, 2, 1, true, true, 1 },
+        { 0, 2, 2, false, false, 0 },
+        { 2, 3, 4, true, true, 2 },
+        { 0, 0, 0, false, false, 0 },     /* no address at all */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bool down = false;
+        size_t nth = 0;
+        bool ok = route_peer_attempt(cases[i].n_live, cases[i].n_down, cases[i].attempt, &down,
+                                     &nth);
+        if (ok != cases[i].ok || (ok && (down != cases[i].down || nth != cases[i].nth)))
+            fail_msg("case %zu: ok=%d down=%d nth=%zu", i, ok, down, nth);
+    }
+}
+
 /* The one Request-URI rewrite (a transaction's branch and a stateless forward both use it). */
 static void test_route_request_uri_set(void **state)
 {
@@ -335,6 +383,7 @@ int main(void)
         cmocka_unit_test(test_route_request_uri_set),
         cmocka_unit_test(test_route_level_end),
         cmocka_unit_test(test_route_failover),
+        cmocka_unit_test(test_route_peer_attempt),
     };
     return cmocka_run_group_tests_name("route", tests, NULL, NULL);
 }
