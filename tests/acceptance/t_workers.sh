@@ -4,8 +4,9 @@
 # connection, are answered 200 and spread over both workers (each worker's /metrics on the admin
 # port + its index); they go on to IM&P over UDP, so worker 1's responses must come back to its
 # own UDP port (its Via). UDP requests reach worker 0 only. `sipfed reload` (SIGHUP to the pid
-# file, which names the supervisor) reloads every worker; kill -9 of a worker: the supervisor restarts it and
-# traffic goes on; SIGTERM stops them all and leaves no process behind.
+# file, which names the supervisor) reloads every worker; kill -9 of a worker: the supervisor
+# restarts it (a second death at once: twice the back-off) and traffic goes on; SIGTERM stops
+# them all and leaves no process behind; kill -9 of the supervisor takes its workers with it.
 . "$(dirname "$0")/lib.sh"
 
 TLS_PORT=5061
@@ -94,8 +95,14 @@ wait_log "module=supervisor event=reload status=ok workers=2 refused=0"
 kill -9 "$W1"
 wait_log "event=worker_exit worker=1 pid=$W1 signal=9 restart_in_ms=[0-9]+"
 wait_log "event=worker_ready worker=1 pid=[0-9]+" 20
+W1x=$(worker_pid 1)
+[ "$W1x" != "$W1" ] || fail "worker 1 was not restarted"
+# Dead again at once: the back-off doubles.
+kill -9 "$W1x"
+wait_log "event=worker_exit worker=1 pid=$W1x signal=9 restart_in_ms=200 restarts_in_a_row=2"
+wait_until 20 sh -c "[ \$(grep -c 'event=worker_ready worker=1 ' '$T/sipfed.log') -ge 2 ]" ||
+    fail "worker 1 not restarted a second time"
 W1b=$(worker_pid 1)
-[ "$W1b" != "$W1" ] || fail "worker 1 was not restarted"
 messages tcp
 messages tls
 
@@ -109,4 +116,18 @@ done
 [ ! -e "$T/sipfed.pid" ] || fail "the pid file was left behind"
 [ "$(log_count 'module=supervisor event=worker_exit worker=[01] pid=[0-9]+ exit=0')" = 2 ] ||
     fail "the workers did not exit cleanly"
-pass "2 workers: TCP and TLS spread ($r0/$r1), restart after kill -9, reload, stop"
+
+# kill -9 of the supervisor itself: its workers stop too (their death signal), no orphan serves.
+"$SIPFED" -c "$T/sipfed.ini" run >"$T/sipfed2.log" 2>&1 &
+SUP=$!
+PIDS+=("$SUP")
+disown "$SUP"              # killed on purpose below: no job-control notice
+wait_until 20 grep -q "module=supervisor event=ready workers=2 pid=$SUP" "$T/sipfed2.log" ||
+    fail "the second node did not start"
+orphans=$(pgrep -P "$SUP" | tr '\n' ' ')
+[ -n "$orphans" ] || fail "no workers under the second supervisor"
+kill -9 "$SUP"
+for p in $orphans; do
+    wait_until 10 sh -c "! kill -0 $p 2>/dev/null" || fail "worker $p outlived its supervisor"
+done
+pass "2 workers: TCP and TLS spread ($r0/$r1), reload, restart after kill -9 (back-off), stop; no orphans"
