@@ -779,7 +779,8 @@ int proxy_create(struct proxy_gen *gen, const char *config_path,
     if (gen->cfg->admin_listen) {
         struct admin_sources src = { .env = &px->env, .dns = px->dns, .ops = px->ops,
                                      .config_path = px->config_path,
-                                     .port_offset = px->worker_index };
+                                     .port_offset = px->worker_index,
+                                     .workers = px->workers };
         if ((err = admin_create(px->root, gen->cfg, &src, &px->admin)) != 0)
             goto fail;
     }

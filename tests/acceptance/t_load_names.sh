@@ -60,8 +60,10 @@ log_has "zone IMP: peer 'nope.lab.test' does not resolve" || fail "reload: no fi
 message_expect in2 tcp ms sip:alice@ciscoexample.test 200
 [ "$(log_count "target=IMP next_hop=$IMP_IP:$IMP_PORT/tcp status=200")" -eq 2 ] || fail "the old configuration did not keep serving"
 
-# reload while the DNS server does not answer: MESSAGEs flow while it resolves.
+# reload while the DNS server does not answer: MESSAGEs flow while it resolves; a second SIGHUP
+# meanwhile is queued and runs after it. (imp2 answers too: the queued reload may apply.)
 names_rules imp2.lab.test ms.lab.test
+sipp_server imp2 "$T/uas.xml" tcp "$IMP2_IP" "$IMP_PORT" -m 100000 -timeout 60s
 uac_xml "$T/flow.xml" MESSAGE sip:alice@ciscoexample.test 200
 timeout 60 sipp -sf "$T/flow.xml" -t t1 -i "$MS_IP" -p "$UAC_PORT" -nostdin -m 80 -r 10 \
     -timeout 50s -timeout_error -key from_domain msexample.test -key max_forwards 70 \
@@ -73,21 +75,27 @@ wait_until 10 log_at_least "target=IMP .*status=200" 4 || fail "no traffic befor
 kill -STOP "$DNS_PID"
 kill -HUP "$SIPFED_PID"
 wait_log "event=reload status=resolving names=2"
+kill -HUP "$SIPFED_PID"
+wait_log "event=reload status=queued"
 wait_until 20 log_at_least "event=reload status=refused" 2 || fail "the reload without DNS never ended"
 kill -CONT "$DNS_PID"
 log_has "peer 'imp2.lab.test' does not resolve: DNS failed: timeout" || fail "no DNS timeout for imp2.lab.test"
+wait_until 10 log_at_least "event=reload status=resolving" 3 || fail "the queued reload did not run"
+queued_done() { log_at_least "event=reload status=refused" 3 || log_has "event=reload status=ok generation="; }
+wait_until 20 queued_done || fail "the queued reload never ended"
 # In the log, between the reload's start and its refusal: MESSAGEs answered (the loop ran on).
-from=$(grep -n "event=reload status=resolving" "$T/sipfed.log" | tail -1 | cut -d: -f1)
-to=$(grep -n "event=reload status=refused" "$T/sipfed.log" | tail -1 | cut -d: -f1)
+from=$(grep -n "event=reload status=resolving" "$T/sipfed.log" | sed -n 2p | cut -d: -f1)
+to=$(grep -n "event=reload status=refused" "$T/sipfed.log" | sed -n 2p | cut -d: -f1)
 during=$(sed -n "${from},${to}p" "$T/sipfed.log" | grep -c "target=IMP .*status=200")
 [ "$during" -ge 3 ] || fail "only $during MESSAGEs answered while the reload resolved (event loop blocked?)"
 wait "$FLOW" || { tail -5 "$T/flow.err" >&2; fail "MESSAGEs failed around the reload"; }
 
 # the DNS server answers again: the reload applies, the next MESSAGE goes to imp2.lab.test.
-sipp_server imp2 "$T/uas.xml" tcp "$IMP2_IP" "$IMP_PORT"
+oks=$(log_count "event=reload status=ok generation=")
 kill -HUP "$SIPFED_PID"
-wait_log "event=reload status=ok generation="
+wait_until 10 log_at_least "event=reload status=ok generation=" $((oks + 1)) || fail "the reload did not apply"
 message_expect in3 tcp ms sip:alice@ciscoexample.test 200
-wait_log "target=IMP next_hop=$IMP2_IP:$IMP_PORT/tcp status=200"
+grep "target=IMP " "$T/sipfed.log" | tail -1 | grep -q "next_hop=$IMP2_IP:$IMP_PORT/tcp status=200" ||
+    fail "the MESSAGE after the reload did not go to imp2.lab.test"
 stop_all
-pass "names resolved at start/reload/check; unresolvable: check+run refuse (file:line), reload keeps the old config; $during MESSAGEs answered during a reload whose DNS was silent"
+pass "names resolved at start/reload/check; unresolvable: check+run refuse (file:line), reload keeps the old config; $during MESSAGEs answered during a reload whose DNS was silent; a SIGHUP meanwhile queued and run after it"
