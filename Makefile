@@ -157,7 +157,8 @@ acceptance-asan: asan $(B)/tests/dns_live $(B)/tests/xmpp_client
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 		tests/acceptance/run.sh
 
-bench: deps all
+bench: all
+	scripts/deps.sh build run test bench
 	scripts/bench.sh
 
 clean:
