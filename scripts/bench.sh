@@ -123,6 +123,8 @@ run_config() {
         set -- $(memory)
         out="$out mem_idle_kb=$1 mem_conns_kb=$2 conns=$3"
         log "memory of B: idle $1 kB, $2 kB with $3 TLS connections"
+        # fresh nodes for the load steps: the 1000 closed connections must not weigh on them
+        cleanup; start_all "$f" "$w" "$mode" || { echo "$out skipped=restart_failed" >> "$RESULTS"; cleanup; return; }
     fi
     local lat
     lat=$(lat_step "$LAT_RATE" "$LAT_SECS" "$mode-$f$w-lat")

@@ -76,7 +76,7 @@ modparam(\"tls\", \"config\", \"$d/tls.cfg\")"
 }
 
 _kam_launch() { # DIR -> LAST_PID
-    "$KAM_BIN" -f "$1/proxy.cfg" -DD -E -m "${KAM_SHM_MB:-256}" -M "${KAM_PKG_MB:-16}" \
+    "$KAM_BIN" -f "$1/proxy.cfg" -DD -E -m "${KAM_SHM_MB:-512}" -M "${KAM_PKG_MB:-16}" \
         -Y "$1/run" -P "$1/kamailio.pid" > "$1/kamailio.log" 2>&1 &
     LAST_PID=$!
 }

@@ -40,7 +40,7 @@ cpu_ticks() {
 # (/proc/PID/task/TID/schedstat, second field): on a shared machine, the latency that is not theirs
 runq_ns() {
     local p
-    for p in "$@"; do cat /proc/$p/task/*/schedstat 2>/dev/null; done | awk '{ s += $2 } END { printf "%d", s }'
+    for p in "$@"; do cat /proc/$p/task/*/schedstat 2>/dev/null; done | awk '{ s += $2 } END { printf "%.0f", s }'
 }
 
 # rss_kb PID: resident set size in kB

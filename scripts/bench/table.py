@@ -39,7 +39,7 @@ def main():
     path, conns, lat_rate, versions, ipm, secs = sys.argv[1:7]
     rows = [dict(kv.split("=", 1) for kv in line.split()) for line in open(path) if line.strip()]
     for r in rows:
-        if "mem_idle_kb" in r and num(r.get("conns")):
+        if num(r.get("mem_conns_kb")) and num(r.get("conns")):
             r["mem_idle_mb"] = num(r["mem_idle_kb"]) / 1024
             r["mem_conns_mb"] = num(r["mem_conns_kb"]) / 1024
             r["per_conn_kb"] = (num(r["mem_conns_kb"]) - num(r["mem_idle_kb"])) / num(r["conns"])
