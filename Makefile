@@ -43,7 +43,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .SECONDARY:
-.PHONY: all asan deps deps-run certs run test unit unit-asan acceptance acceptance-asan bench fuzz clean \
+.PHONY: all asan deps deps-run certs run test unit unit-asan acceptance acceptance-asan acceptance-all bench fuzz clean \
 	pkgcheck install install-config deb package-test man-lint layers-test docs-test test-full-limits
 all: $(B)/sipfed $(B)/layers.ok
 
@@ -140,8 +140,7 @@ test: deps
 	$(MAKE) unit-asan
 	$(MAKE) fuzz-smoke
 	$(MAKE) man-lint
-	$(MAKE) acceptance
-	$(MAKE) acceptance-asan
+	$(MAKE) acceptance-all
 	$(MAKE) package-test
 
 # Every example of README.md and docs/*.md, run as shown (tests/docs/run.py says how).
@@ -156,6 +155,10 @@ acceptance-asan: asan $(B)/tests/dns_live $(B)/tests/xmpp_client
 	SIPFED=$(CURDIR)/build-asan/sipfed ASAN_OPTIONS=fast_unwind_on_malloc=0 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 		tests/acceptance/run.sh
+
+# Both sets in one pool of parallel jobs (`make test`; each scenario in its own network namespace).
+acceptance-all: all asan $(B)/tests/dns_live $(B)/tests/xmpp_client
+	tests/acceptance/run.sh -a $(CURDIR)/build-asan/sipfed
 
 bench: all
 	scripts/deps.sh build run test bench
