@@ -160,7 +160,8 @@ acceptance-asan: asan $(B)/tests/dns_live $(B)/tests/xmpp_client
 acceptance-all: all asan $(B)/tests/dns_live $(B)/tests/xmpp_client
 	tests/acceptance/run.sh -a $(CURDIR)/build-asan/sipfed
 
-bench: deps all
+bench: all
+	scripts/deps.sh build run test bench
 	scripts/bench.sh
 
 # Issue 11's full-size slow-client run (docs/security.md, not part of make test; about two
