@@ -423,6 +423,19 @@ static int agent_listen(struct proxy *px, const struct node_config *cfg)
                                          NTATAG_SERVER_RPORT(1), NTATAG_PASS_100(1),
                                          NTATAG_TIMEOUT_408(1), NTATAG_MERGE_482(0),
                                          NTATAG_MAXSIZE(PROXY_STREAM_READ_MAX),
+                                         /* RFC 3261 §16.6: every parsed header keeps its
+                                          * bytes as received, and an unmodified header is
+                                          * sent as it came (docs/forwarding.md). */
+                                         NTATAG_SIPFLAGS(MSG_DO_CANONIC | MSG_DO_EXTRACT_COPY),
+                                         /* A proxy needs only what a transaction needs
+                                          * (RFC 3261 §16.3): nta answers 400 for a bad
+                                          * request line, Via, From, To, Call-ID, CSeq or
+                                          * Content-Length; forward.c for a bad Route,
+                                          * Max-Forwards or Proxy-Require. Any other header
+                                          * that does not parse is forwarded as it came,
+                                          * and so is a response carrying one. */
+                                         NTATAG_BAD_REQ_MASK(sip_mask_request),
+                                         NTATAG_BAD_RESP_MASK(sip_mask_response),
                                          TPTAG_QUEUESIZE(PROXY_SEND_QUEUE),
                                          /* sofia's default is to wait forever: a peer that
                                           * connects and stays silent, or stops mid-message,

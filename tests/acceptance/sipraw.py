@@ -7,7 +7,12 @@
       become CRLF; ${TP} ${LIP} ${LPORT} ${PIP} ${PPORT} ${BRANCH} ${CALLID} ${CL} (body length)
       ${NUL} ${REPEAT:N:TEXT} ${HDRS:N} (N distinct headers) and -D keys are substituted.
       --cl N writes Content-Length N instead of the body length; --close-after-send closes the
-      connection right after the last byte; --split B sends only the first B bytes, then closes.
+      connection right after the last byte; --split B sends only the first B bytes, then closes;
+      --save F writes the bytes sent to F.
+  sipraw.py hdiff SENT LOG
+      Compare the message saved by `send --save` with the request of the same Call-ID in a
+      `uas` LOG, line by line (request line, header lines as they are on the wire, folding
+      included, then the body): `  LINE` same, `- LINE` only sent, `+ LINE` only received.
   sipraw.py uas TP IP:PORT LOG [--status N] [--silent]
       A server on udp or tcp that answers every request (not ACK/BENOTIFY) with N and appends
       each request it receives to LOG; --silent never answers (a black hole that still reads).
@@ -121,7 +126,7 @@ def show(msg):
 
 def cmd_send(a):
     tp, proxy, lip, path = a[0], a[1], a[2], a[3]
-    wait, count, env, cl, close_after, split = 3.0, 1, {}, None, False, None
+    wait, count, env, cl, close_after, split, save = 3.0, 1, {}, None, False, None, None
     i = 4
     while i < len(a):
         if a[i] == "--wait":
@@ -136,6 +141,8 @@ def cmd_send(a):
             close_after = True; i += 1
         elif a[i] == "--split":
             split = int(a[i + 1]); i += 2
+        elif a[i] == "--save":
+            save = a[i + 1]; i += 2
         else:
             die("unknown option " + a[i])
     s = connect(tp, proxy, lip)
@@ -147,6 +154,9 @@ def cmd_send(a):
     data = build(path, env, cl)
     if split is not None:
         data = data[:split]
+    if save:
+        with open(save, "wb") as f:
+            f.write(data)
     if tp == "udp":
         s.send(data)
     else:
@@ -322,11 +332,38 @@ def cmd_flood(a):
     return 0
 
 
+def wire_lines(msg):
+    """A message as its wire lines: request/status line, header lines (a folded header keeps its
+    continuation lines as separate entries), an empty line, then the body as one entry."""
+    head, _, body = msg.partition(b"\r\n\r\n")
+    return [ln.decode("latin-1") for ln in head.split(b"\r\n")] + ["", body.decode("latin-1")]
+
+
+def call_id(msg):
+    m = re.search(rb"(?im)^(?:call-id|i)[ \t]*:[ \t]*(\S+)", msg.split(b"\r\n\r\n", 1)[0])
+    return m.group(1) if m else None
+
+
+def cmd_hdiff(a):
+    import difflib
+    sent = open(a[0], "rb").read()
+    want = call_id(sent)
+    got = [m for m in open(a[1], "rb").read().split(b"\n=====\n") if m and call_id(m) == want]
+    if not got:
+        print("! no request with Call-ID %s in %s" % (want.decode("latin-1"), a[1]))
+        return 1
+    for line in difflib.ndiff(wire_lines(sent), wire_lines(got[0])):
+        if not line.startswith("? "):
+            print(line)
+    return 0
+
+
 def main():
     if len(sys.argv) < 2:
         die(__doc__)
     cmd, a = sys.argv[1], sys.argv[2:]
-    fn = {"send": cmd_send, "uas": cmd_uas, "idle": cmd_idle, "flood": cmd_flood}.get(cmd)
+    fn = {"send": cmd_send, "uas": cmd_uas, "idle": cmd_idle, "flood": cmd_flood,
+          "hdiff": cmd_hdiff}.get(cmd)
     if not fn:
         die("unknown command " + cmd)
     sys.exit(fn(a))
