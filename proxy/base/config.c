@@ -13,6 +13,7 @@
 #include "ini_file.h"
 #include "ini_value.h"
 #include "suggest.h"
+#include "workers.h"
 
 enum config_section { CFG_PROXY, CFG_TLS, CFG_DNS, CFG_LOG, CFG_ADMIN, CFG_PRESENCE, CFG_N };
 
@@ -104,6 +105,18 @@ static int proxy_pid_file_apply(struct ini_ctx *c, const struct ini_entry *e, vo
     return ini_value_path(c, e, cfg->dir, &cfg->pid_file);
 }
 
+/* auto (one worker per CPU, capped) or a number; docs/workers.md. */
+static int proxy_workers_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    struct node_config *cfg = obj;
+    cfg->workers_line = e->line;
+    if (strcmp(e->value, "auto") == 0) {
+        cfg->workers = WORKERS_AUTO;
+        return 0;
+    }
+    return ini_value_uint(c, e, 1, WORKERS_MAX, &cfg->workers);
+}
+
 static int proxy_max_forwards_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
 {
     return ini_value_uint(c, e, 1, MAX_FORWARDS_MAX, &((struct node_config *)obj)->max_forwards);
@@ -180,6 +193,7 @@ static const struct ini_key proxy_keys[] = {
     { "rate_limit_per_domain", 0, proxy_rate_limit_per_domain_apply },
     { "peer_keepalive_interval", 0, proxy_peer_keepalive_apply },
     { "pid_file", 0, proxy_pid_file_apply },
+    { "workers", 0, proxy_workers_apply },
     { NULL, 0, NULL },
 };
 

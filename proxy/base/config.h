@@ -73,6 +73,8 @@ struct node_config {
     unsigned admin_history;      /* search decisions kept for /history; default 256 */
 
     char *pid_file;              /* [proxy] pid_file, absolute; NULL: none */
+    unsigned workers;            /* [proxy] workers: WORKERS_AUTO (0, the default) or 1..64 */
+    unsigned workers_line;       /* where it was set; 0: not set */
 
     bool presence_busy_as_dnd;   /* [presence] busy_as_dnd (PRESENCE.md §4), default off */
 };

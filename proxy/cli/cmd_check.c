@@ -75,6 +75,7 @@ int cmd_check(const char *config_path, int argc, char **argv)
     if (cfg != NULL && cfg->dialplan_dir != NULL &&
         dialplan_load(cfg->dialplan_dir, d, &dp) == 0 && cfg_err == 0) {
         dialplan_tls_check(dp, cfg, d);
+        dialplan_workers_check(dp, cfg, d);
         dialplan_unbuilt_check(dp, d);
         /* the certificates themselves: key match, hostname, expiry, cipher list (tls.h) */
         if (cfg->tls.present)

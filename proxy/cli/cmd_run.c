@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sofia-sip/su.h>
 
@@ -10,7 +11,24 @@
 #include "listen_check.h"
 #include "log.h"
 #include "proxy.h"
+#include "supervisor.h"
 #include "usage.h"
+#include "workers.h"
+
+/* How many workers this node runs (docs/workers.md): `workers`, or one per CPU for auto; one
+ * for a node with a traversal zone (an explicit workers > 1 there is refused by
+ * dialplan_workers_check() while loading). */
+static unsigned run_workers(const struct proxy_gen *gen)
+{
+    unsigned n = workers_count(gen->cfg->workers, sysconf(_SC_NPROCESSORS_ONLN));
+    const struct zone *trav = dialplan_traversal_zone(gen->dp);
+    if (n > 1 && trav) {
+        log_info("proxy", "event=workers workers=1 msg=\"traversal zone %s: one worker\"",
+                 trav->name);
+        n = 1;
+    }
+    return n;
+}
 
 int cmd_run(const char *config_path, int argc, char **argv)
 {
@@ -40,7 +58,12 @@ int cmd_run(const char *config_path, int argc, char **argv)
         goto out;
     }
     log_set_level(gen->cfg->log_level);
-    if (proxy_create(gen, config_path, &px) != 0)
+    unsigned workers = run_workers(gen);
+    if (workers > 1) {
+        rc = supervisor_run(gen, config_path, workers) == 0 ? EXIT_OK : EXIT_FAILED;
+        goto out;
+    }
+    if (proxy_create(gen, config_path, NULL, &px) != 0)
         goto out;
     rc = proxy_run(px) == 0 ? EXIT_OK : EXIT_FAILED;
 out:

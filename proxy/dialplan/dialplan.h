@@ -154,6 +154,15 @@ struct node_config;
 void dialplan_tls_check(const struct dialplan *dp, const struct node_config *cfg,
                         struct diag *d);
 
+/* The first traversal zone (client or server) of `dp`, or NULL. A node with one runs one worker
+ * (docs/workers.md). */
+const struct zone *dialplan_traversal_zone(const struct dialplan *dp);
+/* Cross-check with the node file: an explicit [proxy] workers > 1 is an error when the dial plan
+ * has a traversal zone (the DMZ node's requests must find the pair's connection in the process
+ * that holds it). Errors go to `d` at the workers line. */
+void dialplan_workers_check(const struct dialplan *dp, const struct node_config *cfg,
+                            struct diag *d);
+
 /* What `dp` asks for that this build does not do (dialplan_unbuilt.c: one list for check and
  * run). `fn` is called once per zone concerned with the log event of `run` and a sentence;
  * returns how many. */

@@ -163,7 +163,7 @@ int admin_create(su_root_t *root, const struct node_config *cfg, const struct ad
     admin_token_set(a, cfg->admin_token);
     bool v6 = strchr(cfg->admin_host, ':') != NULL;
     char *url = su_sprintf(a->home, "http://%s%s%s:%u", v6 ? "[" : "", cfg->admin_host,
-                           v6 ? "]" : "", cfg->admin_port);
+                           v6 ? "]" : "", cfg->admin_port + src->port_offset);
     a->site = nth_site_create(NULL, admin_request, a, URL_STRING_MAKE(url), NTHTAG_ROOT(root),
                               TAG_END());
     if (!a->site) {

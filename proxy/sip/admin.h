@@ -21,6 +21,7 @@ struct admin_sources {
     struct dns_resolver *dns;
     const struct ops_stats *ops;
     const char *config_path;
+    unsigned port_offset;              /* worker i of a node listens on the admin port + i */
 };
 
 /* Listen on cfg->admin_host:admin_port (the caller checks that admin_listen is set). Problems

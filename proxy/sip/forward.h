@@ -29,6 +29,8 @@ struct forward_env {
     struct presence_store *presence;   /* last state per presentity (presence_proxy.h) */
     struct policy_learnt *learnt;      /* open federation's learnt domains (policy.h); owned by
                                         * the proxy, kept across reloads */
+    /* Told each newly learnt domain (the other workers learn it too); may be NULL. */
+    void (*learnt_new)(struct forward_env *env, const char *domain);
     struct fwd_branch *tls_waiting;    /* sent on a TLS connection still in its handshake */
     struct inbound_guard *inbound;     /* told when a message arrives (inbound.h); may be NULL */
     struct fwd_ratelimit *ratelimit;   /* per-source buckets (forward_ratelimit.c); may be NULL */

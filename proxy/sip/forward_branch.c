@@ -292,9 +292,12 @@ static void branch_learn(struct fwd_branch *br)
     char *domain = alias_host(tx->home, br->alias);
     bool added = false;
     if (domain && policy_domain_learnable(tx->gen->dp, domain) &&
-        policy_learnt_add(tx->env->learnt, domain, &added) == 0 && added)
+        policy_learnt_add(tx->env->learnt, domain, &added) == 0 && added) {
         log_info("policy", "event=learnt domain=%s method=%s learnt=%zu", domain,
                  tx->method_name, policy_learnt_count(tx->env->learnt));
+        if (tx->env->learnt_new)
+            tx->env->learnt_new(tx->env, domain);
+    }
 }
 
 static int branch_response(struct fwd_branch *br, nta_outgoing_t *orq, const sip_t *sip)

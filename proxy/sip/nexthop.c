@@ -64,37 +64,30 @@ static bool addr_down(const struct nexthop_ctx *ctx, const struct zone *z,
     return peer_health_is_down(ctx->health, a->ip, a->port, z->transport);
 }
 
-/* True when some address of the zone's peers is not marked down. */
-static bool zone_has_live_peer(const struct nexthop_ctx *ctx, const struct zone *z)
+/* The attempt-th (peer, address) pair of a zone with peers: the addresses not marked down
+ * first, then those marked down (route_peer_attempt), each in peer order. */
+static const struct srczone_addr *peer_attempt(const struct nexthop_ctx *ctx, const struct zone *z,
+                                               size_t attempt, size_t *peer)
 {
+    size_t n_live = 0, n_down = 0, nth = 0;
+    bool want_down = false;
+
     for (size_t p = 0; p < z->n_peers; p++) {
         size_t n = 0;
         const struct srczone_addr *a = srczone_peer_addrs(ctx->sz, z, p, &n);
         for (size_t k = 0; k < n; k++)
-            if (!addr_down(ctx, z, &a[k]))
-                return true;
+            addr_down(ctx, z, &a[k]) ? n_down++ : n_live++;
     }
-    return false;
-}
-
-/* The attempt-th (peer, address) pair of a zone with peers, in peer order, skipping the ones
- * marked down (all of them are tried when every one is down: the probe may be wrong, and an
- * attempt costs less than a certain failure). */
-static const struct srczone_addr *peer_attempt(const struct nexthop_ctx *ctx, const struct zone *z,
-                                               size_t attempt, size_t *peer)
-{
-    bool skip_down = ctx->health && zone_has_live_peer(ctx, z);
+    if (!route_peer_attempt(n_live, n_down, attempt, &want_down, &nth))
+        return NULL;
     for (size_t p = 0; p < z->n_peers; p++) {
         size_t n = 0;
         const struct srczone_addr *a = srczone_peer_addrs(ctx->sz, z, p, &n);
-        for (size_t k = 0; k < n; k++) {
-            if (skip_down && addr_down(ctx, z, &a[k]))
-                continue;
-            if (attempt-- == 0) {
+        for (size_t k = 0; k < n; k++)
+            if (addr_down(ctx, z, &a[k]) == want_down && nth-- == 0) {
                 *peer = p;
                 return &a[k];
             }
-        }
     }
     return NULL;
 }

@@ -48,7 +48,7 @@ struct nexthop_ctx {
     const struct srczone_table *sz;
     const struct nexthop_table *nt;
     struct dns_resolver *dns;    /* the proxy's resolver (dns.h, outlives reloads); NULL: none */
-    const struct peer_health *health; /* peers marked down are skipped (peerhealth.h); may be NULL */
+    const struct peer_health *health; /* peers marked down are tried last (peerhealth.h); may be NULL */
     const struct traversal *trav; /* the proxy's traversal connections (traversal.h); NULL:
                                    * none, traversal zones then fail with 503 */
 };
@@ -85,7 +85,7 @@ struct nexthop_query *nexthop_select(const struct nexthop_ctx *ctx,
 void nexthop_cancel(struct nexthop_query *q);
 
 /* True when more attempts may follow attempt `attempt` for zone `z` (peer failover). Peers
- * marked down by their OPTIONS keep-alive are not counted, unless every peer of the zone is. */
+ * marked down by their OPTIONS keep-alive count too: they are tried after the others. */
 bool nexthop_has_more(const struct nexthop_ctx *ctx, const struct zone *z, size_t attempt);
 
 /* `sip:HOST:PORT;transport=X[;maddr=IP]` (maddr when HOST is a name), from `home`. */

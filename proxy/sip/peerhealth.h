@@ -4,8 +4,8 @@
  * gets an OPTIONS (traversal zones have their own keep-alive). A peer that gives no final
  * response within PEER_PROBE_TIMEOUT (or answers 408/503, or cannot be sent to) is marked down;
  * any other final response marks it up.
- * Next-hop selection skips down peers (nexthop.c), so failover costs nothing for the requests
- * that follow; when every peer of a zone is down they are all tried, in order. Each change is
+ * Next-hop selection tries down peers last (nexthop.c, route_peer_attempt), so failover costs
+ * nothing for the requests that follow, and a stale mark never makes a peer unreachable. Each change is
  * logged once (`module=health event=peer_down|peer_up`). The table is readable by others
  * (peer_health_count/peer_health_get) for /status and /metrics. */
 #ifndef SIPFED_PEERHEALTH_H

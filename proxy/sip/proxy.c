@@ -40,6 +40,9 @@ struct forward_env;
 #include "sip_mclass.h"
 #include "sofialog.h"
 #include "traversal.h"
+#include "reuseport_hook.h"
+#include "worker_link.h"
+#include "workers.h"
 
 /* SPEC §2: on SIGTERM/SIGINT transactions get this long to finish. */
 enum { PROXY_DRAIN_MS = 5000 };
@@ -66,6 +69,9 @@ struct proxy {
     char *pid_file;                     /* written at start, removed at exit; NULL: none */
     struct traversal *traversal;        /* the traversal pair's connections (SPEC §5.4) */
     bool tls_transport;                 /* the agent was created with TLS (needs a TLS set-up) */
+    unsigned worker_index;              /* this worker of `workers` (docs/workers.md) */
+    unsigned workers;                   /* 1: a node of one process, no supervisor */
+    struct worker_link *link;           /* to the supervisor when workers > 1 */
 };
 
 /* Open federation remembers at most this many partner domains (least recently used go first). */
@@ -82,10 +88,19 @@ static void inbound_limits_of(const struct node_config *cfg, struct inbound_limi
     l->max_connections_per_ip = cfg->max_connections_per_ip;
 }
 
+/* max_connections is the node's: each of its workers admits its share (the kernel spreads new
+ * connections evenly over them). max_connections_per_ip stays per worker (docs/workers.md). */
+static void proxy_inbound_limits_of(const struct proxy *px, const struct node_config *cfg,
+                                    struct inbound_limits *l)
+{
+    inbound_limits_of(cfg, l);
+    l->max_connections = workers_share(l->max_connections, px->workers);
+}
+
 static void proxy_inbound_limits_set(struct proxy *px, const struct node_config *cfg)
 {
     struct inbound_limits l;
-    inbound_limits_of(cfg, &l);
+    proxy_inbound_limits_of(px, cfg, &l);
     if (px->inbound)
         inbound_guard_set_limits(px->inbound, &l);
 }
@@ -189,6 +204,57 @@ static int reload_tls_apply(struct proxy *px, struct proxy_gen *g, const char **
     return err;
 }
 
+/* ------------------------------------------------ life cycle, told to systemd or the supervisor */
+
+static void proxy_say_ready(struct proxy *px, const char *status)
+{
+    if (px->link)
+        worker_link_send(px->link, "ready");
+    else
+        service_notify_ready(status);
+}
+
+static void proxy_say_reloading(struct proxy *px)
+{
+    if (!px->link)
+        service_notify_reloading(px->config_path);
+}
+
+static void proxy_say_reloaded(struct proxy *px, bool accepted, const char *status)
+{
+    if (px->link)
+        worker_link_send(px->link, accepted ? "reload ok" : "reload refused");
+    else
+        service_notify_reloaded(accepted, status);
+}
+
+/* A worker's stop is the supervisor's to announce (it forwards SIGTERM to every worker). */
+static void proxy_say_stopping(struct proxy *px, const char *status)
+{
+    if (!px->link)
+        service_notify_stopping(status);
+}
+
+/* Open federation: a domain this worker learnt goes to the others through the supervisor. */
+static void proxy_learnt_new(struct forward_env *env, const char *domain)
+{
+    struct proxy *px = (struct proxy *)((char *)env - offsetof(struct proxy, env));
+    char msg[WORKERS_MSG_SIZE];
+    if ((size_t)snprintf(msg, sizeof msg, "learnt %s", domain) < sizeof msg)
+        worker_link_send(px->link, msg);
+}
+
+/* ... and a domain another worker learnt is learnt here too (not passed on again). */
+static void proxy_learnt_told(void *arg, const char *domain)
+{
+    struct proxy *px = arg;
+    bool added = false;
+    if (policy_domain_learnable(px->env.gen->dp, domain) &&
+        policy_learnt_add(px->learnt, domain, &added) == 0 && added)
+        log_info("policy", "event=learnt domain=%s from=worker learnt=%zu", domain,
+                 policy_learnt_count(px->learnt));
+}
+
 /* A refused reload: counted (ops), logged with `what` (key=value fields), told to systemd. */
 static void reload_refused(struct proxy *px, size_t errors, const char *first, const char *what,
                            const char *status)
@@ -197,7 +263,7 @@ static void reload_refused(struct proxy *px, size_t errors, const char *first, c
     log_error("config", "event=reload status=refused generation=%u %s file=%s "
               "msg=\"the running configuration keeps serving\"", px->ops->generation, what,
               px->config_path);
-    service_notify_reloaded(false, status);
+    proxy_say_reloaded(px, false, status);
 }
 
 /* SIGHUP: all or nothing. Build a complete new generation and activate its TLS set-up; on any
@@ -211,7 +277,7 @@ static void proxy_reload(struct proxy *px)
     const char *why = NULL;
     char status[256];
 
-    service_notify_reloading(px->config_path);
+    proxy_say_reloading(px);
     int err = proxy_gen_load(px->config_path, d, &g);
     diag_log(d, LOG_LVL_ERROR);
     if (err) {
@@ -263,7 +329,7 @@ static void proxy_reload(struct proxy *px)
                  px->ops->generation, g->dp->n_zones, g->dp->n_rules);
         snprintf(status, sizeof status, "configuration reloaded: %zu zones, %zu rules",
                  g->dp->n_zones, g->dp->n_rules);
-        service_notify_reloaded(true, status);
+        proxy_say_reloaded(px, true, status);
         gen_warn_unbuilt(g);
     }
     su_home_deinit(home);
@@ -294,7 +360,7 @@ static void proxy_stop(struct proxy *px, const char *why)
     char status[96];
     snprintf(status, sizeof status, "stopping: %u transaction%s to finish", px->env.active,
              px->env.active == 1 ? "" : "s");
-    service_notify_stopping(status);
+    proxy_say_stopping(px, status);
     if (px->env.active == 0) {
         su_root_break(px->root);
         return;
@@ -358,15 +424,48 @@ enum { PROXY_SEND_QUEUE = 1000 };
 /* The listen URL: the node's FQDN as the host, so nta writes it in the Via sent-by (SPEC §3.1:
  * the hostname goes into Record-Route and Via), and the configured address as maddr, which is
  * what nta binds. */
-static char *listen_url(su_home_t *home, const char *hostname, const struct listen_addr *l)
+static char *listen_url(su_home_t *home, const char *hostname, const struct listen_addr *l,
+                        unsigned port)
 {
     bool v6 = strchr(l->host, ':') != NULL;
     const char *maddr = v6 ? su_sprintf(home, "[%s]", l->host) : l->host;
     /* nta binds TLS only for a sips: URI (";transport=tls" selects among udp/tcp/sctp). */
     if (l->transport == SIP_TP_TLS)
-        return su_sprintf(home, "sips:%s:%u;maddr=%s", hostname, l->port, maddr);
-    return su_sprintf(home, "sip:%s:%u;transport=%s;maddr=%s", hostname, l->port,
+        return su_sprintf(home, "sips:%s:%u;maddr=%s", hostname, port, maddr);
+    if (port == 0)
+        return su_sprintf(home, "sip:%s:*;transport=%s;maddr=%s", hostname,
+                          sip_transport_name(l->transport), maddr);
+    return su_sprintf(home, "sip:%s:%u;transport=%s;maddr=%s", hostname, port,
                       sip_transport_name(l->transport), maddr);
+}
+
+/* The port a worker binds for listen address `l`: TCP and TLS ports are shared by every worker
+ * (SO_REUSEPORT, reuseport_hook.c). A UDP port has one owner, worker 0: the kernel would hash
+ * each datagram by its source, so a response would reach whichever worker its source hashes
+ * to, not the worker whose transaction sent the request. Every other worker binds an ephemeral
+ * UDP port on the same address, which its Via names: responses come back to it (RFC 3261
+ * §18.2.2), and it can still send over UDP. */
+static unsigned listen_port(const struct proxy *px, const struct listen_addr *l)
+{
+    return l->transport == SIP_TP_UDP && px->worker_index > 0 ? 0 : l->port;
+}
+
+/* Workers share their TCP and TLS listen ports (SO_REUSEPORT set by reuseport_hook.c before
+ * sofia binds them). */
+static int proxy_reuseport_set(const struct proxy *px, const struct node_config *cfg)
+{
+    uint16_t ports[REUSEPORT_PORTS_MAX];
+    size_t n = 0;
+    if (px->workers <= 1)
+        return 0;
+    for (size_t i = 0; i < cfg->n_listen; i++) {
+        if (cfg->listen[i].transport == SIP_TP_UDP)
+            continue;
+        if (n == REUSEPORT_PORTS_MAX)
+            return E2BIG;
+        ports[n++] = cfg->listen[i].port;
+    }
+    return reuseport_ports_set(ports, n);
 }
 
 /* True when a zone or a static route of `dp` sends over `tp` (dns zones: TLS). */
@@ -413,7 +512,7 @@ static int agent_listen(struct proxy *px, const struct node_config *cfg)
     const struct tls_setup *tls = px->env.gen->tls;
     for (size_t i = 0; i < cfg->n_listen; i++) {
         const struct listen_addr *l = &cfg->listen[i];
-        char *url = listen_url(px->home, cfg->hostname, l);
+        char *url = listen_url(px->home, cfg->hostname, l, listen_port(px, l));
         /* TLS: sofia's certificate directory and verification off (tls_hook.c does it). */
         const tagi_t *tp_tags = l->transport == SIP_TP_TLS && tls ? tls_setup_tport_tags(tls)
                                                                   : NULL;
@@ -485,16 +584,21 @@ static int pid_file_write(struct proxy *px, const struct node_config *cfg)
     return 0;
 }
 
-int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **out)
+int proxy_create(struct proxy_gen *gen, const char *config_path,
+                 const struct proxy_worker *worker, struct proxy **out)
 {
     struct proxy *px = su_home_new(sizeof *px);
     int err;
 
     *out = NULL;
     if (!px) {
+        if (worker)
+            close(worker->link_fd);
         proxy_gen_unref(gen);
         return ENOMEM;
     }
+    px->workers = worker ? worker->count : 1;
+    px->worker_index = worker ? worker->index : 0;
     px->sigfd = -1;
     px->sigindex = -1;
     px->config_path = su_strdup(px->home, config_path);
@@ -512,6 +616,14 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
         goto fail;
     }
     px->env.root = px->root;
+    if (worker) {
+        if ((err = worker_link_create(px->root, worker->link_fd, proxy_learnt_told, px,
+                                      &px->link)) != 0) {
+            close(worker->link_fd);
+            goto fail;
+        }
+        px->env.learnt_new = proxy_learnt_new;
+    }
     struct dns_options dopt;
     const char *dns_error = NULL;
     dnszone_options(gen->cfg, &dopt);
@@ -541,13 +653,14 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
     }
     proxy_fd_limit_raise(gen->cfg);
     struct inbound_limits il;
-    inbound_limits_of(gen->cfg, &il);
+    proxy_inbound_limits_of(px, gen->cfg, &il);
     if ((err = inbound_guard_create(px->root, &il, proxy_handshake_done, px, &px->inbound)) != 0)
         goto fail;
     px->env.inbound = px->inbound;
     if ((err = fwd_ratelimit_create(&px->env.ratelimit)) != 0)
         goto fail;
-    if ((err = agent_listen(px, gen->cfg)) != 0)
+    if ((err = proxy_reuseport_set(px, gen->cfg)) != 0 ||
+        (err = agent_listen(px, gen->cfg)) != 0)
         goto fail;
     if ((err = proxy_inbound_watch(px)) != 0) {
         log_text(LOG_LVL_ERROR, "%s: cannot guard the listen addresses: %s", gen->cfg->file,
@@ -566,11 +679,13 @@ int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **
     gen->nh.trav = px->traversal;
     if (gen->cfg->admin_listen) {
         struct admin_sources src = { .env = &px->env, .dns = px->dns, .ops = px->ops,
-                                     .config_path = px->config_path };
+                                     .config_path = px->config_path,
+                                     .port_offset = px->worker_index };
         if ((err = admin_create(px->root, gen->cfg, &src, &px->admin)) != 0)
             goto fail;
     }
-    if (gen->cfg->pid_file && (err = pid_file_write(px, gen->cfg)) != 0)
+    /* A worker's supervisor writes the pid file: `sipfed reload` and systemd signal it. */
+    if (!px->link && gen->cfg->pid_file && (err = pid_file_write(px, gen->cfg)) != 0)
         goto fail;
     *out = px;
     return 0;
@@ -581,13 +696,18 @@ fail:
 
 int proxy_run(struct proxy *px)
 {
-    log_info("proxy", "event=start hostname=%s zones=%zu rules=%zu", px->env.gen->cfg->hostname,
-             px->env.gen->dp->n_zones, px->env.gen->dp->n_rules);
+    if (px->workers > 1)
+        log_info("proxy", "event=start hostname=%s zones=%zu rules=%zu worker=%u workers=%u "
+                 "pid=%ld", px->env.gen->cfg->hostname, px->env.gen->dp->n_zones,
+                 px->env.gen->dp->n_rules, px->worker_index, px->workers, (long)getpid());
+    else
+        log_info("proxy", "event=start hostname=%s zones=%zu rules=%zu",
+                 px->env.gen->cfg->hostname, px->env.gen->dp->n_zones, px->env.gen->dp->n_rules);
     gen_warn_unbuilt(px->env.gen);
     char status[128];
     snprintf(status, sizeof status, "serving: %zu zones, %zu rules", px->env.gen->dp->n_zones,
              px->env.gen->dp->n_rules);
-    service_notify_ready(status);
+    proxy_say_ready(px, status);
     traversal_apply(px->traversal, px->env.gen);   /* client nodes connect from the loop */
     su_root_run(px->root);
     const struct inbound_stats *is = inbound_guard_stats(px->inbound);
@@ -622,6 +742,7 @@ void proxy_destroy(struct proxy *px)
         nta_agent_destroy(px->agent);
     sip_mclass_destroy(px->mclass);
     inbound_guard_destroy(px->inbound);
+    worker_link_destroy(px->link);
     fwd_ratelimit_destroy(px->env.ratelimit);
     sofialog_detach(&px->sofialog);
     dns_resolver_destroy(px->dns);

@@ -12,9 +12,18 @@
 
 struct proxy;
 
-/* Create the proxy for `gen` (takes the reference): agent, listen addresses, signals. Problems
- * are printed to stderr. Returns 0 or an errno code. */
-int proxy_create(struct proxy_gen *gen, const char *config_path, struct proxy **out);
+/* A proxy that is one of several workers of a node (docs/workers.md). */
+struct proxy_worker {
+    unsigned index;             /* 0 .. count-1 */
+    unsigned count;             /* > 1 */
+    int link_fd;                /* its channel to the supervisor (the proxy takes it over) */
+};
+
+/* Create the proxy for `gen` (takes the reference): agent, listen addresses, signals. `worker`
+ * is NULL for a node that runs one process. Problems are printed to stderr. Returns 0 or an
+ * errno code. */
+int proxy_create(struct proxy_gen *gen, const char *config_path,
+                 const struct proxy_worker *worker, struct proxy **out);
 /* Run the event loop until SIGTERM/SIGINT and the drain (<= 5 s); returns 0. */
 int proxy_run(struct proxy *px);
 void proxy_destroy(struct proxy *px);

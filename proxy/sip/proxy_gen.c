@@ -49,6 +49,11 @@ int proxy_gen_load(const char *config_path, struct diag *d, struct proxy_gen **o
         goto out;
     if ((err = dialplan_load(g->cfg->dialplan_dir, d, &g->dp)) != 0)
         goto out;
+    dialplan_workers_check(g->dp, g->cfg, d);
+    if (diag_error_count(d) > 0) {
+        err = EINVAL;
+        goto out;
+    }
     if ((err = srczone_table_build(g->home, g->dp, d, &g->sz)) != 0)
         goto out;
     if ((err = nexthop_table_build(g->home, g->dp, d, &g->nt)) != 0)

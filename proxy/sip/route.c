@@ -53,6 +53,13 @@ bool route_failover(const struct route_failover_in *in)
     return in->before_response || in->status == 503 || (in->local && in->status == 408);
 }
 
+bool route_peer_attempt(size_t n_live, size_t n_down, size_t attempt, bool *down, size_t *nth)
+{
+    *down = attempt >= n_live;
+    *nth = *down ? attempt - n_live : attempt;
+    return *down ? *nth < n_down : true;
+}
+
 int route_request_uri_set(msg_t *msg, sip_t *sip, const char *alias)
 {
     su_home_t *home = msg_home(msg);

@@ -106,6 +106,14 @@ struct route_failover_in {
 };
 bool route_failover(const struct route_failover_in *in);
 
+/* Which address a neighbor zone's attempt `attempt` (0 first) goes to, among `n_live` addresses
+ * not marked down by their OPTIONS keep-alive and `n_down` marked down: every live address first,
+ * then the ones marked down, each group in configuration order. A down mark is a last resort, not
+ * a ban: the probe may be stale (a peer restarted since) and one more attempt costs less than a
+ * certain failure. Sets *down (which group) and *nth (index in that group) and returns true, or
+ * returns false when no address is left. */
+bool route_peer_attempt(size_t n_live, size_t n_down, size_t attempt, bool *down, size_t *nth);
+
 /* The search's alias (`user@host[:port][;params]`) becomes the Request-URI of `msg`:
  * `sip:ALIAS`, parsed from `msg`'s home, the old encoding cleared. Returns 0, or EINVAL when the
  * alias is no URI with a host (then the Request-URI is left as it was). */

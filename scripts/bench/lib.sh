@@ -51,6 +51,8 @@ listen = $2
 dialplan = rules
 # no OPTIONS keep-alives to the sipp UAS (it would count them as unexpected)
 peer_keepalive_interval = 0
+# worker processes per node (docs/workers.md); one unless SIPFED_WORKERS says otherwise
+workers = ${SIPFED_WORKERS:-1}
 [tls]
 certificate = $CERTS/$4.pem
 private_key = $CERTS/$4.key

@@ -64,6 +64,7 @@ listen = $1
 dialplan = rules
 # sipp and stunnel peers do not answer OPTIONS keep-alives: probing off (as lib.sh's node_file)
 peer_keepalive_interval = 0
+workers = ${SIPFED_WORKERS:-1}
 [tls]
 certificate = $CERTS/edge.pem
 private_key = $CERTS/edge.key

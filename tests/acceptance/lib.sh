@@ -99,6 +99,8 @@ max_forwards = 70
 # The scenarios' sipp peers would see an OPTIONS keep-alive as an unexpected request: probing is
 # off unless a scenario turns it on (t_peer_health.sh).
 peer_keepalive_interval = 0
+# One process (docs/workers.md); SIPFED_WORKERS=N runs the scenarios with N workers.
+workers = ${SIPFED_WORKERS:-1}
 [tls]
 certificate = $CERTS/edge.pem
 private_key = $CERTS/edge.key

@@ -7,15 +7,17 @@
       become CRLF; ${TP} ${LIP} ${LPORT} ${PIP} ${PPORT} ${BRANCH} ${CALLID} ${CL} (body length)
       ${NUL} ${REPEAT:N:TEXT} ${HDRS:N} (N distinct headers) and -D keys are substituted.
       --cl N writes Content-Length N instead of the body length; --close-after-send closes the
-      connection right after the last byte; --split B sends only the first B bytes, then closes;
-      --save F writes the bytes sent to F.
+      connection right after the last byte; --split B sends only the first B bytes, then closes.
+      --repeat N does it all N times, each on a new connection (fresh Call-ID and branch).
+      --save F writes the bytes sent to F (the last message, with --repeat).
   sipraw.py hdiff SENT LOG
       Compare the message saved by `send --save` with the request of the same Call-ID in a
       `uas` LOG, line by line (request line, header lines as they are on the wire, folding
       included, then the body): `  LINE` same, `- LINE` only sent, `+ LINE` only received.
-  sipraw.py uas TP IP:PORT LOG [--status N] [--silent]
-      A server on udp or tcp that answers every request (not ACK/BENOTIFY) with N and appends
-      each request it receives to LOG; --silent never answers (a black hole that still reads).
+  sipraw.py uas TP IP:PORT LOG [--status [METHOD=]N]... [--silent] [--silent-to METHOD]...
+      A server on udp or tcp that answers every request (not ACK/BENOTIFY) with N (METHOD=N:
+      that method only) and appends each request it receives to LOG; --silent never answers
+      (a black hole that still reads), --silent-to never answers that method.
   sipraw.py idle TP PROXY_IP:PORT LOCAL_IP SECONDS [--after FILE]
       Open a tcp connection (tls-partial: send the first bytes of a TLS record and stall), send
       nothing (or FILE once, then nothing); print `closed after X s` when the proxy closes it
@@ -126,7 +128,8 @@ def show(msg):
 
 def cmd_send(a):
     tp, proxy, lip, path = a[0], a[1], a[2], a[3]
-    wait, count, env, cl, close_after, split, save = 3.0, 1, {}, None, False, None, None
+    wait, count, env, cl, close_after, split, repeat = 3.0, 1, {}, None, False, None, 1
+    save = None
     i = 4
     while i < len(a):
         if a[i] == "--wait":
@@ -141,10 +144,18 @@ def cmd_send(a):
             close_after = True; i += 1
         elif a[i] == "--split":
             split = int(a[i + 1]); i += 2
+        elif a[i] == "--repeat":
+            repeat = int(a[i + 1]); i += 2
         elif a[i] == "--save":
             save = a[i + 1]; i += 2
         else:
             die("unknown option " + a[i])
+    for _ in range(repeat):
+        send_once(tp, proxy, lip, path, dict(env), wait, count, cl, close_after, split, save)
+    return 0
+
+
+def send_once(tp, proxy, lip, path, env, wait, count, cl, close_after, split, save):
     s = connect(tp, proxy, lip)
     lport = s.getsockname()[1]
     ph, pp = hostport(proxy)
@@ -188,13 +199,16 @@ def cmd_send(a):
 
 def cmd_uas(a):
     tp, (ip, port), log = a[0], hostport(a[1]), a[2]
-    status, silent = 200, False
+    status, silent = {"": 200}, set()
     i = 3
     while i < len(a):
         if a[i] == "--status":
-            status = int(a[i + 1]); i += 2
+            method, _, n = a[i + 1].rpartition("=")
+            status[method] = int(n); i += 2
         elif a[i] == "--silent":
-            silent = True; i += 1
+            silent.add(""); i += 1
+        elif a[i] == "--silent-to":
+            silent.add(a[i + 1]); i += 2
         else:
             die("unknown option " + a[i])
     logf = open(log, "ab", buffering=0)
@@ -204,14 +218,15 @@ def cmd_uas(a):
         head = msg.split(b"\r\n\r\n", 1)[0].decode("latin-1")
         first = head.split("\r\n", 1)[0]
         method = first.split(" ", 1)[0]
-        if silent or first.startswith("SIP/2.0") or method in ("ACK", "BENOTIFY"):
+        if ("" in silent or method in silent or first.startswith("SIP/2.0")
+                or method in ("ACK", "BENOTIFY")):
             return None
         keep = [ln for ln in head.split("\r\n")[1:]
                 if re.match(r"(?i)(via|v|from|f|to|t|call-id|i|cseq|record-route)\s*:", ln)]
         keep = [ln + (";tag=uas" if re.match(r"(?i)(to|t)\s*:", ln) and "tag=" not in ln else "")
                 for ln in keep]
         return ("SIP/2.0 %d Answer\r\n%s\r\nContent-Length: 0\r\n\r\n"
-                % (status, "\r\n".join(keep))).encode("latin-1")
+                % (status.get(method, status[""]), "\r\n".join(keep))).encode("latin-1")
 
     if tp == "udp":
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

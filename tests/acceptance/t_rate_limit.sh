@@ -15,36 +15,12 @@ start_sipfed
 uas_xml "$T/uas.xml" MESSAGE 200
 sipp_server imp "$T/uas.xml" tcp "$IMP_IP" "$IMP_PORT" -m 100000 -timeout 60s
 
-# The noisy client takes 200 or 503; a 503 must carry Retry-After.
-cat > "$T/noisy.xml" <<'XML'
-<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="noisy">
-  <send>
-    <![CDATA[
-MESSAGE sip:alice@ciscoexample.test SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-Max-Forwards: 70
-From: <sip:noisy@msexample.test>;tag=[call_number]
-To: <sip:alice@ciscoexample.test>
-Call-ID: [call_id]
-CSeq: 1 MESSAGE
-Content-Length: 0
-
-]]>
-  </send>
-  <recv response="200" optional="true" next="done"/>
-  <recv response="503">
-    <action><ereg regexp="^ *[1-9][0-9]* *$" search_in="hdr" header="Retry-After:" check_it="true" assign_to="ra"/></action>
-  </recv>
-  <Reference variables="ra"/>
-  <label id="done"/>
-</scenario>
-XML
 uac_xml "$T/calm.xml" MESSAGE sip:alice@ciscoexample.test 200
 
-timeout 60 sipp -sf "$T/noisy.xml" -t t1 -i "$MS_IP" -p "$UAC_PORT" -nostdin -m "$NOISY_CALLS" \
-    -r "$NOISY_RATE" -timeout 50s -timeout_error -trace_msg -message_file "$T/noisy.msg" \
-    -trace_err -error_file "$T/noisy.err" "$PROXY_IP:$PROXY_PORT" >"$T/noisy.out" 2>&1 &
+# The noisy client takes 200 or 503; a 503 must carry Retry-After.
+timeout 60 sipp -sf "$SIPP_DIR/uac_message_limited.xml" -t t1 -i "$MS_IP" -p "$UAC_PORT" -nostdin \
+    -m "$NOISY_CALLS" -r "$NOISY_RATE" -key from_domain msexample.test -timeout 50s -timeout_error \
+    -trace_msg -message_file "$T/noisy.msg" -trace_err -error_file "$T/noisy.err" "$PROXY_IP:$PROXY_PORT" >"$T/noisy.out" 2>&1 &
 NOISY=$!
 PIDS+=("$NOISY")
 timeout 60 sipp -sf "$T/calm.xml" -t t1 -i "$CALM_IP" -p "$UAC_PORT" -nostdin -m "$CALM_CALLS" \

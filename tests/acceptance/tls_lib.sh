@@ -21,6 +21,7 @@ hostname = edge.ciscoexample.test
 listen = tls:$PROXY_IP:$TLS_PORT
 dialplan = rules
 peer_keepalive_interval = 0
+workers = ${SIPFED_WORKERS:-1}
 [tls]
 certificate = $PKI/edge.pem
 private_key = $PKI/edge.key

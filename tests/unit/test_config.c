@@ -9,6 +9,7 @@
 #include <limits.h>
 
 #include "config.h"
+#include "workers.h"
 #include "loader_fixture.h"
 
 struct cfg_case {
@@ -98,6 +99,10 @@ static const struct cfg_case cfg_cases[] = {
       { "node.ini:5: invalid value '99999999999999999999' for 'max_message_size' (expected a "
         "number from 1024 to 16777216)" } },
     { "unknown key", PROXY "threads = 4\n", { "node.ini:5: unknown key 'threads' in [proxy]" } },
+    { "workers 0", PROXY "workers = 0\n",
+      { "node.ini:5: invalid value '0' for 'workers' (expected a number from 1 to 64)" } },
+    { "workers word", PROXY "workers = all\n",
+      { "node.ini:5: invalid value 'all' for 'workers' (expected a number from 1 to 64)" } },
     { "duplicate key", PROXY "hostname = other.test\n",
       { "node.ini:5: duplicate key 'hostname' in [proxy] (first at line 2)" } },
     { "unknown section", PROXY "[proxi]\nhostname = x\n",
@@ -251,6 +256,14 @@ static void test_config_defaults(void **state)
     assert_int_equal(cfg->log_level, LOG_LVL_INFO);
     assert_null(cfg->admin_listen);
     assert_false(cfg->presence_busy_as_dnd);
+    assert_int_equal(cfg->workers, WORKERS_AUTO);
+    node_config_free(cfg);
+    cfg = cfg_load(&f, PROXY "workers = auto\n", 0);
+    assert_int_equal(cfg->workers, WORKERS_AUTO);
+    node_config_free(cfg);
+    cfg = cfg_load(&f, PROXY "workers = 3\n", 0);
+    assert_int_equal(cfg->workers, 3);
+    assert_int_equal(cfg->workers_line, 5);
     node_config_free(cfg);
     fixture_close(&f);
 }

@@ -288,6 +288,37 @@ static void test_route_failover(void **state)
                      !cases[i].failover);
 }
 
+/* Peers marked down are tried last, never skipped (issue 11). */
+static void test_route_peer_attempt(void **state)
+{
+    (void)state;
+    static const struct {
+        size_t n_live, n_down, attempt;
+        bool ok, down;
+        size_t nth;
+    } cases[] = {
+        { 2, 0, 0, true, false, 0 },
+        { 2, 0, 1, true, false, 1 },
+        { 2, 0, 2, false, false, 0 },     /* no more peers */
+        { 1, 1, 0, true, false, 0 },      /* the live one first */
+        { 1, 1, 1, true, true, 0 },       /* then the one marked down */
+        { 1, 1, 2, false, false, 0 },
+        { 0, 2, 0, true, true, 0 },       /* all down: all tried, in order */
+        { 0, 2, 1, true, true, 1 },
+        { 0, 2, 2, false, false, 0 },
+        { 2, 3, 4, true, true, 2 },
+        { 0, 0, 0, false, false, 0 },     /* no address at all */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bool down = false;
+        size_t nth = 0;
+        bool ok = route_peer_attempt(cases[i].n_live, cases[i].n_down, cases[i].attempt, &down,
+                                     &nth);
+        if (ok != cases[i].ok || (ok && (down != cases[i].down || nth != cases[i].nth)))
+            fail_msg("case %zu: ok=%d down=%d nth=%zu", i, ok, down, nth);
+    }
+}
+
 /* The one Request-URI rewrite (a transaction's branch and a stateless forward both use it). */
 static void test_route_request_uri_set(void **state)
 {
@@ -335,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_route_request_uri_set),
         cmocka_unit_test(test_route_level_end),
         cmocka_unit_test(test_route_failover),
+        cmocka_unit_test(test_route_peer_attempt),
     };
     return cmocka_run_group_tests_name("route", tests, NULL, NULL);
 }
