@@ -5,7 +5,7 @@
 # differences allowed are the proxy's own: one Via added on top, the sender's Via completed with
 # rport (RFC 3581), Max-Forwards decremented, the Record-Route entry added. Every other line (request line, header names, compact forms,
 # folding, escapes, order, repeated and unknown headers, values sofia cannot parse, body) must
-# arrive byte for byte as sent.
+# arrive byte for byte as sent; so must the headers of the response relayed back.
 . "$(dirname "$0")/lib.sh"
 
 RAW=$ROOT/tests/acceptance/raw
@@ -14,9 +14,17 @@ SIPRAW="python3 $ROOT/tests/acceptance/sipraw.py"
 # forwarded_as_sent TP FILE: send FILE over TP to the IM&P side (always reached over UDP), expect the far side's 200, diff what arrived.
 forwarded_as_sent() {
     local tp=$1 file=$2 name=${2%.sip} got unexpected via lport
-    got=$(timeout 20 $SIPRAW send "$tp" "$PROXY_IP:$PROXY_PORT" "$MS_IP" "$RAW/$file" \
-              --wait 5 --save "$T/$name.$tp.sent" 2>>"$T/sipraw.err" | head -n 1 | tr -d '\r')
+    timeout 20 $SIPRAW send "$tp" "$PROXY_IP:$PROXY_PORT" "$MS_IP" "$RAW/$file" \
+        --wait 5 --save "$T/$name.$tp.sent" 2>>"$T/sipraw.err" | tr -d '\r' > "$T/$name.$tp.answer"
+    got=$(head -n 1 "$T/$name.$tp.answer")
     [ "$got" = "SIP/2.0 200 Answer" ] || fail "$name over $tp: got '$got', expected the far side's 200"
+    # The far side echoes From, To, Call-ID and CSeq as it received them; the relayed response
+    # carries them unchanged too.
+    grep -aiE '^(from|f|to|t|call-id|i|cseq)[ \t]*:' "$T/$name.$tp.sent" | tr -d '\r' |
+        sed -E '/^(to|t)[ \t]*:/I{/tag=/!s/$/;tag=uas/}' > "$T/$name.$tp.echo"
+    grep -aiE '^(from|f|to|t|call-id|i|cseq)[ \t]*:' "$T/$name.$tp.answer" |
+        cmp -s - "$T/$name.$tp.echo" || fail "$name over $tp: the response's From/To/Call-ID/CSeq changed:
+$(grep -aiE '^(from|f|to|t|call-id|i|cseq)[ \t]*:' "$T/$name.$tp.answer")"
     $SIPRAW hdiff "$T/$name.$tp.sent" "$T/imp.req" > "$T/$name.$tp.diff" ||
         fail "$name over $tp: not forwarded ($(cat "$T/$name.$tp.diff"))"
     # The sender's Via as the proxy must pass it on: rport filled in (RFC 3581 §4), re-encoded.
