@@ -28,9 +28,11 @@ LAYER_RANK = {
 }
 # Functions the executable defines to interpose a shared library's own (ELF interposition: sofia
 # calls them, ours forward to the library through dlsym(RTLD_NEXT)): tls/tls_hook.c's SSL_new and
-# SSL_shutdown, sip/inbound_hook.c's accept and close. A file that calls close() calls libc's
+# SSL_shutdown, tls/tls_readbuf.c's tls_init_secondary, tls_read and tls_free and
+# sip/stream_read.c's su_getmsgsize (sofia's own),
+# sip/inbound_hook.c's accept and close. A file that calls close() calls libc's
 # function, not the hook's file, so these are no edge of the file graph.
-INTERPOSED = {"SSL_new", "SSL_shutdown", "accept", "close"}
+INTERPOSED = {"SSL_new", "SSL_shutdown", "accept", "close", "tls_init_secondary", "tls_read", "tls_free", "su_getmsgsize"}
 # What the pure core must never call: sofia's transaction engine and transports, c-ares, OpenSSL.
 CORE_FORBIDDEN = re.compile(r"^(nta_|tport_|ares_|SSL_)")
 

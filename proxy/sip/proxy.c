@@ -38,6 +38,7 @@ struct forward_env;
 #include "proxy.h"
 #include "service_notify.h"
 #include "sip_mclass.h"
+#include "stream_read.h"
 #include "sofialog.h"
 #include "traversal.h"
 #include "reuseport_hook.h"
@@ -409,11 +410,12 @@ static int signals_setup(struct proxy *px)
 
 /* ------------------------------------------------------------------ agent */
 
-/* sofia reads everything a TCP socket holds into one buffer, and closes the connection when
- * that exceeds NTATAG_MAXSIZE: with max_message_size there, a burst of pipelined requests over
- * 64 kB (a loaded IM&P or sipp connection) dropped the connection. The read limit is therefore
- * above the kernel's largest TCP receive buffer (net.ipv4.tcp_rmem max, 6 MB by default);
- * forward_message() enforces max_message_size per message (513). */
+/* sofia reads what a TCP socket holds into one buffer (at most STREAM_READ_CHUNK per poll turn
+ * since stream_read.c), and closes the connection when the unparsed data exceeds NTATAG_MAXSIZE:
+ * with max_message_size there, a burst of pipelined requests over 64 kB (a loaded IM&P or sipp
+ * connection) dropped the connection. The limit is therefore above the kernel's largest TCP
+ * receive buffer (net.ipv4.tcp_rmem max, 6 MB by default); forward_message() enforces
+ * max_message_size per message (513). */
 #define PROXY_STREAM_READ_MAX (16u * 1024 * 1024)
 
 /* Messages a connection may queue while it connects or its socket is full. sofia's default (64)
@@ -652,6 +654,9 @@ int proxy_create(struct proxy_gen *gen, const char *config_path,
         goto fail;
     }
     proxy_fd_limit_raise(gen->cfg);
+    if (!stream_read_in_effect())
+        log_warn("proxy", "event=stream_read_uncapped msg=\"su_getmsgsize is not interposed: "
+                 "a TCP backlog is read whole and parsed with quadratic copying\"");
     struct inbound_limits il;
     proxy_inbound_limits_of(px, gen->cfg, &il);
     if ((err = inbound_guard_create(px->root, &il, proxy_handshake_done, px, &px->inbound)) != 0)

@@ -158,6 +158,9 @@ int tls_setup_activate(struct tls_setup *ts, su_root_t *root, tls_failure_f *cb,
                   "would run with its own defaults\"");
         return ENOSYS;
     }
+    if (!tls_readbuf_in_effect())
+        log_warn("tls", "event=read_buffer_shared_off reason=\"sofia's tls_read is not "
+                 "interposed; each TLS connection keeps its own 16 kB read buffer\"");
     ts->root = root;
     ts->failure_cb = cb;
     ts->failure_arg = arg;

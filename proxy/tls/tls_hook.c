@@ -297,6 +297,8 @@ static void conn_done(struct tls_conn *c)
     X509 *cert = SSL_get0_peer_certificate(c->ssl);
 
     c->done = true;
+    if (c->server)      /* the acceptable-CA list went out in the CertificateRequest */
+        SSL_set_client_CA_list(c->ssl, NULL);
     stats.handshakes[c->server ? TLS_DIR_IN : TLS_DIR_OUT][TLS_RESULT_OK]++;
     c->peer.inbound = c->server;
     c->peer.has_cert = cert != NULL;

@@ -52,6 +52,9 @@ void tls_material_clear(struct tls_material *m);
  * on `ssl` (versions, ciphers, DH, trust store, options); 0 or -1. */
 int tls_ssl_configure(SSL *ssl, const struct tls_material *m);
 bool tls_hook_in_effect(void);
+/* tls_readbuf.c: sofia's tls_init_secondary/tls_read/tls_free are ours (one read buffer per
+ * event loop instead of 16 kB per connection). */
+bool tls_readbuf_in_effect(void);
 /* The loaded sofia-sip is the one the hook was written for (1.12.x); *version: its nta version. */
 bool tls_hook_sofia_supported(const char **version);
 void tls_hook_set_policy(struct tls_setup *ts);

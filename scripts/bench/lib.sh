@@ -51,6 +51,10 @@ listen = $2
 dialplan = rules
 # no OPTIONS keep-alives to the sipp UAS (it would count them as unexpected)
 peer_keepalive_interval = 0
+# every client is 127.0.0.1 here: no per-address limits (they would refuse the load as a flood)
+max_connections_per_ip = 20000
+rate_limit_per_ip = 0
+rate_limit_per_domain = 0
 # worker processes per node (docs/workers.md); one unless SIPFED_WORKERS says otherwise
 workers = ${SIPFED_WORKERS:-1}
 [tls]
