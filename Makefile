@@ -44,7 +44,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .SECONDARY:
 .PHONY: all asan deps deps-run certs run test unit unit-asan acceptance acceptance-asan bench fuzz clean \
-	pkgcheck install install-config deb package-test man-lint layers-test docs-test
+	pkgcheck install install-config deb package-test man-lint layers-test docs-test test-full-limits
 all: $(B)/sipfed $(B)/layers.ok
 
 # Every -dev package present in a recent enough version, or pkg-config's message and a hint.
@@ -160,6 +160,14 @@ acceptance-asan: asan $(B)/tests/dns_live $(B)/tests/xmpp_client
 bench: deps all
 	scripts/bench.sh
 
+# Issue 11's full-size slow-client run (docs/security.md, not part of make test; about two
+# minutes, root, in its own network namespace): 1 000 half-open TLS connections, 200 trickling
+# one byte a second, 1 360 silent TCP ones, while a legitimate peer sends 200 MESSAGE/s for 30 s.
+test-full-limits: all certs
+	unshare -n sh -c 'ip link set lo up && HALF=1000 TRICKLE=200 TRICKLE_INTERVAL=1 RATE=200 \
+		HS_TIMEOUT=15 IDLE_TIMEOUT=20 MSG_TIMEOUT=10 \
+		CALLS=6000 tests/acceptance/run.sh inbound_limits'
+
 clean:
 	rm -rf build build-asan build-fuzz
 
@@ -203,21 +211,67 @@ package-test: deb
 
 -include $(CORE_OBJ:.o=.d) $(OBJ:.o=.d) $(B)/obj/cli/main.d $(UNIT_BIN:%=%.d)
 
-# libFuzzer target over the presence body parsers (clang), in build-fuzz/ (owner: presence).
-# `fuzz` runs 5 minutes, `fuzz-smoke` 30 s; new inputs go to build-fuzz/corpus, never the repo.
-FUZZ_CC    ?= clang
-# the pure parsers and mappings only (the proxy's presence glue lives in proxy/sip/)
-FUZZ_SRC   := tests/fuzz/fuzz_presence.c $(wildcard proxy/presence/*.c) proxy/base/mime.c
-FUZZ_RUN    = build-fuzz/fuzz_presence -max_len=70000 -timeout=10 -rss_limit_mb=1024 \
-              -artifact_prefix=build-fuzz/ build-fuzz/corpus tests/fuzz/corpus/presence
-.PHONY: fuzz-smoke
-build-fuzz/fuzz_presence: $(FUZZ_SRC) $(wildcard proxy/presence/*.h) proxy/base/mime.h
-	@mkdir -p build-fuzz/corpus
-	$(FUZZ_CC) $(CSTD) $(WARN) -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
-		$(PKG_CFLAGS) $(INC) -o $@ $(FUZZ_SRC) $(PKG_LIBS)
+# ------------------------------------------------------------------ fuzzing (docs/fuzzing.md)
+# libFuzzer targets (clang, ASan+UBSan), one per input the proxy reads from outside, in
+# build-fuzz/:
+#   presence  presence bodies (PIDF, msrtc, XPIDF, XMPP, multipart) parsed and written back
+#   loader    the node file + dial-plan files, through the calls of `sipfed check`
+#   cases     a routing-case file (rules/*.cases) run against the lab dial plan
+#   request   raw bytes -> sofia's parser -> source zone -> §16.3 checks -> search -> the copy
+#             each branch would send (no network)
+# Seeds: tests/fuzz/corpus/TARGET. New inputs go to build-fuzz/corpus/TARGET, never the repo;
+# a crash is written to build-fuzz/TARGET-crash-*. `fuzz-smoke` (in make test) runs each target
+# FUZZ_SMOKE_SECONDS, `fuzz` each FUZZ_SECONDS, `fuzz-long` each for FUZZ_LONG_RUNS executions.
+FUZZ_CC      ?= clang
+FUZZ_TARGETS := presence loader cases request
+FUZZ_SMOKE_SECONDS ?= 15
+FUZZ_SECONDS ?= 300
+FUZZ_LONG_RUNS ?= 10000000
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS   = $(CSTD) $(WARN) -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) $(PKG_CFLAGS) $(INC) \
+                -Itests/fuzz -DFUZZ_REPO='"$(CURDIR)"' -MMD -MP
+FUZZ_CORE    := $(CORE_SRC:proxy/%.c=build-fuzz/obj/%.o)
+# what each target links besides its own file (the pure layers; never nta, tport or TLS)
+FUZZ_OBJ_presence := $(patsubst proxy/%.c,build-fuzz/obj/%.o,$(wildcard proxy/presence/*.c)) \
+                     build-fuzz/obj/base/mime.o
+FUZZ_OBJ_loader   := $(FUZZ_CORE) build-fuzz/obj/gateway/gateway_config.o build-fuzz/obj/fuzz/fuzz_lib.o
+FUZZ_OBJ_cases    := $(FUZZ_CORE) build-fuzz/obj/fuzz/fuzz_lib.o
+FUZZ_OBJ_request  := $(FUZZ_CORE) build-fuzz/obj/sip/srczone.o build-fuzz/obj/sip/route.o \
+                     build-fuzz/obj/fuzz/fuzz_lib.o
+FUZZ_MAXLEN_presence := 70000
+FUZZ_MAXLEN_loader   := 65536
+FUZZ_MAXLEN_cases    := 16384
+FUZZ_MAXLEN_request  := 70000
+FUZZ_BIN     := $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+# libFuzzer's options for target $(1): its corpus (new inputs first), its dictionary if any
+fuzz_run = build-fuzz/fuzz_$(1) -max_len=$(FUZZ_MAXLEN_$(1)) -timeout=10 -rss_limit_mb=1024 \
+           -print_final_stats=1 -artifact_prefix=build-fuzz/$(1)- \
+           $(if $(wildcard tests/fuzz/$(1).dict),-dict=tests/fuzz/$(1).dict) \
+           build-fuzz/corpus/$(1) tests/fuzz/corpus/$(1)
+.PHONY: fuzz-build fuzz-smoke fuzz-long
 
-fuzz: build-fuzz/fuzz_presence
-	$(FUZZ_RUN) -max_total_time=300
+build-fuzz/obj/%.o: proxy/%.c | pkgcheck
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-fuzz-smoke: build-fuzz/fuzz_presence
-	$(FUZZ_RUN) -max_total_time=30
+build-fuzz/obj/fuzz/%.o: tests/fuzz/%.c | pkgcheck
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+.SECONDEXPANSION:
+build-fuzz/fuzz_%: build-fuzz/obj/fuzz/fuzz_%.o $$(FUZZ_OBJ_$$*)
+	@mkdir -p build-fuzz/corpus/$*
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	$(foreach t,$(FUZZ_TARGETS),$(call fuzz_run,$(t)) -max_total_time=$(FUZZ_SECONDS) &&) true
+
+fuzz-smoke: fuzz-build
+	$(foreach t,$(FUZZ_TARGETS),$(call fuzz_run,$(t)) -max_total_time=$(FUZZ_SMOKE_SECONDS) &&) true
+
+fuzz-long: fuzz-build
+	$(foreach t,$(FUZZ_TARGETS),$(call fuzz_run,$(t)) -runs=$(FUZZ_LONG_RUNS) &&) true
+
+-include $(wildcard build-fuzz/obj/*/*.d)

@@ -55,5 +55,10 @@ int case_expect_validate(const char *expect, const char *const *zones, size_t n_
  * or errno when the file cannot be read (reported to `out` too). */
 int cases_run_file(const char *path, const struct dialplan *dp, FILE *out, size_t *n_run,
                    size_t *n_failed);
+/* The same over an open stream (read to its end, not closed), shown as `path` in messages: the
+ * fuzzer (tests/fuzz/fuzz_cases.c) feeds it from memory. Returns 0, ENOMEM, or the errno of a
+ * read error. */
+int cases_run_stream(FILE *f, const char *path, const struct dialplan *dp, FILE *out,
+                     size_t *n_run, size_t *n_failed);
 
 #endif

@@ -113,7 +113,15 @@ int cases_run_file(const char *path, const struct dialplan *dp, FILE *out, size_
         fprintf(out, "%s: cannot open: %s\n", path, strerror(err));
         return err;
     }
+    int rc = cases_run_stream(f, path, dp, out, n_run, n_failed);
+    fclose(f);
+    return rc;
+}
 
+int cases_run_stream(FILE *f, const char *path, const struct dialplan *dp, FILE *out,
+                     size_t *n_run, size_t *n_failed)
+{
+    *n_run = *n_failed = 0;
     su_home_t *home = su_home_new(sizeof *home);
     /* zone names, then "default" (a case's name for the default zone), for suggestions */
     const char **zones = home ? su_zalloc(home, (dp->n_zones + 2) * sizeof *zones) : NULL;
@@ -169,7 +177,6 @@ int cases_run_file(const char *path, const struct dialplan *dp, FILE *out, size_
     }
 out:
     free(line);
-    fclose(f);
     su_home_unref(home);
     return rc;
 }

@@ -7,6 +7,7 @@
  * admission control in forward_overload.c, the route log line in forward_log.c; the checks both
  * paths make on arrival in forward_inbound.c, answering and releasing a transaction in
  * forward_txn.c. */
+#include <stdio.h>
 #include <string.h>
 
 #include "forward_int.h"
@@ -186,12 +187,46 @@ static void refuse_bad_request_uri(struct forward_env *env, nta_agent_t *agent, 
         msg_destroy(msg);
 }
 
+/* A header that may appear once, given twice (route_duplicate_header): sofia's encoder aborts
+ * the process on any copy of such a message, so it goes no further. A request is answered 400
+ * (an ACK or BENOTIFY, never answered, and a response are dropped), with a log line. */
+static bool fwd_refuse_duplicate(struct forward_env *env, nta_agent_t *agent, msg_t *msg,
+                                 const sip_t *sip)
+{
+    const char *dup = route_duplicate_header(sip);
+    if (dup == NULL)
+        return false;
+    env->counters->refused++;
+    if (sip->sip_status) {
+        log_warn("route", "status=%d event=dropped reason=\"response with the %s header "
+                 "twice\"", sip->sip_status->st_status, dup);
+        msg_destroy(msg);
+        return true;
+    }
+    const char *method = sip->sip_request->rq_method_name;
+    bool answer = sip->sip_request->rq_method != sip_method_ack &&
+                  !su_casematch(method, "BENOTIFY");
+    log_warn("route", "method=%s status=%s reason=\"the %s header given twice\"", method,
+             answer ? "400" : "dropped", dup);
+    if (answer) {
+        char phrase[96];
+        snprintf(phrase, sizeof phrase, "Duplicate %s Header", dup);
+        ops_request_count(env->ops, method, OPS_ZONE_UNCLASSIFIED, STATUS_BAD_REQUEST);
+        nta_msg_treply(agent, msg, STATUS_BAD_REQUEST, phrase, TAG_END());
+    } else {
+        msg_destroy(msg);
+    }
+    return true;
+}
+
 int forward_message(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip_t *sip)
 {
     if (!sip || !env->gen) {
         msg_destroy(msg);
         return 0;
     }
+    if (fwd_refuse_duplicate(env, agent, msg, sip))
+        return 0;
     if (sip->sip_status) {
         forward_stray_response(env, agent, msg, sip);
         return 0;

@@ -213,13 +213,37 @@ bool route_response_better(int candidate, bool candidate_local, int best, bool b
     return rank_in_class(candidate, candidate_local) < rank_in_class(best, best_local);
 }
 
+/* The header name of an entry of sofia's error list. A header sofia could not parse is a
+ * sip_error_t with its name in er_name; the second instance of a header that may appear only
+ * once (User-Agent, Max-Forwards, Date...) is kept there as itself, in its own class: reading
+ * er_name from it would read some other field as a pointer. */
+static const char *route_error_entry_name(const sip_error_t *e)
+{
+    const msg_header_t *h = (const msg_header_t *)e;
+    if (h->sh_class == sip_error_class)
+        return e->er_name;
+    return h->sh_class ? h->sh_class->hc_name : NULL;
+}
+
 const char *route_bad_proxy_header(const sip_t *sip)
 {
     static const char *const names[] = { "Max-Forwards", "Route", "Proxy-Require" };
-    for (const sip_error_t *e = sip->sip_error; e; e = e->er_next)
-        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-            if (e->er_name && su_casematch(e->er_name, names[i]))
+    for (const sip_error_t *e = sip->sip_error; e; e = e->er_next) {
+        const char *name = route_error_entry_name(e);
+        for (size_t i = 0; name && i < sizeof names / sizeof names[0]; i++)
+            if (su_casematch(name, names[i]))
                 return names[i];
+    }
+    return NULL;
+}
+
+const char *route_duplicate_header(const sip_t *sip)
+{
+    for (const sip_error_t *e = sip->sip_error; e; e = e->er_next) {
+        const msg_header_t *h = (const msg_header_t *)e;
+        if (h->sh_class != sip_error_class)
+            return route_error_entry_name(e) ? route_error_entry_name(e) : "?";
+    }
     return NULL;
 }
 

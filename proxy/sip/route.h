@@ -57,6 +57,13 @@ bool route_host_is_unicast(const char *host);
  * rather than a guess (a malformed Max-Forwards would otherwise look absent and be reset). */
 const char *route_bad_proxy_header(const sip_t *sip);
 
+/* The name of a header that may appear only once and was given more than once (the second
+ * `User-Agent:` of a request), or NULL. sofia keeps such a duplicate in its error list, and a
+ * copy of the message then trips an assertion in sofia's encoder (msg_parser.c serialize_one)
+ * and aborts the process: the proxy refuses such a message (400) before copying it. Found by
+ * tests/fuzz/fuzz_request.c (docs/fuzzing.md). */
+const char *route_duplicate_header(const sip_t *sip);
+
 char *route_unsupported_tags(su_home_t *home, const sip_proxy_require_t *pr);
 
 /* `<sip:HOST;transport=X;lr>` allocated from `home` (SPEC §4.3.6: the FQDN, never an IP), with

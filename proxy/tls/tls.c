@@ -37,12 +37,13 @@ static void tls_setup_destroy(void *arg)
     if (ts->timer)
         su_timer_destroy(ts->timer), ts->timer = NULL;
     tls_out_stop(ts);
-    if (ts->agent_pem)
-        unlink(ts->agent_pem);
-    if (ts->cafile_pem)
-        unlink(ts->cafile_pem);
-    if (ts->dir)
+    if (ts->dir && ts->dir_owner == getpid()) {
+        if (ts->agent_pem)
+            unlink(ts->agent_pem);
+        if (ts->cafile_pem)
+            unlink(ts->cafile_pem);
         rmdir(ts->dir);
+    }
     tls_material_clear(&ts->m);
 }
 
@@ -96,6 +97,7 @@ static int runtime_dir_create(struct tls_setup *ts, const struct node_config *cf
     if (!tmpl || !mkdtemp(tmpl))
         return tmpl ? errno : ENOMEM;
     ts->dir = tmpl;
+    ts->dir_owner = getpid();
     ts->agent_pem = su_sprintf(ts->home, "%s/agent.pem", ts->dir);
     ts->cafile_pem = su_sprintf(ts->home, "%s/cafile.pem", ts->dir);
     if (!ts->agent_pem || !ts->cafile_pem)

@@ -4,6 +4,7 @@
 #define SIPFED_TLS_INT_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 #include <openssl/ssl.h>
@@ -79,6 +80,9 @@ struct tls_setup {
     su_home_t home[1];
     struct tls_material m;
     char *dir;                      /* the runtime directory for TPTAG_CERTIFICATE */
+    pid_t dir_owner;                /* the process that made it removes it: a worker inherits
+                                     * its supervisor's set-up over fork() (docs/workers.md)
+                                     * and must leave the files to it */
     char *agent_pem, *cafile_pem;
     tagi_t tags[3];
 

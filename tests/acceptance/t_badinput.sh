@@ -123,6 +123,14 @@ for tp in udp tcp; do
         case_is "presence_$m" "$tp" "presence_bad_$m.sip" "SIP/2.0 200 Answer" "method=$m .*status=200"
     done
     case_is presence_BENOTIFY "$tp" presence_bad_BENOTIFY.sip none 'method=BENOTIFY .*stateless=yes' --wait 0.5
+    # A header that may appear once, given twice: sofia's encoder aborted the proxy on the copy
+    # it forwards (found by tests/fuzz/fuzz_request.c): 400 naming it; an ACK is dropped.
+    for h in ua:User-Agent mf:Max-Forwards date:Date; do
+        case_is "dup_${h%%:*}" "$tp" "dup_${h%%:*}.sip" "SIP/2.0 400 Duplicate ${h#*:} Header" \
+            "method=MESSAGE status=400 reason=\"the ${h#*:} header given twice\""
+    done
+    case_is dup_ua_ack "$tp" dup_ua_ack.sip none \
+        'method=ACK status=dropped reason="the User-Agent header given twice"' --wait 0.5
 done
 # A datagram cannot be "still arriving": the UDP-only cases.
 case_is truncated udp truncated.sip "SIP/2.0 400 Bad To Header" 'event=refused status=400 .*Bad To Header'

@@ -130,6 +130,8 @@ expect_ok before dns_uac before "$INET" SUBSCRIBE alice@ciscoexample.test elsewh
 dns_uas ms3c "$NET.13" 5063 MESSAGE
 expect_ok learn dns_uac learn "$IMP_IP" MESSAGE carol@elsewhere.test ciscoexample.test 200
 wait_log "module=policy event=learnt domain=elsewhere.test"
+# With workers (t_workers_dns.sh), the other worker learns it too, through the supervisor.
+[ "${SIPFED_WORKERS:-1}" -gt 1 ] && wait_log "module=policy event=learnt domain=elsewhere.test from=worker"
 dns_uas impc "$IMP_IP" "$IMP_PORT" SUBSCRIBE
 expect_ok after dns_uac after "$INET" SUBSCRIBE alice@ciscoexample.test elsewhere.test 200
 stop_all

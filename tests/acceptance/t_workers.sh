@@ -3,10 +3,9 @@
 # listen ports (SO_REUSEPORT). MESSAGEs from the Microsoft side, each on its own TCP or TLS
 # connection, are answered 200 and spread over both workers (each worker's /metrics on the admin
 # port + its index); they go on to IM&P over UDP, so worker 1's responses must come back to its
-# own UDP port (its Via). UDP requests reach worker 0 only. kill -9 of a worker: the supervisor
-# restarts it and traffic goes on;
-# SIGHUP (through the pid file, which names the supervisor) reloads every worker; SIGTERM stops
-# them all and leaves no process behind.
+# own UDP port (its Via). UDP requests reach worker 0 only. SIGHUP (through the pid file, which
+# names the supervisor) reloads every worker; kill -9 of a worker: the supervisor restarts it and
+# traffic goes on; SIGTERM stops them all and leaves no process behind.
 . "$(dirname "$0")/lib.sh"
 
 TLS_PORT=5061
@@ -79,7 +78,14 @@ messages udp
 [ "$(worker_requests 0)" = "$((r0 + N))" ] && [ "$(worker_requests 1)" = "$r1" ] ||
     fail "UDP requests not all on worker 0: $(worker_requests 0)/$(worker_requests 1)"
 
-# kill -9 one worker: the supervisor restarts it, the node keeps serving.
+# SIGHUP through the pid file reaches every worker.
+kill -HUP "$(cat "$T/sipfed.pid")"
+wait_log "module=supervisor event=reload status=ok workers=2 refused=0"
+[ "$(log_count 'module=config event=reload status=ok generation=')" = 2 ] ||
+    fail "not every worker reloaded"
+
+# kill -9 one worker: the supervisor restarts it from the configuration it reloaded (its own TLS
+# set-up files, which no worker may remove), the node keeps serving.
 kill -9 "$W1"
 wait_log "event=worker_exit worker=1 pid=$W1 signal=9 restart_in_ms=[0-9]+"
 wait_log "event=worker_ready worker=1 pid=[0-9]+" 20
@@ -87,12 +93,6 @@ W1b=$(worker_pid 1)
 [ "$W1b" != "$W1" ] || fail "worker 1 was not restarted"
 messages tcp
 messages tls
-
-# SIGHUP through the pid file reaches every worker.
-kill -HUP "$(cat "$T/sipfed.pid")"
-wait_log "module=supervisor event=reload status=ok workers=2 refused=0"
-[ "$(log_count 'module=config event=reload status=ok generation=')" = 2 ] ||
-    fail "not every worker reloaded"
 
 # SIGTERM: every worker stops, then the supervisor; nothing is left.
 kill -TERM "$SIPFED_PID"
