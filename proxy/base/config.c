@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +14,7 @@
 
 #include "ini_file.h"
 #include "ini_value.h"
+#include "secret_file.h"
 #include "suggest.h"
 #include "workers.h"
 
@@ -177,6 +180,28 @@ static int proxy_peer_keepalive_apply(struct ini_ctx *c, const struct ini_entry 
                           &((struct node_config *)obj)->peer_keepalive_interval);
 }
 
+/* [proxy] user / group: names that exist (the privilege drop happens at run, privileges.h). */
+static int proxy_user_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    struct node_config *cfg = obj;
+    if (ini_value_text(c, e, &cfg->user))
+        return EINVAL;
+    cfg->user_line = e->line;
+    if (!getpwnam(cfg->user))
+        return ini_value_invalid(c, e, cfg->user, "expected a user of this system");
+    return 0;
+}
+
+static int proxy_group_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
+{
+    struct node_config *cfg = obj;
+    if (ini_value_text(c, e, &cfg->group))
+        return EINVAL;
+    if (!getgrnam(cfg->group))
+        return ini_value_invalid(c, e, cfg->group, "expected a group of this system");
+    return 0;
+}
+
 static const struct ini_key proxy_keys[] = {
     { "hostname", 0, proxy_hostname_apply },
     { "listen", 0, proxy_listen_apply },
@@ -194,6 +219,8 @@ static const struct ini_key proxy_keys[] = {
     { "peer_keepalive_interval", 0, proxy_peer_keepalive_apply },
     { "pid_file", 0, proxy_pid_file_apply },
     { "workers", 0, proxy_workers_apply },
+    { "user", 0, proxy_user_apply },
+    { "group", 0, proxy_group_apply },
     { NULL, 0, NULL },
 };
 
@@ -207,9 +234,11 @@ static void proxy_section_finish(struct ini_ctx *c, struct node_config *cfg)
 
 /* [tls] ------------------------------------------------------------------------------------ */
 
-/* A TLS file must be readable by us; a private key by nobody else (relayd/smtpd refuse too). */
+/* A TLS file must be readable by us; a private key by nobody else (relayd/smtpd refuse too),
+ * except its group when that is how sipfed reads it (config_check_keys, after the whole file:
+ * [proxy] user decides whose groups count). */
 static int tls_path_apply(struct ini_ctx *c, const struct ini_entry *e, const char *dir,
-                          char **out, bool secret)
+                          char **out)
 {
     char *path = NULL;
     struct stat st;
@@ -220,12 +249,6 @@ static int tls_path_apply(struct ini_ctx *c, const struct ini_entry *e, const ch
                    strerror(errno));
         return EINVAL;
     }
-    if (path && secret && (st.st_mode & 077)) {
-        diag_error(c->d, c->sec->file, e->line,
-                   "%s '%s' is readable by group or others (mode %04o): run chmod 600 %s",
-                   e->key, path, (unsigned)(st.st_mode & 07777), path);
-        return EINVAL;
-    }
     *out = path;
     return 0;
 }
@@ -233,31 +256,33 @@ static int tls_path_apply(struct ini_ctx *c, const struct ini_entry *e, const ch
 static int tls_certificate_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
 {
     struct node_config *cfg = obj;
-    return tls_path_apply(c, e, cfg->dir, &cfg->tls.certificate, false);
+    return tls_path_apply(c, e, cfg->dir, &cfg->tls.certificate);
 }
 
 static int tls_private_key_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
 {
     struct node_config *cfg = obj;
-    return tls_path_apply(c, e, cfg->dir, &cfg->tls.private_key, true);
+    cfg->tls.private_key_line = e->line;
+    return tls_path_apply(c, e, cfg->dir, &cfg->tls.private_key);
 }
 
 static int tls_client_certificate_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
 {
     struct node_config *cfg = obj;
-    return tls_path_apply(c, e, cfg->dir, &cfg->tls.client_certificate, false);
+    return tls_path_apply(c, e, cfg->dir, &cfg->tls.client_certificate);
 }
 
 static int tls_client_private_key_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
 {
     struct node_config *cfg = obj;
-    return tls_path_apply(c, e, cfg->dir, &cfg->tls.client_private_key, true);
+    cfg->tls.client_private_key_line = e->line;
+    return tls_path_apply(c, e, cfg->dir, &cfg->tls.client_private_key);
 }
 
 static int tls_ca_file_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
 {
     struct node_config *cfg = obj;
-    return tls_path_apply(c, e, cfg->dir, &cfg->tls.ca_file, false);
+    return tls_path_apply(c, e, cfg->dir, &cfg->tls.ca_file);
 }
 
 static int tls_min_version_apply(struct ini_ctx *c, const struct ini_entry *e, void *obj)
@@ -483,6 +508,20 @@ static void config_check_admin(struct config_loader *L)
                    "and token_file (a bearer token); or listen on 127.0.0.1", cfg->admin_listen);
 }
 
+/* A private key: readable by its owner, and by its group only when sipfed reads it through
+ * that group (secret_file.h: Debian's root:ssl-cert 0640). After the whole file: [proxy] user
+ * decides whose groups count. */
+static void config_check_key(struct config_loader *L, const char *key, const char *path,
+                             unsigned line)
+{
+    struct stat st;
+    if (!path || stat(path, &st) != 0)
+        return;                          /* reported by tls_path_apply */
+    char *why = secret_file_refusal(L->cfg->home, key, path, &st, L->cfg->user);
+    if (why)
+        diag_error(L->d, L->cfg->file, line, "%s", why);
+}
+
 /* Checks that need the whole file. */
 static void config_check(struct config_loader *L)
 {
@@ -498,6 +537,9 @@ static void config_check(struct config_loader *L)
                        "listen address tls:%s:%u needs a [tls] section (certificate, private_key)",
                        cfg->listen[i].host, cfg->listen[i].port);
     config_check_admin(L);
+    config_check_key(L, "private_key", cfg->tls.private_key, cfg->tls.private_key_line);
+    config_check_key(L, "client_private_key", cfg->tls.client_private_key,
+                     cfg->tls.client_private_key_line);
 }
 
 static void config_defaults_set(struct node_config *cfg)

@@ -32,6 +32,8 @@ struct tls_config {
     int min_version;             /* 12 or 13 */
     char *ciphers;               /* NULL: secure default */
     unsigned line;               /* line of the [tls] header */
+    unsigned private_key_line;   /* where private_key / client_private_key were given */
+    unsigned client_private_key_line;
 };
 
 struct node_config {
@@ -75,6 +77,10 @@ struct node_config {
     char *pid_file;              /* [proxy] pid_file, absolute; NULL: none */
     unsigned workers;            /* [proxy] workers: WORKERS_AUTO (0, the default) or 1..64 */
     unsigned workers_line;       /* where it was set; 0: not set */
+    char *user;                  /* [proxy] user: started as root, run as this user after
+                                  * binding (privileges.h); NULL: no change */
+    char *group;                 /* [proxy] group: NULL: the user's primary group */
+    unsigned user_line;
 
     bool presence_busy_as_dnd;   /* [presence] busy_as_dnd (PRESENCE.md §4), default off */
 };

@@ -13,6 +13,8 @@
 #include "diag.h"
 #include "dialplan.h"
 #include "dns_report.h"
+#include "dnszone.h"
+#include "gen_names.h"
 #include "gateway_config.h"
 #include "tls.h"
 #include "usage.h"
@@ -25,6 +27,20 @@ static bool check_readable(const char *path)
         return true;
     fprintf(stderr, "sipfed: cannot read %s: %s\n", path, strerror(errno));
     return false;
+}
+
+/* The host names of peers and static routes, resolved as `run` resolves them (through the node
+ * file's [dns] servers, /etc/hosts first): one that does not resolve is an error, as it is for
+ * `run` and a reload. */
+static void check_names(const struct node_config *cfg, const struct dialplan *dp, struct diag *d)
+{
+    struct dns_options opt;
+    struct gen_names *names = NULL;
+
+    dnszone_options(cfg, &opt);
+    if (gen_names_resolve_file(&opt, dp, cfg->file, d, &names) == 0)
+        gen_names_report(names, dp, d);
+    gen_names_destroy(names);
 }
 
 int cmd_check(const char *config_path, int argc, char **argv)
@@ -80,6 +96,7 @@ int cmd_check(const char *config_path, int argc, char **argv)
         /* the certificates themselves: key match, hostname, expiry, cipher list (tls.h) */
         if (cfg->tls.present)
             tls_config_check(cfg, dp, d);
+        check_names(cfg, dp, d);
     }
     diag_report(d);
     rc = diag_error_count(d) == 0 && dp != NULL ? EXIT_OK : EXIT_FAILED;

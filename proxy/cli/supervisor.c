@@ -87,8 +87,13 @@ static void worker_main(struct supervisor *s, unsigned i, int fd)
     sigprocmask(SIG_UNBLOCK, &chld, NULL);  /* the proxy blocks what it reads itself */
     struct proxy_worker pw = { .index = i, .count = s->n, .link_fd = fd };
     struct proxy *px = NULL;
-    int rc = proxy_create(proxy_gen_ref(s->gen), s->config_path, &pw, &px) == 0 &&
-             proxy_run(px) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    int rc = EXIT_FAILURE;
+    if (proxy_create(proxy_gen_ref(s->gen), s->config_path, &pw, &px) == 0) {
+        /* Dropping privileges ([proxy] user) cleared the death signal (prctl(2)): again. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() == s->self && proxy_run(px) == 0)
+            rc = EXIT_SUCCESS;
+    }
     proxy_destroy(px);
     /* exit(), not _exit(): the leak check of the sanitizer build runs at exit. What the worker
      * inherited from the supervisor is still referenced from the supervisor's frame. */
@@ -446,7 +451,7 @@ int supervisor_run(struct proxy_gen *gen, const char *config_path, unsigned n)
         s.pid_file = su_strdup(s.home, gen->cfg->pid_file);
     for (unsigned i = 0; i < n; i++)
         s.w[i].fd = -1;
-    log_info("supervisor", "event=start workers=%u pid=%ld", n, (long)s.self);
+    log_info("supervisor", "event=launch workers=%u pid=%ld", n, (long)s.self);
     for (unsigned i = 0; i < n && !err; i++)
         if ((err = worker_start(&s, i)) != 0) {
             log_text(LOG_LVL_ERROR, "sipfed: cannot start worker %u: %s", i, strerror(err));

@@ -669,6 +669,7 @@ int dns_resolver_create(su_root_t *root, const struct dns_options *opt,
                         struct dns_resolver **out, const char **error)
 {
     static char lookups_dns_only[] = "b";     /* never /etc/hosts for Internet partners */
+    static char lookups_hosts_dns[] = "fb";   /* configuration names: /etc/hosts, then DNS */
     const char *dummy;
     int err = 0;
     if (error == NULL)
@@ -696,7 +697,7 @@ int dns_resolver_create(su_root_t *root, const struct dns_options *opt,
     ao.timeout = (int)(opt->timeout_ms ? opt->timeout_ms : DNS_DEFAULT_TIMEOUT_MS);
     ao.tries = (int)(opt->tries ? opt->tries : DNS_DEFAULT_TRIES);
     ao.ndomains = 0;
-    ao.lookups = lookups_dns_only;
+    ao.lookups = opt->hosts_file ? lookups_hosts_dns : lookups_dns_only;
     ao.sock_state_cb = dns_sock_state;
     ao.sock_state_cb_data = r;
     int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_DOMAINS |

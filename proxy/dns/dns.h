@@ -35,6 +35,8 @@ struct dns_options {
                                   * timeout_ms * (2^tries - 1) per query (c-ares doubles it) */
     unsigned tries;              /* 0: 2 */
     size_t cache_max;            /* answers kept; 0: 1024 */
+    bool hosts_file;             /* read /etc/hosts before DNS, as getaddrinfo does: names of
+                                  * the configuration (gen_names.h); never for the DNS zone */
 };
 
 /* What to resolve: a domain of the DNS zone with the zone's settings. */

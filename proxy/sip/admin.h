@@ -22,6 +22,7 @@ struct admin_sources {
     const struct ops_stats *ops;
     const char *config_path;
     unsigned port_offset;              /* worker i of a node listens on the admin port + i */
+    unsigned workers;                  /* the node's workers (docs/workers.md); 0 or 1: one */
 };
 
 /* Listen on cfg->admin_host:admin_port (the caller checks that admin_listen is set). Problems

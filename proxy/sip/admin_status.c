@@ -1,5 +1,6 @@
 /* admin_status.c — GET /status, /history and /presence: JSON documents from the live state. */
 #include <string.h>
+#include <unistd.h>
 
 #include <sofia-sip/su_config.h>
 #include <sofia-sip/sofia_features.h>
@@ -222,6 +223,10 @@ void admin_status_render(const struct admin_doc *d, struct textbuf *b)
     json_time(b, ops->started);
     json_key(b, &first, "uptime_seconds");
     textbuf_printf(b, "%lld", (long long)(d->now - ops->started));
+    /* docs/workers.md: this document is one worker's; the others serve the admin port + i */
+    json_key(b, &first, "worker");
+    textbuf_printf(b, "{\"index\":%u,\"count\":%u,\"pid\":%ld}", d->src->port_offset,
+                   d->src->workers ? d->src->workers : 1, (long)getpid());
     json_key(b, &first, "configuration");
     status_config(b, d);
     json_key(b, &first, "overload");

@@ -25,8 +25,8 @@ struct nexthop_table {
     size_t n_hops;
 };
 
-int nexthop_table_build(su_home_t *home, const struct dialplan *dp, struct diag *d,
-                        struct nexthop_table **out)
+int nexthop_table_build(su_home_t *home, const struct dialplan *dp,
+                        const struct gen_names *names, struct nexthop_table **out)
 {
     struct nexthop_table *t = su_zalloc(home, sizeof *t);
 
@@ -37,13 +37,9 @@ int nexthop_table_build(su_home_t *home, const struct dialplan *dp, struct diag 
         struct static_hop *h = &t->hops[t->n_hops++];
         uint16_t port = sr->next_hop.port ? sr->next_hop.port : sip_transport_default_port(sr->transport);
         h->sr = sr;
-        int err = srczone_resolve(home, sr->next_hop.host, port, &h->addrs, &h->n_addrs);
-        if (err == ENOMEM)
+        if (srczone_resolve(home, names, sr->next_hop.host, port, &h->addrs, &h->n_addrs) ==
+            ENOMEM)
             return ENOMEM;
-        if (err || h->n_addrs == 0)
-            diag_warn(d, sr->file ? sr->file : dp->dir, sr->line,
-                      "static route %s: next hop '%s' does not resolve; requests fail with 502",
-                      sr->domain, sr->next_hop.host);
     }
     *out = t;
     return 0;

@@ -37,10 +37,11 @@ struct nexthop {
 /* Names resolved at load: static-route next hops (neighbor peers live in srczone). */
 struct nexthop_table;
 
-/* Resolve every static route's next hop of `dp` (blocking; at start-up and reload only). A name
- * that does not resolve is a warning; requests for that domain then fail with 503. */
-int nexthop_table_build(su_home_t *home, const struct dialplan *dp, struct diag *d,
-                        struct nexthop_table **out);
+/* The addresses of every static route's next hop of `dp`: IP literals as they are, names from
+ * `names` (resolved before, gen_names.h; NULL: none). A name that did not resolve has no address
+ * (requests for that domain fail with 502); proxy_gen refuses such a configuration. */
+int nexthop_table_build(su_home_t *home, const struct dialplan *dp,
+                        const struct gen_names *names, struct nexthop_table **out);
 
 /* Everything next-hop selection may consult; owned by the proxy's current configuration. */
 struct nexthop_ctx {

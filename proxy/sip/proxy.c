@@ -29,11 +29,13 @@ struct forward_env;
 #include "dns.h"
 #include "dnszone.h"
 #include "forward.h"
+#include "gen_names.h"
 #include "inbound.h"
 #include "peerhealth.h"
 #include "log.h"
 #include "ops_stats.h"
 #include "presence_proxy.h"
+#include "privileges.h"
 #include "policy.h"
 #include "proxy.h"
 #include "service_notify.h"
@@ -70,9 +72,19 @@ struct proxy {
     char *pid_file;                     /* written at start, removed at exit; NULL: none */
     struct traversal *traversal;        /* the traversal pair's connections (SPEC §5.4) */
     bool tls_transport;                 /* the agent was created with TLS (needs a TLS set-up) */
+    struct proxy_reload *reloading;     /* a reload resolving its names, NULL: none */
+    bool reload_again;                  /* a SIGHUP came during that reload */
     unsigned worker_index;              /* this worker of `workers` (docs/workers.md) */
     unsigned workers;                   /* 1: a node of one process, no supervisor */
     struct worker_link *link;           /* to the supervisor when workers > 1 */
+};
+
+/* A reload between SIGHUP and the answers for its host names (proxy_reload). */
+struct proxy_reload {
+    su_home_t home[1];
+    struct diag *d;                     /* its errors and warnings */
+    struct proxy_gen *g;                /* read, not yet built */
+    struct gen_names *names;            /* its host names, being resolved */
 };
 
 /* Open federation remembers at most this many partner domains (least recently used go first). */
@@ -267,73 +279,152 @@ static void reload_refused(struct proxy *px, size_t errors, const char *first, c
     proxy_say_reloaded(px, false, status);
 }
 
-/* SIGHUP: all or nothing. Build a complete new generation and activate its TLS set-up; on any
- * error the old generation keeps serving, unchanged, and the errors are logged. Only then is
- * anything of the running proxy changed (DNS servers, log level, the current generation). */
-static void proxy_reload(struct proxy *px)
+/* A refused reload whose reason is the first error of `d`. */
+static void reload_refused_diag(struct proxy *px, const struct diag *d)
 {
-    su_home_t home[1] = { SU_HOME_INIT(home) };
-    struct diag *d = diag_new(home);
-    struct proxy_gen *g = NULL;
+    char first[512] = "", status[256], what[32];
+    for (size_t i = 0; i < diag_count(d); i++)
+        if (diag_get(d, i)->is_error) {
+            diag_format(diag_get(d, i), first, sizeof first);
+            break;
+        }
+    snprintf(status, sizeof status, "reload refused: %zu error%s in %s (see the log); "
+             "serving the previous configuration", diag_error_count(d),
+             diag_error_count(d) == 1 ? "" : "s", px->config_path);
+    snprintf(what, sizeof what, "errors=%zu", diag_error_count(d));
+    reload_refused(px, diag_error_count(d), first, what, status);
+}
+
+/* The new generation `g` is complete: activate its TLS set-up, then make it current. Nothing
+ * of the running proxy changes before the TLS set-up is in effect. Takes `g`. */
+static void reload_swap(struct proxy *px, struct proxy_gen *g)
+{
     const char *why = NULL;
     char status[256];
 
-    proxy_say_reloading(px);
-    int err = proxy_gen_load(px->config_path, d, &g);
-    diag_log(d, LOG_LVL_ERROR);
-    if (err) {
-        char first[512] = "";
-        for (size_t i = 0; i < diag_count(d); i++)
-            if (diag_get(d, i)->is_error) {
-                diag_format(diag_get(d, i), first, sizeof first);
-                break;
-            }
-        snprintf(status, sizeof status, "reload refused: %zu error%s in %s (see the log); "
-                 "serving the previous configuration", diag_error_count(d),
-                 diag_error_count(d) == 1 ? "" : "s", px->config_path);
-        char what[32];
-        snprintf(what, sizeof what, "errors=%zu", diag_error_count(d));
-        reload_refused(px, diag_error_count(d), first, what, status);
-    } else if ((err = reload_tls_apply(px, g, &why)) != 0) {
+    if (reload_tls_apply(px, g, &why) != 0) {
         proxy_gen_unref(g);
         snprintf(status, sizeof status, "reload refused: %s; serving the previous configuration",
                  why);
         char what[320];
         snprintf(what, sizeof what, "errors=1 reason=\"%s\"", why);
         reload_refused(px, 1, why, what, status);
-    } else {
-        if (!listen_same(g->cfg, px->env.gen->cfg))
-            log_warn("config", "event=reload msg=\"listen addresses changed: restart to apply\"");
-        struct dns_options dopt;
-        const char *dns_error = NULL;
-        dnszone_options(g->cfg, &dopt);
-        if (dns_resolver_set_servers(px->dns, &dopt, &dns_error) != 0)
-            log_warn("dns", "event=reload msg=\"%s\"", dns_error ? dns_error : "out of memory");
-        g->nh.dns = px->dns;
-        g->nh.health = px->health;
-        if (peer_health_set_targets(px->health, g, g->cfg->peer_keepalive_interval) != 0)
-            log_error("health", "event=reload msg=\"out of memory: peer probing incomplete\"");
-        g->nh.trav = px->traversal;
-        proxy_gen_unref(px->env.gen);
-        px->env.gen = g;
-        ops_reload_record(px->ops, true, 0, NULL);
-        if (px->admin)
-            admin_reconfigure(px->admin, g->cfg);
-        else if (g->cfg->admin_listen)
-            log_warn("admin", "event=reload msg=\"admin listen added: restart to apply\"");
-        traversal_apply(px->traversal, g);
-        log_set_level(g->cfg->log_level);
-        proxy_inbound_limits_set(px, g->cfg);
-        log_info("config", "event=reload status=ok zones=%zu rules=%zu", g->dp->n_zones,
-                 g->dp->n_rules);
-        log_info("config", "event=reload status=ok generation=%u zones=%zu rules=%zu",
-                 px->ops->generation, g->dp->n_zones, g->dp->n_rules);
-        snprintf(status, sizeof status, "configuration reloaded: %zu zones, %zu rules",
-                 g->dp->n_zones, g->dp->n_rules);
-        proxy_say_reloaded(px, true, status);
-        gen_warn_unbuilt(g);
+        return;
     }
-    su_home_deinit(home);
+    if (!listen_same(g->cfg, px->env.gen->cfg))
+        log_warn("config", "event=reload msg=\"listen addresses changed: restart to apply\"");
+    struct dns_options dopt;
+    const char *dns_error = NULL;
+    dnszone_options(g->cfg, &dopt);
+    if (dns_resolver_set_servers(px->dns, &dopt, &dns_error) != 0)
+        log_warn("dns", "event=reload msg=\"%s\"", dns_error ? dns_error : "out of memory");
+    g->nh.dns = px->dns;
+    g->nh.health = px->health;
+    if (peer_health_set_targets(px->health, g, g->cfg->peer_keepalive_interval) != 0)
+        log_error("health", "event=reload msg=\"out of memory: peer probing incomplete\"");
+    g->nh.trav = px->traversal;
+    proxy_gen_unref(px->env.gen);
+    px->env.gen = g;
+    ops_reload_record(px->ops, true, 0, NULL);
+    if (px->admin)
+        admin_reconfigure(px->admin, g->cfg);
+    else if (g->cfg->admin_listen)
+        log_warn("admin", "event=reload msg=\"admin listen added: restart to apply\"");
+    traversal_apply(px->traversal, g);
+    log_set_level(g->cfg->log_level);
+    proxy_inbound_limits_set(px, g->cfg);
+    log_info("config", "event=reload status=ok zones=%zu rules=%zu", g->dp->n_zones,
+             g->dp->n_rules);
+    log_info("config", "event=reload status=ok generation=%u zones=%zu rules=%zu",
+             px->ops->generation, g->dp->n_zones, g->dp->n_rules);
+    snprintf(status, sizeof status, "configuration reloaded: %zu zones, %zu rules",
+             g->dp->n_zones, g->dp->n_rules);
+    proxy_say_reloaded(px, true, status);
+    gen_warn_unbuilt(g);
+}
+
+static void proxy_reload(struct proxy *px);
+
+/* The reload in progress is over (applied or refused): free it; a SIGHUP that came meanwhile
+ * starts the next one, which reads the files again. */
+static void reload_end(struct proxy *px)
+{
+    struct proxy_reload *rl = px->reloading;
+    px->reloading = NULL;
+    gen_names_destroy(rl->names);
+    su_home_unref(rl->home);
+    if (px->reload_again) {
+        px->reload_again = false;
+        proxy_reload(px);
+    }
+}
+
+/* Every host name of the new configuration has its answer (from the loop, gen_names.h). */
+static void reload_names_done(void *arg, struct gen_names *names)
+{
+    struct proxy *px = arg;
+    struct proxy_reload *rl = px->reloading;
+    struct proxy_gen *g = rl->g;
+
+    rl->g = NULL;
+    int err = proxy_gen_build(g, names, rl->d);
+    diag_log(rl->d, LOG_LVL_ERROR);
+    if (err) {
+        proxy_gen_unref(g);
+        reload_refused_diag(px, rl->d);
+    } else {
+        reload_swap(px, g);
+    }
+    reload_end(px);
+}
+
+/* SIGHUP: all or nothing. Read the files into a new generation, resolve its host names through
+ * c-ares on the event loop (requests keep flowing meanwhile, on the old generation), build it
+ * and activate its TLS set-up (reload_names_done); on any error — a file, a name that does not
+ * resolve, TLS — the old generation keeps serving, unchanged, and the errors are logged. Only
+ * then is anything of the running proxy changed (DNS servers, log level, the current
+ * generation). A SIGHUP during a reload is done after it. */
+static void proxy_reload(struct proxy *px)
+{
+    struct dns_options opt;
+    const char *why = NULL;
+
+    if (px->reloading) {
+        px->reload_again = true;
+        log_info("config", "event=reload status=queued msg=\"a reload is resolving names; "
+                 "this one follows it\"");
+        return;
+    }
+    struct proxy_reload *rl = su_home_new(sizeof *rl);
+    if (!rl || !(rl->d = diag_new(rl->home))) {
+        su_home_unref(rl ? rl->home : NULL);
+        reload_refused(px, 1, "out of memory", "errors=1 reason=\"out of memory\"",
+                       "reload refused: out of memory");
+        return;
+    }
+    px->reloading = rl;
+    proxy_say_reloading(px);
+    int err = proxy_gen_parse(px->config_path, rl->d, &rl->g);
+    if (err) {
+        diag_log(rl->d, LOG_LVL_ERROR);
+        reload_refused_diag(px, rl->d);
+        reload_end(px);
+        return;
+    }
+    proxy_gen_names_options(rl->g, &opt);
+    err = gen_names_start(px->root, &opt, rl->g->dp, reload_names_done, px, &rl->names, &why);
+    if (err) {
+        diag_error(rl->d, rl->g->cfg->file, 0, "cannot resolve the configuration's host "
+                   "names: %s", why ? why : strerror(err));
+        proxy_gen_unref(rl->g);
+        rl->g = NULL;
+        diag_log(rl->d, LOG_LVL_ERROR);
+        reload_refused_diag(px, rl->d);
+        reload_end(px);
+        return;
+    }
+    log_info("config", "event=reload status=resolving names=%zu file=%s",
+             gen_names_count(rl->names), px->config_path);
 }
 
 /* ---------------------------------------------------------------- signals */
@@ -586,6 +677,30 @@ static int pid_file_write(struct proxy *px, const struct node_config *cfg)
     return 0;
 }
 
+/* Everything that needs root is done (sockets, admin listener, pid file): become [proxy] user
+ * (privileges.h), then read the configuration once as that user — what every reload does — so
+ * that a file only root can read refuses the start rather than every later reload. */
+static int proxy_privileges_drop(struct proxy *px, const struct node_config *cfg)
+{
+    bool dropped = false;
+    int err = privileges_drop(cfg, &dropped);
+    if (err || !dropped)
+        return err;
+    su_home_t home[1] = { SU_HOME_INIT(home) };
+    struct diag *d = diag_new(home);
+    struct proxy_gen *g = NULL;
+    if ((err = proxy_gen_load(px->config_path, d, &g)) != 0) {
+        diag_log(d, LOG_LVL_ERROR);
+        log_error("proxy", "event=privileges status=refused user=%s msg=\"the configuration "
+                  "cannot be loaded as user %s (above): every reload would fail; make its "
+                  "files readable by that user\"", cfg->user, cfg->user);
+        err = EACCES;
+    }
+    proxy_gen_unref(g);
+    su_home_deinit(home);
+    return err;
+}
+
 int proxy_create(struct proxy_gen *gen, const char *config_path,
                  const struct proxy_worker *worker, struct proxy **out)
 {
@@ -685,12 +800,15 @@ int proxy_create(struct proxy_gen *gen, const char *config_path,
     if (gen->cfg->admin_listen) {
         struct admin_sources src = { .env = &px->env, .dns = px->dns, .ops = px->ops,
                                      .config_path = px->config_path,
-                                     .port_offset = px->worker_index };
+                                     .port_offset = px->worker_index,
+                                     .workers = px->workers };
         if ((err = admin_create(px->root, gen->cfg, &src, &px->admin)) != 0)
             goto fail;
     }
     /* A worker's supervisor writes the pid file: `sipfed reload` and systemd signal it. */
     if (!px->link && gen->cfg->pid_file && (err = pid_file_write(px, gen->cfg)) != 0)
+        goto fail;
+    if ((err = proxy_privileges_drop(px, gen->cfg)) != 0)
         goto fail;
     *out = px;
     return 0;
@@ -738,6 +856,11 @@ void proxy_destroy(struct proxy *px)
         return;
     if (px->drain_timer)
         su_timer_destroy(px->drain_timer);
+    if (px->reloading) {                /* a reload still resolving: dropped */
+        proxy_gen_unref(px->reloading->g);
+        px->reload_again = false;
+        reload_end(px);
+    }
     peer_health_destroy(px->health);    /* its probes are the agent's transactions */
     if (px->pid_file)
         unlink(px->pid_file);

@@ -5,6 +5,7 @@
 
 #include <sofia-sip/sip_header.h>
 
+#include "dnszone.h"
 #include "proxy_gen.h"
 
 /* The port of the first listen address of transport `tp` (0: none; outgoing only). */
@@ -36,7 +37,7 @@ static void self_build(struct proxy_gen *g)
                                              listen_port(cfg, (enum sip_transport)tp)));
 }
 
-int proxy_gen_load(const char *config_path, struct diag *d, struct proxy_gen **out)
+int proxy_gen_parse(const char *config_path, struct diag *d, struct proxy_gen **out)
 {
     struct proxy_gen *g = su_home_new(sizeof *g);
     int err;
@@ -45,30 +46,64 @@ int proxy_gen_load(const char *config_path, struct diag *d, struct proxy_gen **o
     if (!g)
         return ENOMEM;
     g->refs = 1;
-    if ((err = node_config_load(config_path, d, &g->cfg)) != 0)
-        goto out;
-    if ((err = dialplan_load(g->cfg->dialplan_dir, d, &g->dp)) != 0)
-        goto out;
+    if ((err = node_config_load(config_path, d, &g->cfg)) != 0 ||
+        (err = dialplan_load(g->cfg->dialplan_dir, d, &g->dp)) != 0) {
+        proxy_gen_unref(g);
+        return err;
+    }
     dialplan_workers_check(g->dp, g->cfg, d);
     if (diag_error_count(d) > 0) {
-        err = EINVAL;
-        goto out;
+        proxy_gen_unref(g);
+        return EINVAL;
     }
-    if ((err = srczone_table_build(g->home, g->dp, d, &g->sz)) != 0)
-        goto out;
-    if ((err = nexthop_table_build(g->home, g->dp, d, &g->nt)) != 0)
-        goto out;
-    if ((err = tls_setup_create(g->home, g->cfg, g->dp, d, &g->tls)) != 0)
-        goto out;
+    *out = g;
+    return 0;
+}
+
+void proxy_gen_names_options(const struct proxy_gen *g, struct dns_options *opt)
+{
+    dnszone_options(g->cfg, opt);
+}
+
+int proxy_gen_build(struct proxy_gen *g, const struct gen_names *names, struct diag *d)
+{
+    int err;
+
+    /* A name that does not resolve is an error: the proxy does not start, a reload is refused
+     * (docs/configuration.md "Host names"). */
+    if (gen_names_report(names, g->dp, d) > 0)
+        return EINVAL;
+    if ((err = srczone_table_build(g->home, g->dp, names, &g->sz)) != 0 ||
+        (err = nexthop_table_build(g->home, g->dp, names, &g->nt)) != 0 ||
+        (err = tls_setup_create(g->home, g->cfg, g->dp, d, &g->tls)) != 0)
+        return err;
     self_build(g);
     g->nh.dp = g->dp;
     g->nh.sz = g->sz;
     g->nh.nt = g->nt;
+    return 0;
+}
+
+int proxy_gen_load(const char *config_path, struct diag *d, struct proxy_gen **out)
+{
+    struct proxy_gen *g = NULL;
+    struct gen_names *names = NULL;
+    struct dns_options opt;
+
+    *out = NULL;
+    int err = proxy_gen_parse(config_path, d, &g);
+    if (err)
+        return err;
+    proxy_gen_names_options(g, &opt);
+    if ((err = gen_names_resolve_file(&opt, g->dp, g->cfg->file, d, &names)) == 0)
+        err = proxy_gen_build(g, names, d);
+    gen_names_destroy(names);
+    if (err) {
+        proxy_gen_unref(g);
+        return err;
+    }
     *out = g;
     return 0;
-out:
-    proxy_gen_unref(g);
-    return err;
 }
 
 struct proxy_gen *proxy_gen_ref(struct proxy_gen *g)

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "dialplan.h"
+#include "gen_names.h"
 #include "nexthop.h"
 #include "route.h"
 #include "srczone.h"
@@ -40,9 +41,20 @@ struct proxy_counters {
     uint64_t rate_refused_domain; /* refused by rate_limit_per_domain (503, also in `refused`) */
 };
 
-/* Load the node file and dial plan into a new generation (refs = 1). Every problem goes to `d`.
- * Returns 0, EINVAL (configuration errors) or ENOMEM. */
+/* Load the node file and dial plan into a new generation (refs = 1), resolve its host names on a
+ * private event loop (gen_names_resolve_now: start-up and the CLI, before any loop runs) and
+ * build it (proxy_gen_build). Every problem goes to `d`. Returns 0, EINVAL (configuration
+ * errors, a name that does not resolve) or ENOMEM. */
 int proxy_gen_load(const char *config_path, struct diag *d, struct proxy_gen **out);
+
+/* The same in steps, for a reload that must not block the event loop: read the files into an
+ * unbuilt generation (refs = 1; errors in `d`); the options of the resolver for its names
+ * (its own [dns] servers); with every name answered (gen_names.h), build what the proxy derives
+ * (source zones, static-route hops, TLS set-up). proxy_gen_build returns 0, EINVAL or ENOMEM;
+ * on error the caller unrefs the generation. */
+int proxy_gen_parse(const char *config_path, struct diag *d, struct proxy_gen **out);
+void proxy_gen_names_options(const struct proxy_gen *g, struct dns_options *opt);
+int proxy_gen_build(struct proxy_gen *g, const struct gen_names *names, struct diag *d);
 struct proxy_gen *proxy_gen_ref(struct proxy_gen *g);
 void proxy_gen_unref(struct proxy_gen *g);
 

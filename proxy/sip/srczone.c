@@ -1,12 +1,13 @@
 /* srczone.c — source zone by peer address and certificate names (SPEC §5.1, §5.5). */
 #include <errno.h>
-#include <netdb.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include <sofia-sip/su_string.h>
 
+#include "ini_value.h"
 #include "srczone.h"
 
 
@@ -28,43 +29,40 @@ static bool zone_has_peers(const struct zone *z)
            z->type == ZONE_TRAVERSAL_SERVER;
 }
 
-int srczone_resolve(su_home_t *home, const char *host, uint16_t port,
-                    struct srczone_addr **addrs, size_t *n_addrs)
+int srczone_resolve(su_home_t *home, const struct gen_names *names, const char *host,
+                    uint16_t port, struct srczone_addr **addrs, size_t *n_addrs)
 {
-    struct addrinfo hints = { .ai_socktype = SOCK_DGRAM };
-    struct addrinfo *res = NULL;
-    size_t n = 0;
+    char *const *ips = &(char *){ (char *)host };
+    size_t n = 1;
+    const char *why;
 
     *addrs = NULL;
     *n_addrs = 0;
-    if (getaddrinfo(host, NULL, &hints, &res) != 0)
+    if (!ini_text_is_ip(host) && gen_names_get(names, host, &ips, &n, &why) != 0)
         return ENOENT;
-    for (struct addrinfo *ai = res; ai; ai = ai->ai_next)
-        n++;
     struct srczone_addr *out = su_zalloc(home, (n + 1) * sizeof *out);
-    if (!out) {
-        freeaddrinfo(res);
+    if (!out)
         return ENOMEM;
-    }
-    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+    for (size_t i = 0; i < n; i++) {
         struct srczone_addr *a = &out[*n_addrs];
-        if (getnameinfo(ai->ai_addr, ai->ai_addrlen, a->ip, sizeof a->ip, NULL, 0,
-                        NI_NUMERICHOST) != 0)
+        unsigned char bin[16];
+        int af = strchr(ips[i], ':') ? AF_INET6 : AF_INET;
+        /* one spelling of each address, as the peer's source address is printed */
+        if (inet_pton(af, ips[i], bin) != 1 || !inet_ntop(af, bin, a->ip, sizeof a->ip))
             continue;
         a->port = port;
         bool dup = false;
-        for (size_t i = 0; i < *n_addrs; i++)
-            dup = dup || (strcmp(out[i].ip, a->ip) == 0);
+        for (size_t k = 0; k < *n_addrs; k++)
+            dup = dup || (strcmp(out[k].ip, a->ip) == 0);
         if (!dup)
             (*n_addrs)++;
     }
-    freeaddrinfo(res);
     *addrs = out;
     return 0;
 }
 
-int srczone_table_build(su_home_t *home, const struct dialplan *dp, struct diag *d,
-                        struct srczone_table **out)
+int srczone_table_build(su_home_t *home, const struct dialplan *dp,
+                        const struct gen_names *names, struct srczone_table **out)
 {
     struct srczone_table *t = su_zalloc(home, sizeof *t);
     size_t n = 0;
@@ -88,13 +86,10 @@ int srczone_table_build(su_home_t *home, const struct dialplan *dp, struct diag 
                                              : sip_transport_default_port(z->transport);
             pe->zone = z;
             pe->peer_index = p;
-            int err = srczone_resolve(home, z->peers[p].host, port, &pe->addrs, &pe->n_addrs);
-            if (err == ENOMEM)
+            /* a name that did not resolve: reported by gen_names_report(), no address */
+            if (srczone_resolve(home, names, z->peers[p].host, port, &pe->addrs,
+                                &pe->n_addrs) == ENOMEM)
                 return ENOMEM;
-            if (err || pe->n_addrs == 0)
-                diag_warn(d, z->file ? z->file : dp->dir, z->line,
-                          "zone %s: peer '%s' does not resolve; it is unreachable", z->name,
-                          z->peers[p].host);
         }
     }
     *out = t;

@@ -1,6 +1,6 @@
 /* srczone.h — the source zone of a request (SPEC §5.1) and its authenticated flag (§5.5).
- * Peer names are resolved once, when the table is built (start-up and reload: blocking
- * getaddrinfo before/between event-loop turns is acceptable there, never per request). */
+ * Peer names are resolved once per configuration, through c-ares, before the table is built
+ * (gen_names.h: at start-up, and at reload without blocking the event loop); never per request. */
 #ifndef SIPFED_SRCZONE_H
 #define SIPFED_SRCZONE_H
 
@@ -13,6 +13,7 @@
 
 #include "diag.h"
 #include "dialplan.h"
+#include "gen_names.h"
 
 /* One resolved address of a neighbor/traversal zone peer. */
 struct srczone_addr {
@@ -22,16 +23,17 @@ struct srczone_addr {
 
 struct srczone_table;
 
-/* Resolve every peer of every neighbor/traversal zone of `dp`. A peer that does not resolve is a
- * warning in `d` (file:line of its zone); that peer is then unreachable (its branch fails with
- * 503) and matches no source. Returns 0 or ENOMEM; *out is owned by `home`. */
-int srczone_table_build(su_home_t *home, const struct dialplan *dp, struct diag *d,
-                        struct srczone_table **out);
+/* The addresses of every peer of every neighbor/traversal zone of `dp`: IP literals as they are,
+ * names from `names` (resolved before; NULL: none). A name that did not resolve has no address
+ * (unreachable, matches no source); proxy_gen refuses such a configuration
+ * (gen_names_report). Returns 0 or ENOMEM; *out is owned by `home`. */
+int srczone_table_build(su_home_t *home, const struct dialplan *dp,
+                        const struct gen_names *names, struct srczone_table **out);
 
-/* Resolve `host` (name or IP literal) to its numeric addresses, each with `port`. Blocking:
- * load and reload only. Returns 0, ENOENT or ENOMEM; the array is owned by `home`. */
-int srczone_resolve(su_home_t *home, const char *host, uint16_t port,
-                    struct srczone_addr **addrs, size_t *n_addrs);
+/* `host` (name or IP literal) as numeric addresses, each with `port`: a literal as it is, a name
+ * from `names`. Returns 0, ENOENT (a name not resolved) or ENOMEM; the array is owned by `home`. */
+int srczone_resolve(su_home_t *home, const struct gen_names *names, const char *host,
+                    uint16_t port, struct srczone_addr **addrs, size_t *n_addrs);
 
 /* The addresses peer `peer_index` of zone `z` resolved to (n == 0: unresolved). */
 const struct srczone_addr *srczone_peer_addrs(const struct srczone_table *t, const struct zone *z,

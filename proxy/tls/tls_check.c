@@ -10,11 +10,14 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "secret_file.h"
+
 /* Where problems are reported: the [tls] header (config.h keeps no line per key). */
 struct where {
     struct diag *d;
     const char *file;
     unsigned line;
+    const char *run_user;        /* [proxy] user: whose groups may read a key */
 };
 
 static const char *ssl_reason(void)
@@ -92,14 +95,17 @@ static int load_key(const struct where *w, const char *what, const char *path,
             fclose(f);
         return EINVAL;
     }
-    /* relayd/smtpd discipline: a key others can read is a leaked key; refuse it. */
-    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-        diag_error(w->d, w->file, w->line,
-                   "%s %s is accessible by group or others (mode %04o); chmod 600 it", what,
-                   path, (unsigned)(st.st_mode & 07777));
+    /* relayd/smtpd discipline: a key others can read is a leaked key; refuse it (its group
+     * only when that is how sipfed reads it: Debian's ssl-cert, secret_file.h). */
+    su_home_t home[1] = { SU_HOME_INIT(home) };
+    char *why = secret_file_refusal(home, what, path, &st, w->run_user);
+    if (why) {
+        diag_error(w->d, w->file, w->line, "%s", why);
+        su_home_deinit(home);
         fclose(f);
         return EINVAL;
     }
+    su_home_deinit(home);
     id->key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
     fclose(f);
     if (!id->key) {
@@ -199,7 +205,7 @@ int tls_material_load(const struct node_config *cfg, const struct dialplan *dp, 
                       struct tls_material *m)
 {
     const struct tls_config *t = &cfg->tls;
-    struct where w = { d, cfg->file, t->line };
+    struct where w = { d, cfg->file, t->line, cfg->user };
     size_t errors = diag_error_count(d);
     unsigned need_line = 0;
     const char *why = NULL, *need_file = NULL;

@@ -3,9 +3,10 @@
 # listen ports (SO_REUSEPORT). MESSAGEs from the Microsoft side, each on its own TCP or TLS
 # connection, are answered 200 and spread over both workers (each worker's /metrics on the admin
 # port + its index); they go on to IM&P over UDP, so worker 1's responses must come back to its
-# own UDP port (its Via). UDP requests reach worker 0 only. SIGHUP (through the pid file, which
-# names the supervisor) reloads every worker; kill -9 of a worker: the supervisor restarts it and
-# traffic goes on; SIGTERM stops them all and leaves no process behind.
+# own UDP port (its Via). UDP requests reach worker 0 only. `sipfed reload` (SIGHUP to the pid
+# file, which names the supervisor) reloads every worker; kill -9 of a worker: the supervisor
+# restarts it (a second death at once: twice the back-off) and traffic goes on; SIGTERM stops
+# them all and leaves no process behind; kill -9 of the supervisor takes its workers with it.
 . "$(dirname "$0")/lib.sh"
 
 TLS_PORT=5061
@@ -71,6 +72,9 @@ messages tls
 r0=$(worker_requests 0); r1=$(worker_requests 1)
 [ "$((r0 + r1))" = "$((2 * N))" ] || fail "workers routed $r0 + $r1 MESSAGEs, expected $((2 * N))"
 [ "$r0" -gt 0 ] && [ "$r1" -gt 0 ] || fail "connections not spread: worker 0 $r0, worker 1 $r1"
+curl -sf --max-time 10 "http://$PROXY_IP:$((ADMIN_PORT + 1))/status" |
+    python3 -c 'import json,sys; w=json.load(sys.stdin)["worker"]; assert (w["index"], w["count"]) == (1, 2), w' ||
+    fail "/status on the admin port + 1 is not worker 1 of 2"
 # Worker 1 sent to IM&P from its own UDP port, named in its Via, and heard the answers.
 grep -qE "^Via: SIP/2.0/UDP edge.ciscoexample.test:[0-9]+;" "$T/imp.log" ||
     fail "no Via with a worker's own UDP port at IM&P"
@@ -78,8 +82,10 @@ messages udp
 [ "$(worker_requests 0)" = "$((r0 + N))" ] && [ "$(worker_requests 1)" = "$r1" ] ||
     fail "UDP requests not all on worker 0: $(worker_requests 0)/$(worker_requests 1)"
 
-# SIGHUP through the pid file reaches every worker.
-kill -HUP "$(cat "$T/sipfed.pid")"
+# `sipfed reload` (SIGHUP to the pid in the pid file, then worker 0's admin generation) reaches
+# every worker.
+"$SIPFED" -c "$T/sipfed.ini" reload > "$T/reload.out" 2>&1 || { cat "$T/reload.out" >&2; fail "sipfed reload failed"; }
+grep -q "reload accepted: the daemon serves generation 2" "$T/reload.out" || { cat "$T/reload.out" >&2; fail "reload not confirmed"; }
 wait_log "module=supervisor event=reload status=ok workers=2 refused=0"
 [ "$(log_count 'module=config event=reload status=ok generation=')" = 2 ] ||
     fail "not every worker reloaded"
@@ -89,8 +95,14 @@ wait_log "module=supervisor event=reload status=ok workers=2 refused=0"
 kill -9 "$W1"
 wait_log "event=worker_exit worker=1 pid=$W1 signal=9 restart_in_ms=[0-9]+"
 wait_log "event=worker_ready worker=1 pid=[0-9]+" 20
+W1x=$(worker_pid 1)
+[ "$W1x" != "$W1" ] || fail "worker 1 was not restarted"
+# Dead again at once: the back-off doubles.
+kill -9 "$W1x"
+wait_log "event=worker_exit worker=1 pid=$W1x signal=9 restart_in_ms=200 restarts_in_a_row=2"
+wait_until 20 sh -c "[ \$(grep -c 'event=worker_ready worker=1 ' '$T/sipfed.log') -ge 2 ]" ||
+    fail "worker 1 not restarted a second time"
 W1b=$(worker_pid 1)
-[ "$W1b" != "$W1" ] || fail "worker 1 was not restarted"
 messages tcp
 messages tls
 
@@ -104,4 +116,18 @@ done
 [ ! -e "$T/sipfed.pid" ] || fail "the pid file was left behind"
 [ "$(log_count 'module=supervisor event=worker_exit worker=[01] pid=[0-9]+ exit=0')" = 2 ] ||
     fail "the workers did not exit cleanly"
-pass "2 workers: TCP and TLS spread ($r0/$r1), restart after kill -9, reload, stop"
+
+# kill -9 of the supervisor itself: its workers stop too (their death signal), no orphan serves.
+"$SIPFED" -c "$T/sipfed.ini" run >"$T/sipfed2.log" 2>&1 &
+SUP=$!
+PIDS+=("$SUP")
+disown "$SUP"              # killed on purpose below: no job-control notice
+wait_until 20 grep -q "module=supervisor event=ready workers=2 pid=$SUP" "$T/sipfed2.log" ||
+    fail "the second node did not start"
+orphans=$(pgrep -P "$SUP" | tr '\n' ' ')
+[ -n "$orphans" ] || fail "no workers under the second supervisor"
+kill -9 "$SUP"
+for p in $orphans; do
+    wait_until 10 sh -c "! kill -0 $p 2>/dev/null" || fail "worker $p outlived its supervisor"
+done
+pass "2 workers: TCP and TLS spread ($r0/$r1), reload, restart after kill -9 (back-off), stop; no orphans"

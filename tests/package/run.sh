@@ -9,6 +9,7 @@
 # signal is sent, the daemon keeps serving) and a good one (RELOADING=1, READY=1), SIGTERM.
 # Finally purge: the binary and the configuration are gone, the keys in /etc/sipfed/tls stay.
 . "$(dirname "$0")/../acceptance/lib.sh"
+. "$(dirname "$0")/../acceptance/dns_zone.sh"
 TEST_NAME=package
 
 UNIT=/lib/systemd/system/sipfed.service
@@ -30,7 +31,7 @@ purge() {
     apt-get purge -y -q -o DPkg::Lock::Timeout=120 sipfed >>"$T/purge.log" 2>&1
 }
 # Purge on any exit (a failure must not leave the package installed), then lib.sh's cleanup.
-trap 'rc=$?; purge; rm -rf /etc/sipfed; [ -z "${rundir:-}" ] || rm -rf "$rundir"; (exit $rc); cleanup' EXIT
+trap 'rc=$?; purge; rm -rf /etc/sipfed; [ -z "${rundir:-}" ] || rm -rf "$rundir"; (exit $rc); dns_stop; cleanup' EXIT
 
 # ---------------------------------------------------------------- lintian
 lintian --fail-on error "$deb" >"$T/lintian.txt" 2>&1 ||
@@ -75,6 +76,12 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
     fail "openssl could not make the example certificate"
 chmod 600 "$T/example/tls/edge.key"
 cp "$T/example/tls/edge.pem" "$T/example/tls/trust.pem"
+# Its IM&P peers are host names, resolved by check as by run (docs/configuration.md "Host
+# names"): the scenario's dnsmasq stands for the site's DNS.
+dns_start --host-record=imp1.example.com,192.0.2.11 --host-record=imp2.example.com,192.0.2.12 ||
+    fail "dnsmasq did not start"
+sed -i "s|^servers =\$|servers = $DNS_ADDR:$DNS_PORT|" "$T/example/sipfed.ini"
+grep -q "^servers = $DNS_ADDR" "$T/example/sipfed.ini" || fail "the example's [dns] servers line changed"
 out=$(/usr/sbin/sipfed -c "$T/example/sipfed.ini" check 2>&1) || fail "the example does not check: $out"
 
 # ---------------------------------------------------------------- the unit, statically

@@ -6,7 +6,9 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "workers.h"
@@ -119,12 +121,32 @@ static const struct cfg_case cfg_cases[] = {
         "directory" } },
     { "tls private key readable by others", PROXY "[tls]\ncertificate = certs/edge.pem\n"
                                             "private_key = certs/open.key\n",
-      { "node.ini:7: private_key '$D/certs/open.key' is readable by group or others (mode "
-        "0644): run chmod 600 $D/certs/open.key" } },
-    { "tls client key readable by group", PROXY TLS "client_certificate = certs/client.pem\n"
-                                          "client_private_key = certs/group.key\n",
-      { "node.ini:9: client_private_key '$D/certs/group.key' is readable by group or others "
-        "(mode 0640): run chmod 600 $D/certs/group.key" } },
+      { "node.ini:7: private_key '$D/certs/open.key' is readable by others (mode 0644, group "
+        "root): run chmod 600 $D/certs/open.key, or give it a group root is a member of and "
+        "chmod 640 (Debian: chgrp ssl-cert, adduser root ssl-cert)" } },
+    { "tls client key readable by another group", PROXY TLS
+      "client_certificate = certs/client.pem\nclient_private_key = certs/nogroup.key\n",
+      { "node.ini:9: client_private_key '$D/certs/nogroup.key' is readable by a group sipfed "
+        "does not read it through (mode 0640, group nogroup): run chmod 600 "
+        "$D/certs/nogroup.key, or give it a group root is a member of and chmod 640 (Debian: "
+        "chgrp ssl-cert, adduser root ssl-cert)" } },
+    /* Debian's convention: root:ssl-cert 0640, sipfed's user in ssl-cert (here: our group) */
+    { "tls key readable by our group", PROXY TLS "client_certificate = certs/client.pem\n"
+                                       "client_private_key = certs/group.key\n", { NULL } },
+    /* [proxy] user: its groups decide (started as root); nobody is not in root's group */
+    { "tls key readable by a group the user is not in", "[proxy]\nhostname = edge.test\n"
+      "listen = tcp:127.0.0.1:5060\ndialplan = rules\nuser = nobody\n" TLS
+      "client_certificate = certs/client.pem\nclient_private_key = certs/group.key\n",
+      { "node.ini:10: client_private_key '$D/certs/group.key' is readable by a group sipfed "
+        "does not read it through (mode 0640, group root): run chmod 600 $D/certs/group.key, "
+        "or give it a group nobody is a member of and chmod 640 (Debian: chgrp ssl-cert, "
+        "adduser nobody ssl-cert)" } },
+    { "user and group", PROXY "user = nobody\ngroup = nogroup\n", { NULL } },
+    { "user unknown", PROXY "user = no-such-user-sipfed\ngroup = no-such-group-sipfed\n",
+      { "node.ini:5: invalid value 'no-such-user-sipfed' for 'user' (expected a user of this "
+        "system)",
+        "node.ini:6: invalid value 'no-such-group-sipfed' for 'group' (expected a group of "
+        "this system)" } },
     { "tls missing certificate and key", PROXY "[tls]\nca_file = certs/ca.pem\n",
       { "node.ini:5: missing required key 'certificate' in [tls]",
         "node.ini:5: missing required key 'private_key' in [tls]" } },
@@ -193,6 +215,10 @@ static void cfg_files_write(struct fixture *f)
     fixture_write(f, "certs/ca.pem", "-\n", 0644);
     fixture_write(f, "certs/open.key", "-\n", 0644);
     fixture_write(f, "certs/group.key", "-\n", 0640);
+    fixture_write(f, "certs/nogroup.key", "-\n", 0640);
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/certs/nogroup.key", f->dir);
+    assert_int_equal(chown(path, (uid_t)-1, getgrnam("nogroup")->gr_gid), 0);   /* as root */
     fixture_write(f, "certs/token", "0123456789abcdef0123456789abcdef\n", 0600);
     fixture_write(f, "certs/open.token", "0123456789abcdef0123456789abcdef\n", 0644);
     fixture_write(f, "certs/short.token", "abc\n", 0600);
@@ -361,8 +387,9 @@ static void test_config_all_errors_in_one_run(void **state)
         "node.ini:2: invalid value '10.0.0.1' for 'hostname' (expected a host name, not an IP "
         "address: Lync sends in-dialog requests only to an FQDN)",
         "node.ini:4: invalid value '0' for 'max_forwards' (expected a number from 1 to 255)",
-        "node.ini:7: private_key '$D/certs/open.key' is readable by group or others (mode "
-        "0644): run chmod 600 $D/certs/open.key",
+        "node.ini:7: private_key '$D/certs/open.key' is readable by others (mode 0644, group "
+        "root): run chmod 600 $D/certs/open.key, or give it a group root is a member of and "
+        "chmod 640 (Debian: chgrp ssl-cert, adduser root ssl-cert)",
         "node.ini:8: invalid value '1.0' for 'min_version' (expected 1.2 or 1.3)",
         "node.ini:10: invalid value 'loud' for 'level' (expected error, warn, info or debug)",
         "node.ini:11: unknown section [bogus] (expected proxy, tls, dns, log, admin, "

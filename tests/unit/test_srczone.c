@@ -33,7 +33,7 @@ static void test_srczone_lookup(void **state)
     su_home_t home[1] = { SU_HOME_INIT(home) };
     struct diag *d = diag_new(home);
     struct srczone_table *t = NULL;
-    assert_int_equal(srczone_table_build(home, &dp, d, &t), 0);
+    assert_int_equal(srczone_table_build(home, &dp, NULL, &t), 0);
     assert_int_equal(diag_count(d), 0);
 
     su_strlst_t *imp1 = su_strlst_create(home);
@@ -82,26 +82,47 @@ static void test_srczone_lookup(void **state)
     su_home_deinit(home);
 }
 
-static void test_srczone_unresolvable_peer_warns(void **state)
+/* Names are resolved through c-ares before the table is built (gen_names.h): one that does not
+ * resolve is an error at its zone's file:line, and has no address. `.invalid` is answered
+ * NXDOMAIN without asking a server (RFC 6761); `localhost` comes from /etc/hosts. */
+static void test_srczone_unresolvable_peer_is_an_error(void **state)
 {
     (void)state;
-    static struct hostport bad[] = { { "no-such-host.invalid", 5062 } };
+    static struct hostport bad[] = { { "no-such-host.invalid", 5062 }, { "localhost", 5062 },
+                                     { "192.0.2.7", 0 } };
     static struct zone z_bad = { .name = "BAD", .file = "rules/x.ini", .line = 3,
-                                 .type = ZONE_NEIGHBOR, .peers = bad, .n_peers = 1 };
+                                 .type = ZONE_NEIGHBOR, .peers = bad, .n_peers = 3,
+                                 .transport = SIP_TP_TCP };
     static struct zone *zs[] = { &z_bad, &z_default };
     static struct dialplan dp2 = { .dir = "rules", .zones = zs, .n_zones = 2 };
+    static const char *const nobody[] = { "127.0.0.1:9" };   /* never asked */
+    const struct dns_options opt = { .servers = nobody, .n_servers = 1 };
     su_home_t home[1] = { SU_HOME_INIT(home) };
     struct diag *d = diag_new(home);
     struct srczone_table *t = NULL;
+    struct gen_names *names = NULL;
+    const char *why = NULL;
     char buf[256];
 
-    assert_int_equal(srczone_table_build(home, &dp2, d, &t), 0);
-    assert_int_equal(diag_error_count(d), 0);
-    assert_int_equal(diag_count(d), 1);
+    assert_int_equal(gen_names_resolve_now(&opt, &dp2, &names, &why), 0);
+    assert_int_equal(gen_names_count(names), 2);              /* the IP literal needs no lookup */
+    assert_int_equal(gen_names_pending(names), 0);
+    assert_int_equal(gen_names_report(names, &dp2, d), 1);
+    assert_int_equal(diag_error_count(d), 1);
     diag_format(diag_get(d, 0), buf, sizeof buf);
-    assert_non_null(strstr(buf, "rules/x.ini:3: warning: zone BAD: peer 'no-such-host.invalid'"));
+    assert_non_null(strstr(buf, "rules/x.ini:3: zone BAD: peer 'no-such-host.invalid' does not "
+                                "resolve: does not exist"));
+    assert_int_equal(srczone_table_build(home, &dp2, names, &t), 0);
     size_t n = 1;
-    assert_null(srczone_peer_addrs(t, &z_bad, 0, &n) && n ? (void *)1 : NULL);
+    assert_true(srczone_peer_addrs(t, &z_bad, 0, &n) == NULL || n == 0);
+    const struct srczone_addr *a = srczone_peer_addrs(t, &z_bad, 1, &n);
+    assert_true(n >= 1);
+    assert_string_equal(a[0].ip, "127.0.0.1");
+    assert_int_equal(a[0].port, 5062);
+    a = srczone_peer_addrs(t, &z_bad, 2, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(a[0].ip, "192.0.2.7");
+    gen_names_destroy(names);
     su_home_deinit(home);
 }
 
@@ -109,7 +130,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_srczone_lookup),
-        cmocka_unit_test(test_srczone_unresolvable_peer_warns),
+        cmocka_unit_test(test_srczone_unresolvable_peer_is_an_error),
     };
     return cmocka_run_group_tests_name("srczone", tests, NULL, NULL);
 }

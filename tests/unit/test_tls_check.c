@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,16 +107,24 @@ static void test_readable_key_refused(void **state)
 
     snprintf(cmd, sizeof cmd, "cp %s %s", cfg->tls.private_key, copy);
     assert_int_equal(system(cmd), 0);
+    /* readable by a group we do not read it through (as root: nogroup) */
     assert_int_equal(chmod(copy, 0640), 0);
+    assert_int_equal(chown(copy, (uid_t)-1, getgrnam("nogroup")->gr_gid), 0);
     cfg->tls.private_key = copy;
     assert_int_not_equal(tls_config_check(cfg, NULL, d), 0);
     assert_true(has_error(d, "node.ini:7: private_key "));
-    assert_true(has_error(d, "accessible by group or others (mode 0640); chmod 600 it"));
+    assert_true(has_error(d, "is readable by a group sipfed does not read it through (mode 0640, "
+                             "group nogroup): run chmod 600 "));
+
+    /* Debian's ssl-cert convention: 0640 and a group we are a member of */
+    assert_int_equal(chown(copy, (uid_t)-1, getegid()), 0);
+    d = diag_new(home);
+    assert_int_equal(tls_config_check(cfg, NULL, d), 0);
 
     assert_int_equal(chmod(copy, 0604), 0);
     d = diag_new(home);
     assert_int_not_equal(tls_config_check(cfg, NULL, d), 0);
-    assert_true(has_error(d, "(mode 0604)"));
+    assert_true(has_error(d, "is readable by others (mode 0604, "));
 
     assert_int_equal(chmod(copy, 0400), 0);
     d = diag_new(home);
