@@ -43,7 +43,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .SECONDARY:
-.PHONY: all asan deps deps-run certs run test unit unit-asan acceptance acceptance-asan bench fuzz clean \
+.PHONY: all asan deps deps-run certs run test unit unit-asan acceptance acceptance-asan acceptance-all bench fuzz clean \
 	pkgcheck install install-config deb package-test man-lint layers-test docs-test test-full-limits
 all: $(B)/sipfed $(B)/layers.ok
 
@@ -140,8 +140,7 @@ test: deps
 	$(MAKE) unit-asan
 	$(MAKE) fuzz-smoke
 	$(MAKE) man-lint
-	$(MAKE) acceptance
-	$(MAKE) acceptance-asan
+	$(MAKE) acceptance-all
 	$(MAKE) package-test
 
 # Every example of README.md and docs/*.md, run as shown (tests/docs/run.py says how).
@@ -157,7 +156,12 @@ acceptance-asan: asan $(B)/tests/dns_live $(B)/tests/xmpp_client
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 		tests/acceptance/run.sh
 
-bench: deps all
+# Both sets in one pool of parallel jobs (`make test`; each scenario in its own network namespace).
+acceptance-all: all asan $(B)/tests/dns_live $(B)/tests/xmpp_client
+	tests/acceptance/run.sh -a $(CURDIR)/build-asan/sipfed
+
+bench: all
+	scripts/deps.sh build run test bench
 	scripts/bench.sh
 
 # Issue 11's full-size slow-client run (docs/security.md, not part of make test; about two
@@ -237,6 +241,7 @@ FUZZ_OBJ_presence := $(patsubst proxy/%.c,build-fuzz/obj/%.o,$(wildcard proxy/pr
 FUZZ_OBJ_loader   := $(FUZZ_CORE) build-fuzz/obj/gateway/gateway_config.o build-fuzz/obj/fuzz/fuzz_lib.o
 FUZZ_OBJ_cases    := $(FUZZ_CORE) build-fuzz/obj/fuzz/fuzz_lib.o
 FUZZ_OBJ_request  := $(FUZZ_CORE) build-fuzz/obj/sip/srczone.o build-fuzz/obj/sip/route.o \
+                     build-fuzz/obj/sip/gen_names.o build-fuzz/obj/dns/dns.o \
                      build-fuzz/obj/fuzz/fuzz_lib.o
 FUZZ_MAXLEN_presence := 70000
 FUZZ_MAXLEN_loader   := 65536
@@ -261,7 +266,7 @@ build-fuzz/obj/fuzz/%.o: tests/fuzz/%.c | pkgcheck
 .SECONDEXPANSION:
 build-fuzz/fuzz_%: build-fuzz/obj/fuzz/fuzz_%.o $$(FUZZ_OBJ_$$*)
 	@mkdir -p build-fuzz/corpus/$*
-	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(PKG_LIBS)
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LDLIBS)
 
 fuzz-build: $(FUZZ_BIN)
 

@@ -1,32 +1,47 @@
 #!/bin/bash
-# bench.sh — `make bench`: sipfed's performance in the SPEC §9 topology, on loopback:
+# bench.sh — `make bench`: sipfed and Kamailio side by side, one and two workers, on loopback.
 #
-#   sipp UAC --TCP--> sipfed A :A_PORT --mutual TLS--> sipfed B :B_PORT --TCP--> sipp UAS :UAS_PORT
+#   tls  : sipp UAC --TCP--> node A --mutual TLS--> node B --TCP--> sipp UAS   (SPEC §9 chain)
+#   tcp1 : sipp UAC --TCP--> node A --TCP--> sipp UAS                          (one proxy)
 #
-# MESSAGE with a 200-byte body, regex search rules, Record-Route. Reports the highest sustained
-# rate (adaptive ramp: a step passes with < 0.1 % failures, >= 97 % of the target rate and a mean
-# response < 100 ms), p50/p99 at a fixed rate, CPU per 1000 transactions (/proc utime+stime of
-# both nodes), RSS idle and with TLS_CONNS open TLS connections to B, and instructions per
-# forwarded MESSAGE under callgrind (repeatable where wall-clock numbers are noisy).
-# Self-contained: certificates from certs/mklab.sh, scenarios and helpers in scripts/bench/.
+# MESSAGE with a 200-byte body, a regex rule on the Request-URI, Record-Route. For every mode and
+# configuration (CONFIGS: FLAVOUR:WORKERS), back to back: the highest sustained rate (adaptive
+# ramp: a step passes with < 0.1 % failures, >= 97 % of the target rate and a mean response
+# < 100 ms), p50/p99 at LAT_RATE and p99 at 80 % of the highest sustained rate (per-transaction
+# times from sipp's message trace), CPU per 1000 transactions (utime+stime of every process of
+# both nodes), and in the tls mode the memory of node B idle and with TLS_CONNS open TLS
+# connections (PSS summed over its processes). One table at the end, with the sipfed/Kamailio
+# ratios. Optional: instructions per forwarded MESSAGE under callgrind (CALLGRIND=1, one worker).
+#
+# The machine is shared: the load average is recorded with every configuration, and the bench
+# runs at nice BENCH_NICE (-10 as root) so that other users' jobs disturb it less.
+# Self-contained: certificates from certs/mklab.sh, scenarios, Kamailio configuration and helpers
+# in scripts/bench/. Kamailio configurations are skipped (and said so) when it is not installed
+# (scripts/deps.sh bench).
 #
 # Environment (defaults): SIPFED (build/sipfed) HOST (127.0.0.1) A_PORT (5060) B_PORT (5061)
-#   UAS_PORT (5090) UAC_PORT (5080) WORK (a new /tmp/sipfed-bench.*) STEP_SECS (8) LAT_RATE (1000)
-#   LAT_SECS (10) RAMP_START (1500) RAMP_FACTOR (1.4) RAMP_MAX (20000) BISECT (2) TLS_CONNS (1000)
-#   CG_MSGS (500) BUDGET (540 s; the whole run stays below 10 minutes)
+#   A_TLS_PORT (5062) B_TCP_PORT (5063) UAS_PORT (5090) UAC_PORT (5080) WORK (new /tmp/sipfed-bench.*)
+#   MODES ("tls tcp1") CONFIGS ("kamailio:1 kamailio:2 sipfed:1 sipfed:2") STEP_SECS (6)
+#   LAT_RATE (1000) LAT_SECS (8) RAMP_START (1500) RAMP_FACTOR (1.5) RAMP_MAX (20000) BISECT (1)
+#   TLS_CONNS (1000) BUDGET (1500 s for the whole run) BENCH_NICE (-10) CALLGRIND (0) CG_MSGS (500)
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=$ROOT/scripts/bench
 . "$BENCH/lib.sh"
+. "$BENCH/flavours.sh"
 
 SIPFED=${SIPFED:-$ROOT/build/sipfed}
 HOST=${HOST:-127.0.0.1}
-A_PORT=${A_PORT:-5060} B_PORT=${B_PORT:-5061} UAS_PORT=${UAS_PORT:-5090} UAC_PORT=${UAC_PORT:-5080}
-STEP_SECS=${STEP_SECS:-8} LAT_RATE=${LAT_RATE:-1000} LAT_SECS=${LAT_SECS:-10}
-RAMP_START=${RAMP_START:-1500} RAMP_FACTOR=${RAMP_FACTOR:-1.4} RAMP_MAX=${RAMP_MAX:-20000}
-BISECT=${BISECT:-2} TLS_CONNS=${TLS_CONNS:-1000} CG_MSGS=${CG_MSGS:-500} BUDGET=${BUDGET:-540}
+A_PORT=${A_PORT:-5060} B_PORT=${B_PORT:-5061} A_TLS_PORT=${A_TLS_PORT:-5062}
+B_TCP_PORT=${B_TCP_PORT:-5063} UAS_PORT=${UAS_PORT:-5090} UAC_PORT=${UAC_PORT:-5080}
+MODES=${MODES:-tls tcp1} CONFIGS=${CONFIGS:-kamailio:1 kamailio:2 sipfed:1 sipfed:2}
+STEP_SECS=${STEP_SECS:-6} LAT_RATE=${LAT_RATE:-1000} LAT_SECS=${LAT_SECS:-8}
+RAMP_START=${RAMP_START:-1500} RAMP_FACTOR=${RAMP_FACTOR:-1.5} RAMP_MAX=${RAMP_MAX:-20000}
+BISECT=${BISECT:-1} TLS_CONNS=${TLS_CONNS:-1000} BUDGET=${BUDGET:-1500}
+CALLGRIND=${CALLGRIND:-0} CG_MSGS=${CG_MSGS:-500}
 START=$(date +%s)
 left() { echo $((BUDGET - ($(date +%s) - START))); }
+load() { cut -d' ' -f1 /proc/loadavg; }
 
 case $HOST in 127.*) ;; *) echo "bench: HOST must be a loopback address" >&2; exit 2 ;; esac
 for b in sipp ss awk openssl python3; do
@@ -34,141 +49,192 @@ for b in sipp ss awk openssl python3; do
 done
 [ -x "$SIPFED" ] || { echo "bench: $SIPFED not built (make)" >&2; exit 2; }
 busy=""
-for p in $A_PORT $B_PORT $UAS_PORT $UAC_PORT; do port_busy $p && busy="$busy $p"; done
+for p in $A_PORT $B_PORT $A_TLS_PORT $B_TCP_PORT $UAS_PORT $UAC_PORT; do
+    port_busy $p && busy="$busy $p"
+done
 [ -z "$busy" ] || { echo "bench: ports already in use on $HOST:$busy — refusing to start" >&2; exit 1; }
+[ "$(id -u)" -ne 0 ] || renice -n "${BENCH_NICE:--10}" -p $$ >/dev/null 2>&1 || true
 
 WORK=${WORK:-$(mktemp -d /tmp/sipfed-bench.XXXXXX)}
 mkdir -p "$WORK"
 CERTS=$WORK/certs
 "$ROOT/certs/mklab.sh" "$CERTS" >/dev/null || { echo "bench: certs/mklab.sh failed" >&2; exit 1; }
-A_INI=$(node_render A "tcp:$HOST:$A_PORT" edge.ciscoexample.test edge "peers = $HOST:$B_PORT
-transport = tls
-tls_verify = on
-tls_verify_subject = sip.msexample.test")
-B_INI=$(node_render B "tls:$HOST:$B_PORT" sip.msexample.test msedge "peers = $HOST:$UAS_PORT
-transport = tcp")
+RESULTS=$WORK/results
+: > "$RESULTS"
 
-A_PID="" B_PID="" UAS_PID="" HOLD_PID="" SIPP_PIDS=""
+UAS_PID="" HOLD_PID="" SIPP_PIDS=""
 cleanup() {
     local p
     for p in $SIPP_PIDS; do stop_pid $p 2; done
-    stop_pid "$HOLD_PID" 2; stop_pid "$UAS_PID" 2; stop_pid "$A_PID" 20; stop_pid "$B_PID" 20
-    A_PID="" B_PID="" UAS_PID="" HOLD_PID="" SIPP_PIDS=""
+    stop_pid "$HOLD_PID" 2; stop_pid "$UAS_PID" 2; flavour_stop
+    UAS_PID="" HOLD_PID="" SIPP_PIDS=""
 }
 trap 'cleanup; exit 130' INT TERM
 trap cleanup EXIT
 
-# start_all [WRAPPER...]: both nodes (optionally under a wrapper such as valgrind, which names its
-# output after CG_NODE) and the UAS
+# start_all FLAVOUR WORKERS MODE: the nodes and the UAS, warmed up
 start_all() {
-    CG_NODE=B "$@" "$SIPFED" -c "$B_INI" run > "$WORK/B.log" 2>&1 &
-    B_PID=$!
-    CG_NODE=A "$@" "$SIPFED" -c "$A_INI" run > "$WORK/A.log" 2>&1 &
-    A_PID=$!
+    flavour_start "$@" || { log "$1 w=$2 $3: start failed (see $WORK/A.log B.log kam-*/)"; return 1; }
     sipp -sf "$BENCH/uas.xml" -i "$HOST" -p "$UAS_PORT" -t t1 -nostdin -nd -timeout 900s \
         -max_recv_loops 5000 -max_sched_loops 5000 > "$WORK/uas.out" 2>&1 &
     UAS_PID=$!
-    local t=$([ $# -gt 0 ] && echo 60 || echo 10)
-    wait_listen $B_PORT $t && wait_listen $A_PORT $t && wait_listen $UAS_PORT 10 ||
-        { log "start failed; see $WORK/A.log $WORK/B.log"; return 1; }
+    wait_listen $UAS_PORT 10 || return 1
+    step 200 2 warmup >/dev/null
 }
-restart_all() { cleanup; start_all && step 200 2 warmup >/dev/null; }
 
-log "work directory $WORK; sipfed A $HOST:$A_PORT (tcp) -> B $HOST:$B_PORT (tls) -> UAS :$UAS_PORT"
-start_all || exit 1
-r=$(step 200 2 warmup)
-[ "$(kv failpct "$r")" = "0.000" ] || { log "warm-up failed: $r"; exit 1; }
-
-# --- RSS: idle, then with TLS_CONNS open TLS connections to B
-rss_a_idle=$(rss_kb $A_PID) rss_b_idle=$(rss_kb $B_PID)
-coproc HOLD { exec python3 "$BENCH/tls_hold.py" "$HOST" "$B_PORT" "$TLS_CONNS" "$CERTS/edge.pem" \
-    "$CERTS/edge.key" "$CERTS/ca.pem" 120; }
-HOLD_PID=$HOLD_PID
-read -r -t 120 held <&"${HOLD[0]}" || held="open 0 failed ?"
-sleep 1                                   # let B finish accepting before sampling
-rss_b_conns=0
-for i in 1 2 3; do v=$(rss_kb $B_PID); [ "${v:-0}" -gt $rss_b_conns ] && rss_b_conns=$v; sleep 0.3; done
-conns_seen=$(ss -tn state established "( sport = :$B_PORT )" 2>/dev/null | grep -c "$HOST:$B_PORT")
-eval "exec ${HOLD[1]}>&-"; stop_pid "$HOLD_PID" 10; HOLD_PID=""
-log "RSS idle A=${rss_a_idle} kB B=${rss_b_idle} kB; B with ${held}: ${rss_b_conns} kB ($conns_seen established)"
-
-# --- latency and CPU at a fixed rate
-lat_r=$(step $LAT_RATE $LAT_SECS lat trace)
-lat=$(latency "$WORK/steps/lat/msgs.log"); rm -f "$WORK/steps/lat/msgs.log"
-n_lat=$((LAT_RATE * LAT_SECS))
-cpu_per_k() { awk -v t=$1 -v n=$n_lat -v c=$CLK_TCK 'BEGIN { printf "%.0f", t * 1000 / c * 1000 / n }'; }
-cpu_a=$(cpu_per_k $(kv cpu_ticks_a "$lat_r")) cpu_b=$(cpu_per_k $(kv cpu_ticks_b "$lat_r"))
-log "latency at $LAT_RATE/s: $lat_r $lat"
-
-# --- adaptive ramp
-max=0 fail_at=0 firstfail="-"
-try_rate() {
-    local rate=$1 r
-    r=$(step $rate $STEP_SECS r$rate)
-    log "ramp $rate/s: $r"
-    if awk -v f=$(kv failpct "$r") -v a=$(kv achieved "$r") -v r=$rate -v m=$(kv meanrt_ms "$r") \
-        'BEGIN { exit !(f < 0.1 && a >= 0.97 * r && m < 100) }'; then
-        [ $rate -gt $max ] && max=$rate
-        return 0
-    fi
-    if [ $fail_at -eq 0 ] || [ $rate -lt $fail_at ]; then
-        fail_at=$rate; firstfail="$rate/s (fail $(kv failpct "$r") %, achieved $(kv achieved "$r")/s, mean $(kv meanrt_ms "$r") ms)"
-    fi
-    restart_all || log "restart after the failed step failed"
-    return 1
+# memory FLAVOUR WORKERS: "idle_kb conns_kb held" of node B (PSS over its processes)
+memory() {
+    local idle conns v held pids
+    pids=$(tree_pids "$B_PID")
+    idle=$(pss_kb $pids)
+    coproc HOLD { exec python3 "$BENCH/tls_hold.py" "$HOST" "$B_PORT" "$TLS_CONNS" \
+        "$CERTS/edge.pem" "$CERTS/edge.key" "$CERTS/ca.pem" 120; }
+    HOLD_PID=$HOLD_PID
+    read -r -t 120 held <&"${HOLD[0]}" || held="open 0 failed ?"
+    sleep 1                                   # let B finish accepting before sampling
+    conns=0
+    for i in 1 2 3; do
+        v=$(pss_kb $(tree_pids "$B_PID")); [ "${v:-0}" -gt $conns ] && conns=$v; sleep 0.3
+    done
+    eval "exec ${HOLD[1]}>&-"; stop_pid "$HOLD_PID" 10; HOLD_PID=""
+    echo "$idle $conns $(echo "$held" | awk '{ print $2 }')"
 }
-room() { [ $(left) -ge $((STEP_SECS + 75)) ] || { log "budget: ramp stopped"; return 1; }; }
-rate=$RAMP_START
-while [ $rate -le $RAMP_MAX ] && room && try_rate $rate; do
-    rate=$(awk -v r=$rate -v f=$RAMP_FACTOR 'BEGIN { printf "%d", int(r * f / 100 + 0.5) * 100 }')
-done
-lo=$max hi=$fail_at
-for i in $(seq $BISECT); do
-    [ $hi -gt 0 ] && [ $((hi - lo)) -gt 200 ] && room || break
-    mid=$(((lo + hi) / 200 * 100))
-    if try_rate $mid; then lo=$mid; else hi=$mid; fi
-done
-cleanup
 
-# --- instructions per forwarded MESSAGE: both nodes under callgrind, CG_MSGS/5 then CG_MSGS
-# messages; the difference divided by the difference cancels start-up, TLS handshake and exit.
-cg_run() { # N -> "instructions_A instructions_B"
-    local n=$1
-    start_all valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind/%q{CG_NODE}.$n.out" || return 1
-    step 50 $((n / 50)) cg$n > "$WORK/callgrind/step.$n"
+# latency RATE SECS TAG: "step line" + p50/p99 from the trace
+lat_step() {
+    local r l
+    r=$(step "$1" "$2" "$3" trace)
+    l=$(latency "$WORK/steps/$3/msgs.log"); rm -f "$WORK/steps/$3/msgs.log"
+    echo "$r $l"
+}
+
+# run_config FLAVOUR WORKERS MODE ROOM: appends one line of key=value to $RESULTS
+run_config() {
+    local f=$1 w=$2 mode=$3 room=$4 t0 l0 out
+    t0=$(date +%s) l0=$(load)
+    out="mode=$mode flavour=$f workers=$w load_start=$l0"
+    if [ "$f" = kamailio ] && ! kamailio_available; then
+        echo "$out skipped=kamailio_not_installed" >> "$RESULTS"; return
+    fi
+    log "=== $mode $f workers=$w (load $l0, ${room}s)"
+    start_all "$f" "$w" "$mode" || { echo "$out skipped=start_failed" >> "$RESULTS"; cleanup; return; }
+    out="$out procs=$(echo $NODE_PIDS | wc -w)"
+    if [ "$mode" = tls ]; then
+        set -- $(memory)
+        out="$out mem_idle_kb=$1 mem_conns_kb=$2 conns=$3"
+        log "memory of B: idle $1 kB, $2 kB with $3 TLS connections"
+        # fresh nodes for the load steps: the 1000 closed connections must not weigh on them
+        cleanup; start_all "$f" "$w" "$mode" || { echo "$out skipped=restart_failed" >> "$RESULTS"; cleanup; return; }
+    fi
+    local lat
+    lat=$(lat_step "$LAT_RATE" "$LAT_SECS" "$mode-$f$w-lat")
+    log "latency at $LAT_RATE/s: $lat"
+    out="$out lat_p50=$(kv p50_ms "$lat") lat_p99=$(kv p99_ms "$lat") lat_fail=$(kv failpct "$lat")"
+    out="$out runq_us_per_tx=$(awk -v q=$(kv runq_ms "$lat") -v n=$((LAT_RATE * LAT_SECS)) \
+        'BEGIN { printf "%.0f", q * 1000 / n }')"
+    out="$out cpu_ms_per_k=$(awk -v t=$(kv cpu_ticks "$lat") -v n=$((LAT_RATE * LAT_SECS)) -v c=$CLK_TCK \
+        'BEGIN { printf "%.0f", t * 1000 / c * 1000 / n }')"
+
+    # adaptive ramp: restart after a failing step so the next one starts clean
+    local max=0 fail_at=0 rate=$RAMP_START lo hi mid i
+    try_rate() {
+        local r
+        r=$(step "$1" "$STEP_SECS" "$mode-$f$w-r$1")
+        log "ramp $1/s: $r"
+        if awk -v x=$(kv failpct "$r") -v a=$(kv achieved "$r") -v r=$1 -v m=$(kv meanrt_ms "$r") \
+            'BEGIN { exit !(x < 0.1 && a >= 0.97 * r && m < 100) }'; then
+            [ "$1" -gt $max ] && max=$1
+            return 0
+        fi
+        [ $fail_at -eq 0 ] || [ "$1" -lt $fail_at ] && fail_at=$1
+        cleanup; start_all "$f" "$w" "$mode" || log "restart after the failed step failed"
+        return 1
+    }
+    room_left() { [ $(( room - ($(date +%s) - t0) )) -ge $((STEP_SECS * 2 + 25)) ]; }
+    while [ $rate -le $RAMP_MAX ] && room_left && try_rate $rate; do
+        rate=$(awk -v r=$rate -v x=$RAMP_FACTOR 'BEGIN { printf "%d", int(r * x / 100 + 0.5) * 100 }')
+    done
+    # the first step failed (a loaded machine): go down until one passes
+    rate=$((RAMP_START / 2 / 100 * 100))
+    while [ $max -eq 0 ] && [ $rate -ge 200 ] && room_left && ! try_rate $rate; do
+        rate=$((rate / 2 / 100 * 100))
+    done
+    lo=$max hi=$fail_at
+    for i in $(seq $BISECT); do
+        [ $hi -gt 0 ] && [ $((hi - lo)) -gt 200 ] && room_left || break
+        mid=$(((lo + hi) / 200 * 100))
+        if try_rate $mid; then lo=$mid; else hi=$mid; fi
+    done
+    max=$lo
+    out="$out max_rate=$max first_fail=$fail_at"
+    if [ $max -gt 0 ] && room_left; then
+        local r80=$((max * 8 / 1000 * 100)) l80
+        l80=$(step $r80 "$STEP_SECS" "$mode-$f$w-p80" rtt)
+        l80="$l80 $(latency_rtt "$WORK/steps/$mode-$f$w-p80")"
+        log "latency at $r80/s (80 % of $max): $l80"
+        out="$out rate80=$r80 p99_80=$(kv p99_ms "$l80") p50_80=$(kv p50_ms "$l80") fail_80=$(kv failpct "$l80") ach_80=$(kv achieved "$l80")"
+    fi
     cleanup
-    echo $(awk '/^(summary|totals):/ { print $2; exit }' "$WORK/callgrind/A.$n.out") \
-         $(awk '/^(summary|totals):/ { print $2; exit }' "$WORK/callgrind/B.$n.out")
+    echo "$out load_end=$(load) secs=$(( $(date +%s) - t0 ))" >> "$RESULTS"
 }
-ipm_a="n/a" ipm_b="n/a"
-if command -v valgrind >/dev/null && [ $(left) -ge 70 ]; then
+
+n_runs=0
+for mode in $MODES; do for c in $CONFIGS; do n_runs=$((n_runs + 1)); done; done
+log "work directory $WORK; modes: $MODES; configurations: $CONFIGS; budget ${BUDGET}s"
+i=0
+for mode in $MODES; do
+    for c in $CONFIGS; do
+        room=$(( $(left) / (n_runs - i) )); i=$((i + 1))
+        if [ "$room" -lt 40 ]; then
+            echo "mode=$mode flavour=${c%:*} workers=${c#*:} skipped=budget" >> "$RESULTS"; continue
+        fi
+        run_config "${c%:*}" "${c#*:}" "$mode" "$room"
+    done
+done
+
+# --- instructions per forwarded MESSAGE (one worker, tls chain): CG_MSGS/5 then CG_MSGS messages;
+# the difference divided by the difference cancels start-up, TLS handshake and exit.
+ipm="not measured (CALLGRIND=1)"
+if [ "$CALLGRIND" = 1 ] && command -v valgrind >/dev/null; then
     mkdir -p "$WORK/callgrind"
+    cg_run() { # N -> "instructions_A instructions_B"
+        WRAP=1 flavour_start_cg "$1" || return 1
+        step 50 $(($1 / 50)) cg$1 > "$WORK/callgrind/step.$1"
+        cleanup
+        echo $(awk '/^(summary|totals):/ { print $2; exit }' "$WORK/callgrind/A.$1.out") \
+             $(awk '/^(summary|totals):/ { print $2; exit }' "$WORK/callgrind/B.$1.out")
+    }
+    flavour_start_cg() {
+        SIPFED_CG="valgrind --tool=callgrind --callgrind-out-file=$WORK/callgrind/%q{CG_NODE}.$1.out"
+        A_PID="" B_PID=""
+        local ia ib
+        ia=$(SIPFED_WORKERS=1 node_render A "tcp:$HOST:$A_PORT" edge.ciscoexample.test edge \
+            "peers = $HOST:$B_PORT
+transport = tls
+tls_verify = on
+tls_verify_subject = sip.msexample.test")
+        ib=$(SIPFED_WORKERS=1 node_render B "tls:$HOST:$B_PORT" sip.msexample.test msedge \
+            "peers = $HOST:$UAS_PORT
+transport = tcp")
+        CG_NODE=B $SIPFED_CG "$SIPFED" -c "$ib" run > "$WORK/B.log" 2>&1 & B_PID=$!
+        CG_NODE=A $SIPFED_CG "$SIPFED" -c "$ia" run > "$WORK/A.log" 2>&1 & A_PID=$!
+        NODE_PIDS="$A_PID $B_PID"
+        wait_listen $B_PORT 60 && wait_listen $A_PORT 60 || return 1
+        sipp -sf "$BENCH/uas.xml" -i "$HOST" -p "$UAS_PORT" -t t1 -nostdin -nd -timeout 900s \
+            > "$WORK/uas.out" 2>&1 &
+        UAS_PID=$!
+        wait_listen $UAS_PORT 10
+    }
     n1=$((CG_MSGS / 5)) n2=$CG_MSGS
     if c1=$(cg_run $n1) && c2=$(cg_run $n2); then
         set -- $c1 $c2
-        ipm_a=$(( ($3 - $1) / (n2 - n1) )) ipm_b=$(( ($4 - $2) / (n2 - n1) ))
-        log "callgrind: A $1 -> $3, B $2 -> $4 instructions for $n1 -> $n2 messages"
+        ipm="A $(( ($3 - $1) / (n2 - n1) )) + B $(( ($4 - $2) / (n2 - n1) ))"
     else
-        log "callgrind run failed (see $WORK/callgrind)"
+        ipm="callgrind run failed (see $WORK/callgrind)"
     fi
-else
-    log "callgrind skipped (no valgrind or no time left)"
 fi
 
-{
-    echo
-    echo "# sipfed make bench — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $HOST"
-    echo "sipp UAC -TCP-> sipfed A -mutual TLS-> sipfed B -TCP-> sipp UAS; MESSAGE, 200-byte body"
-    echo
-    echo "| measure | value |"
-    echo "|---|---|"
-    echo "| highest sustained rate | $max MESSAGE/s (lowest failing step: $firstfail) |"
-    echo "| latency at $LAT_RATE/s | p50 $(kv p50_ms "$lat") ms, p99 $(kv p99_ms "$lat") ms, max $(kv max_ms "$lat") ms ($(kv n "$lat") transactions, $(kv failpct "$lat_r") % failed) |"
-    echo "| CPU per 1000 transactions | A $cpu_a ms + B $cpu_b ms = $((cpu_a + cpu_b)) ms |"
-    echo "| RSS idle | A $((rss_a_idle / 1024)) MB, B $((rss_b_idle / 1024)) MB |"
-    echo "| RSS of B with $TLS_CONNS TLS connections | $((rss_b_conns / 1024)) MB ($held, $conns_seen established) |"
-    echo "| instructions per forwarded MESSAGE (callgrind) | A $ipm_a + B $ipm_b |"
-    echo
-    echo "Wall-clock numbers depend on the machine's load; callgrind counts are repeatable."
-    echo "Details: $WORK (steps/, callgrind/, A.log, B.log); total $(( $(date +%s) - START )) s"
-} | tee "$WORK/report.md"
+python3 "$BENCH/table.py" "$RESULTS" "$TLS_CONNS" "$LAT_RATE" \
+    "$(flavour_describe sipfed); $(kamailio_available && flavour_describe kamailio || echo 'Kamailio not installed')" \
+    "$ipm" "$(( $(date +%s) - START ))" | tee "$WORK/report.md"
+echo "Details: $WORK (results, steps/, A.log, B.log, kam-*/)"

@@ -3,7 +3,9 @@
 #   build  compile the daemon (compiler, -dev packages; their libraries are what it runs with)
 #   run    run it from the tree: `make run` (the lab certificates need openssl)
 #   test   `make test`: unit, acceptance, sanitizer and fuzz builds, man pages, the .deb
-# Usage: scripts/deps.sh [--check] [build|run|test]...   (no set: all three)
+#   bench  `make bench`'s reference proxy, Kamailio (its packaged service is disabled: the bench
+#          starts its own instances on loopback ports)
+# Usage: scripts/deps.sh [--check] [build|run|test|bench]...   (no set: build, run and test)
 #   --check: list what is missing, exit 1 if anything is.
 set -eu
 
@@ -13,14 +15,16 @@ RUN="openssl"
 TEST="libcmocka-dev sip-tester dnsmasq-base stunnel4 socat clang libclang-rt-14-dev python3 procps
 iproute2 nftables valgrind prosody mandoc systemd build-essential debhelper dpkg-dev fakeroot lintian adduser
 curl prometheus chromium fonts-dejavu-core"
+# make bench's reference proxy (scripts/bench/flavours.sh); not part of make test
+BENCH="kamailio kamailio-tls-modules"
 
 check=no
 sets=""
 for a in "$@"; do
     case "$a" in
         --check) check=yes ;;
-        build|run|test) sets="$sets $a" ;;
-        *) echo "usage: $0 [--check] [build|run|test]..." >&2; exit 2 ;;
+        build|run|test|bench) sets="$sets $a" ;;
+        *) echo "usage: $0 [--check] [build|run|test|bench]..." >&2; exit 2 ;;
     esac
 done
 [ -n "$sets" ] || sets="build run test"
@@ -30,6 +34,7 @@ for s in $sets; do
         build) PKGS="$PKGS $BUILD" ;;
         run) PKGS="$PKGS $RUN" ;;
         test) PKGS="$PKGS $TEST" ;;
+        bench) PKGS="$PKGS $BENCH" ;;
     esac
 done
 
@@ -61,3 +66,6 @@ apt-get install -y --no-install-recommends $missing >/dev/null 2>&1 || {
     apt-get update -qq
     apt-get install -y --no-install-recommends $missing
 }
+case " $missing " in
+    *" kamailio "*) ! command -v systemctl >/dev/null || systemctl disable --now kamailio >/dev/null 2>&1 || true ;;
+esac

@@ -36,6 +36,13 @@ cpu_ticks() {
     echo $s
 }
 
+# runq_ns PID...: nanoseconds the processes' threads spent runnable but waiting for a CPU
+# (/proc/PID/task/TID/schedstat, second field): on a shared machine, the latency that is not theirs
+runq_ns() {
+    local p
+    for p in "$@"; do cat /proc/$p/task/*/schedstat 2>/dev/null; done | awk '{ s += $2 } END { printf "%.0f", s }'
+}
+
 # rss_kb PID: resident set size in kB
 rss_kb() { awk '/^VmRSS:/ { print $2 }' /proc/$1/status 2>/dev/null; }
 
@@ -96,13 +103,19 @@ EOT
 }
 
 # step RATE SECONDS TAG [trace]: one sipp UAC run of RATE*SECONDS MESSAGEs into node A.
-# Prints "key=value ..." (sent ok failed failpct achieved meanrt_ms cpu_ticks_a cpu_ticks_b).
+# Prints "key=value ..." (sent ok failed failpct achieved meanrt_ms cpu_ticks): cpu_ticks is the
+# CPU (utime+stime) of every process in NODE_PIDS (both nodes, all workers) during the step,
+# runq_ms the time their threads waited for a CPU while runnable (machine load, not the proxy).
 step() {
     local rate=$1 secs=$2 tag=$3 trace=${4:-} n=$(($1 * $2)) dir=$WORK/steps/$3 extra=""
     mkdir -p "$dir"; rm -f "$dir"/*
-    [ -n "$trace" ] && extra="-trace_msg -message_file $dir/msgs.log"
-    local a0 b0 a1 b1
-    a0=$(cpu_ticks "$A_PID"); b0=$(cpu_ticks "$B_PID")
+    # trace: every message with microsecond times (-trace_msg); rtt: one line per call with
+    # millisecond times (-trace_rtt), for high rates: the message trace slowed sipp down so much
+    # above ~2500/s that it could not keep the rate
+    [ "$trace" = trace ] && extra="-trace_msg -message_file $dir/msgs.log"
+    [ "$trace" = rtt ] && extra="-trace_rtt -rtt_freq 100"
+    local c0 c1 q0 q1
+    c0=$(cpu_ticks $NODE_PIDS); q0=$(runq_ns $NODE_PIDS)
     ( cd "$dir" && exec timeout -k 5 $((secs + 40)) sipp "$HOST:$A_PORT" -sf "$BENCH/uac.xml" \
         -i "$HOST" -p "$UAC_PORT" -t t1 -s bob -r "$rate" -rp 1000 -m "$n" -l 20000 -nostdin -nd \
         -recv_timeout 5000 -timeout $((secs + 30))s -timeout_error \
@@ -112,8 +125,8 @@ step() {
     SIPP_PIDS="$SIPP_PIDS $uac"
     wait $uac
     SIPP_PIDS=${SIPP_PIDS/ $uac/}
-    a1=$(cpu_ticks "$A_PID"); b1=$(cpu_ticks "$B_PID")
-    awk -F';' -v n=$n -v ca=$((a1 - a0)) -v cb=$((b1 - b0)) '
+    c1=$(cpu_ticks $NODE_PIDS); q1=$(runq_ns $NODE_PIDS)
+    awk -F';' -v n=$n -v cpu=$((c1 - c0)) -v runq=$((q1 - q0)) '
         function t(f,  a, k) { k = split(f, a, "\t"); return a[k] + 0 }
         NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
         {   last = $0; now = t($h["CurrentTime"]); o = $h["OutgoingCall(C)"] + 0
@@ -126,8 +139,17 @@ step() {
             ok = v[h["SuccessfulCall(C)"]] + 0; ko = v[h["FailedCall(C)"]] + 0
             split(v[h["ResponseTime1(C)"]], r, ":"); rt = (r[1] * 3600 + r[2] * 60 + r[3]) * 1000 + r[4] / 1000
             secs = (sent_at != "" ? sent_at : now) - start
-            printf "sent=%d ok=%d failed=%d failpct=%.3f achieved=%.0f meanrt_ms=%.2f cpu_ticks_a=%d cpu_ticks_b=%d\n",
-                out, ok, ko, 100 * (n - ok) / n, (secs > 0 ? out / secs : 0), rt, ca, cb }' "$dir/stat.csv"
+            printf "sent=%d ok=%d failed=%d failpct=%.3f achieved=%.0f meanrt_ms=%.2f cpu_ticks=%d runq_ms=%.0f\n",
+                out, ok, ko, 100 * (n - ok) / n, (secs > 0 ? out / secs : 0), rt, cpu, runq / 1e6 }' "$dir/stat.csv"
+}
+
+# latency_rtt DIR: p50/p99/max in ms from the -trace_rtt file(s) of a step (millisecond resolution)
+latency_rtt() {
+    cat "$1"/*_rtt.csv 2>/dev/null | awk -F';' 'NR > 1 && $3 == 1 { print $2 }' | sort -g |
+        awk '{ a[NR] = $1 } END {
+            if (NR == 0) { print "p50_ms=NA p99_ms=NA max_ms=NA n=0"; exit }
+            i50 = int(NR * 0.50); i99 = int(NR * 0.99); if (i50 < 1) i50 = 1; if (i99 < 1) i99 = 1
+            printf "p50_ms=%d p99_ms=%d max_ms=%d n=%d\n", a[i50], a[i99], a[NR], NR }'
 }
 
 # kv KEY "k=v k=v ...": the value of KEY

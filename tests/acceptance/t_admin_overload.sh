@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# acceptance: alone (1100 requests must arrive within the 4 s a transaction lives; a loaded machine stretches the burst)
 # Overload under a flood, as the metrics see it: 1100 MESSAGEs in one burst on one TCP connection
 # toward a black hole: the first 1000 become transactions (the admission limit) that live until
 # their attempt times out (4 s), so exactly the last 100 are refused with the proxy's own 503;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# acceptance: ~45 s
 # The admin page (GET /) in headless Chromium: the rendered DOM has the zones, the peer, the
 # searches just made (with the rules tried) and the presence just mapped (also in /presence and
 # sipfed_presence_mapped_total), and a screenshot of it is a real, non-blank image.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# acceptance: alone (its RSS limit is measured under a flood; other scenarios beside it distort it)
 # A flood: 2000 MESSAGEs over one TCP connection, 16 kB every 5 ms (sofia closes a stream whose
 # queued bytes exceed max_message_size at once, docs/errors.md), toward a
 # far side that reads and never answers. Every one must get a final answer (504 when its branch

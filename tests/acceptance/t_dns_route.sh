@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# acceptance: ~42 s
 # sipfed's DNS zone and federation policy end to end (SPEC §5.3, §6): dnsmasq serves SRV and A
 # records for partner domains, sipp plays the partner edges and IM&P.
 #   - outbound via SRV: of three records (priority/weight 10/100, 5/10, 5/60) the 5/60 one is used

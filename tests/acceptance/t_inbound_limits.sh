@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# acceptance: ~38 s
 # Slow and greedy clients against the real daemon while a legitimate peer sends MESSAGEs (issue
 # 11): half-open TLS connections are closed at handshake_timeout, TLS connections trickling a
 # byte every 0.5 s at message_timeout, silent TCP connections at idle_timeout; past

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# acceptance: ~38 s
 # Neighbor peer health (issue 11): OPTIONS keep-alives every second to both IM&P peers; when the
 # first stops answering it is marked down once (logged), and the next MESSAGE goes straight to
 # the second peer (no failed attempt first); when it answers again it is marked up once and

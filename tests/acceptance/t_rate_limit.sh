@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# acceptance: alone (the token bucket is measured against sipp's real rate; a loaded machine slows sipp)
 # Per-source rate limit (issue 11): a noisy source sending MESSAGEs at 5x rate_limit_per_ip gets
 # 503 with Retry-After for the requests past its bucket, and one rate_limit_start / _end pair in
 # the log; another source sending at a normal rate at the same time sees 0 failures. TCP.

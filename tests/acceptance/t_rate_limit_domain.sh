@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# acceptance: alone (the token buckets are measured against sipp's real rate; a loaded machine slows sipp)
 # Per-domain rate limit (issue 11): two Microsoft edges of msexample.test, each on its own address
 # and each below rate_limit_per_domain, are authenticated by their certificates (default zone
 # `authenticated = verified`) and together exceed the domain's bucket: requests past it get 503

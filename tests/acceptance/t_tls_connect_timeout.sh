@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# acceptance: ~54 s
 # Issue 10.2: a next hop that accepts TCP but never completes TLS. sipfed gives every outgoing
 # TLS connection [proxy] connect_timeout (1 s here) for TCP connect + handshake; then it closes
 # the connection, the requests waiting on it fail over or get a final answer at once, and the

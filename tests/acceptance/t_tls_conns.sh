@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# acceptance: ~42 s
 # Several inbound TLS connections from one peer (an Access Edge opens up to four, SPEC §5.6):
 # three tunnels from the Microsoft address, each with its own sipp sending a MESSAGE at the same
 # time; each sipp gets its 200, i.e. every response left on the connection its request came on.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# acceptance: ~44 s
 # The main flows over TLS (SPEC §5.6): outbound MESSAGE IM&P -> Microsoft and inbound Microsoft ->
 # IM&P, then SUBSCRIBE with its NOTIFY back along the recorded route. IM&P and the Microsoft edge
 # are sipp behind stunnel: the IM&P tunnel presents imp1.ciscoexample.test (zone IMP by address

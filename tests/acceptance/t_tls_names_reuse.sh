@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# acceptance: ~55 s
 # Issue 10.1: a request goes down a TLS connection only when that connection's certificate proved
 # the name the request needs. One Access Edge address ($NET.14:5061) serves two domains:
 #   wrongok.test  SRV -> wrong.example.test:5061   (the edge's certificate names it)

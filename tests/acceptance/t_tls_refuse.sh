@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# acceptance: ~40 s
 # What sipfed's TLS refuses (SPEC §5.1, §5.3, §5.6), each refusal logged with peer and reason:
 #   - TLS 1.0 and 1.1 (openssl s_client), while 1.2 and 1.3 are accepted;
 #   - a client certificate from another CA (the default zone requires mutual TLS), and none;
@@ -54,6 +55,8 @@ expect_ok out_uac sipp_tunnel_client out_uac "$T/uac_502_tls.xml" "$IMP_IP" "$((
 elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 wait_log "event=handshake_failed dir=out peer=$MS_IP:$MS_PORT expected=sip.msexample.test reason=\"sent alert bad certificate .*CN=wrong.example.test: hostname mismatch"
 wait_log "method=MESSAGE alias=bob@msexample.test src=IMP auth=yes .*target=DNS .*status=502 .*TLS name mismatch: expected sip.msexample.test"
-# The attempt timer is 4 s and Timer F 32 s: the handshake report must come well before.
-[ "$elapsed_ms" -lt 3000 ] || fail "the 502 took ${elapsed_ms} ms"
+# The 502 comes from the handshake report (the log line's reason above), not from the 4 s
+# attempt timer (that would be a 504) nor Timer F (32 s); the bound leaves room for sipp and
+# stunnel starting on a loaded machine.
+[ "$elapsed_ms" -lt 8000 ] || fail "the 502 took ${elapsed_ms} ms"
 pass "TLS 1.0/1.1, static RSA, foreign and missing client certificates, wrong peer names refused"

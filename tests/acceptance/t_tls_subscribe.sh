@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# acceptance: ~38 s
 # SUBSCRIBE/NOTIFY over TLS in both directions (the presence flow of SPEC §5.6 and issue 3): the
 # SUBSCRIBE is searched, the NOTIFY and BENOTIFY come back along the recorded route to the
 # watcher's Contact, the un-SUBSCRIBE goes to the notifier's Contact, every hop TLS. Each sipp sits

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# acceptance: ~67 s
 # The traversal pair through a DMZ firewall that lets nothing in (SPEC §5.4, issue 15,
 # docs/traversal.md). Two network namespaces made by this scenario, joined by a veth pair:
 #   inside  198.18.77.1  the internal node (traversal_client, hostname expc.ciscoexample.test)
