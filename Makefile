@@ -241,6 +241,7 @@ FUZZ_OBJ_presence := $(patsubst proxy/%.c,build-fuzz/obj/%.o,$(wildcard proxy/pr
 FUZZ_OBJ_loader   := $(FUZZ_CORE) build-fuzz/obj/gateway/gateway_config.o build-fuzz/obj/fuzz/fuzz_lib.o
 FUZZ_OBJ_cases    := $(FUZZ_CORE) build-fuzz/obj/fuzz/fuzz_lib.o
 FUZZ_OBJ_request  := $(FUZZ_CORE) build-fuzz/obj/sip/srczone.o build-fuzz/obj/sip/route.o \
+                     build-fuzz/obj/sip/gen_names.o build-fuzz/obj/dns/dns.o \
                      build-fuzz/obj/fuzz/fuzz_lib.o
 FUZZ_MAXLEN_presence := 70000
 FUZZ_MAXLEN_loader   := 65536
@@ -265,7 +266,7 @@ build-fuzz/obj/fuzz/%.o: tests/fuzz/%.c | pkgcheck
 .SECONDEXPANSION:
 build-fuzz/fuzz_%: build-fuzz/obj/fuzz/fuzz_%.o $$(FUZZ_OBJ_$$*)
 	@mkdir -p build-fuzz/corpus/$*
-	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(PKG_LIBS)
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LDLIBS)
 
 fuzz-build: $(FUZZ_BIN)
 
