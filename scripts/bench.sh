@@ -24,6 +24,8 @@
 #   MODES ("tls tcp1") CONFIGS ("kamailio:1 kamailio:2 sipfed:1 sipfed:2") STEP_SECS (6)
 #   LAT_RATE (1000) LAT_SECS (8) RAMP_START (1500) RAMP_FACTOR (1.5) RAMP_MAX (20000) BISECT (1)
 #   TLS_CONNS (1000) BUDGET (1500 s for the whole run) BENCH_NICE (-10) CALLGRIND (0) CG_MSGS (500)
+#   HOPS (0; 1: tcpdump the plaintext hops during each latency step, scripts/bench/hops.py prints
+#   p50/p90/p99 per hop into the log and $WORK/hops/)
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=$ROOT/scripts/bench
@@ -38,7 +40,7 @@ MODES=${MODES:-tls tcp1} CONFIGS=${CONFIGS:-kamailio:1 kamailio:2 sipfed:1 sipfe
 STEP_SECS=${STEP_SECS:-6} LAT_RATE=${LAT_RATE:-1000} LAT_SECS=${LAT_SECS:-8}
 RAMP_START=${RAMP_START:-1500} RAMP_FACTOR=${RAMP_FACTOR:-1.5} RAMP_MAX=${RAMP_MAX:-20000}
 BISECT=${BISECT:-1} TLS_CONNS=${TLS_CONNS:-1000} BUDGET=${BUDGET:-1500}
-CALLGRIND=${CALLGRIND:-0} CG_MSGS=${CG_MSGS:-500}
+CALLGRIND=${CALLGRIND:-0} CG_MSGS=${CG_MSGS:-500} HOPS=${HOPS:-0}
 START=$(date +%s)
 left() { echo $((BUDGET - ($(date +%s) - START))); }
 load() { cut -d' ' -f1 /proc/loadavg; }
@@ -102,8 +104,19 @@ memory() {
 
 # latency RATE SECS TAG: "step line" + p50/p99 from the trace
 lat_step() {
-    local r l
+    local r l cap=""
+    if [ "$HOPS" = 1 ] && command -v tcpdump >/dev/null; then
+        mkdir -p "$WORK/hops"
+        tcpdump -i lo -s 1500 -U -w "$WORK/hops/$3.pcap" "tcp port $A_PORT or tcp port $UAS_PORT" \
+            2>/dev/null &
+        cap=$!; SIPP_PIDS="$SIPP_PIDS $cap"; sleep 1
+    fi
     r=$(step "$1" "$2" "$3" trace)
+    if [ -n "$cap" ]; then
+        stop_pid $cap 3; SIPP_PIDS=${SIPP_PIDS/ $cap/}
+        python3 "$BENCH/hops.py" "$WORK/hops/$3.pcap" > "$WORK/hops/$3.txt" 2>&1
+        sed "s/^/[hops $3] /" "$WORK/hops/$3.txt" >&2
+    fi
     l=$(latency "$WORK/steps/$3/msgs.log"); rm -f "$WORK/steps/$3/msgs.log"
     echo "$r $l"
 }

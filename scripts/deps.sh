@@ -16,7 +16,7 @@ TEST="libcmocka-dev sip-tester dnsmasq-base stunnel4 socat clang libclang-rt-14-
 iproute2 nftables valgrind prosody mandoc systemd build-essential debhelper dpkg-dev fakeroot lintian adduser
 curl prometheus chromium fonts-dejavu-core"
 # make bench's reference proxy (scripts/bench/flavours.sh); not part of make test
-BENCH="kamailio kamailio-tls-modules"
+BENCH="kamailio kamailio-tls-modules tcpdump"
 
 check=no
 sets=""

@@ -17,6 +17,8 @@
 #include "presence_proxy.h"
 #include "proxy_gen.h"
 #include "route.h"
+#include "sip_mclass.h"
+#include "sofialog.h"
 #include "tls.h"
 #include "traversal.h"
 
@@ -161,6 +163,30 @@ int forward_request(struct forward_env *env, nta_leg_t *leg, nta_incoming_t *irq
     return 0;
 }
 
+/* A request line whose Request-URI does not parse: sip_mclass.c read the rest of the message,
+ * so the sender gets 400 through its Via instead of silence (docs/errors.md). */
+static void refuse_bad_request_uri(struct forward_env *env, nta_agent_t *agent, msg_t *msg,
+                                   sip_t *sip)
+{
+    const msg_common_t *rq = sip->sip_request->rq_common;
+    char from[96], line[SOFIALOG_LINE];
+    size_t len = rq->h_data ? rq->h_len : 0;
+    while (len > 0 && (((const char *)rq->h_data)[len - 1] == '\r' ||
+                       ((const char *)rq->h_data)[len - 1] == '\n'))
+        len--;
+    sofialog_clean(line, sizeof line, len ? su_strndup(msg_home(msg), rq->h_data, len) : "-");
+    sip_msg_sender(msg, from, sizeof from);
+    env->counters->refused++;
+    ops_request_count(env->ops, sip->sip_request->rq_method_name, OPS_ZONE_UNCLASSIFIED,
+                      STATUS_BAD_REQUEST);
+    log_warn("route", "method=%s src=%s status=400 request=\"%s\" reason=\"Request-URI does not "
+             "parse\"", sip->sip_request->rq_method_name, from, line);
+    if (sip->sip_request->rq_method != sip_method_ack)
+        nta_msg_treply(agent, msg, STATUS_BAD_REQUEST, "Bad Request-URI", TAG_END());
+    else
+        msg_destroy(msg);
+}
+
 /* A header that may appear once, given twice (route_duplicate_header): sofia's encoder aborts
  * the process on any copy of such a message, so it goes no further. A request is answered 400
  * (an ACK or BENOTIFY, never answered, and a response are dropped), with a log line. */
@@ -227,6 +253,10 @@ int forward_message(struct forward_env *env, nta_agent_t *agent, msg_t *msg, sip
     }
     if (fwd_ratelimit_refuse(env, agent, msg, sip))
         return 0;
+    if (sip_request_uri_is_bad(sip)) {
+        refuse_bad_request_uri(env, agent, msg, sip);
+        return 0;
+    }
     sip_method_t method = sip->sip_request->rq_method;
     if (method == sip_method_ack || su_casematch(sip->sip_request->rq_method_name, "BENOTIFY")) {
         /* ACK for a 2xx (its own end-to-end transaction, RFC 3261 §17.1.1.3) and BENOTIFY (the

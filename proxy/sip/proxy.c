@@ -39,6 +39,7 @@ struct forward_env;
 #include "policy.h"
 #include "proxy.h"
 #include "service_notify.h"
+#include "sip_mclass.h"
 #include "stream_read.h"
 #include "sofialog.h"
 #include "traversal.h"
@@ -63,6 +64,7 @@ struct proxy {
     struct dns_resolver *dns;           /* c-ares on our root; outlives configuration reloads */
     struct policy_learnt *learnt;       /* open federation's learnt domains (SPEC §6) */
     struct sofialog sofialog;           /* sofia's own refusals as log lines */
+    struct sip_mclass *mclass;          /* the agent's message class (outlives the agent) */
     struct inbound_guard *inbound;      /* connection caps and timeouts (inbound.h) */
     struct peer_health *health;         /* OPTIONS keep-alives to neighbor peers (peerhealth.h) */
     struct ops_stats *ops;              /* metrics, search history, generations (SPEC §8) */
@@ -610,11 +612,30 @@ static int agent_listen(struct proxy *px, const struct node_config *cfg)
         int rc;
         if (!px->agent) {
             sofialog_attach(&px->sofialog);
+            px->mclass = sip_mclass_create();
+            if (!px->mclass)
+                return ENOMEM;
             px->agent = nta_agent_create(px->root, (url_string_t *)url, forward_message, &px->env,
                                          NTATAG_UA(0), NTATAG_STATELESS(1), NTATAG_CANCEL_487(0),
                                          NTATAG_SERVER_RPORT(1), NTATAG_PASS_100(1),
                                          NTATAG_TIMEOUT_408(1), NTATAG_MERGE_482(0),
                                          NTATAG_MAXSIZE(PROXY_STREAM_READ_MAX),
+                                         /* RFC 3261 §16.6: every parsed header keeps its
+                                          * bytes as received, and an unmodified header is
+                                          * sent as it came (docs/forwarding.md). */
+                                         NTATAG_SIPFLAGS(MSG_DO_CANONIC | MSG_DO_EXTRACT_COPY),
+                                         /* A proxy needs only what a transaction needs
+                                          * (RFC 3261 §16.3): nta answers 400 for a bad
+                                          * request line, Via, From, To, Call-ID, CSeq or
+                                          * Content-Length; forward.c for a bad Route,
+                                          * Max-Forwards or Proxy-Require. Any other header
+                                          * that does not parse is forwarded as it came,
+                                          * and so is a response carrying one. */
+                                         NTATAG_BAD_REQ_MASK(sip_mask_request),
+                                         NTATAG_BAD_RESP_MASK(sip_mask_response),
+                                         /* requests sofia's parser would drop unanswered
+                                          * (sip_mclass.h) */
+                                         NTATAG_MCLASS(sip_mclass_get(px->mclass)),
                                          TPTAG_QUEUESIZE(PROXY_SEND_QUEUE),
                                          /* sofia's default is to wait forever: a peer that
                                           * connects and stays silent, or stops mid-message,
@@ -847,6 +868,7 @@ void proxy_destroy(struct proxy *px)
     traversal_destroy(px->traversal);   /* its transactions and connections, before the agent */
     if (px->agent)
         nta_agent_destroy(px->agent);
+    sip_mclass_destroy(px->mclass);
     inbound_guard_destroy(px->inbound);
     worker_link_destroy(px->link);
     fwd_ratelimit_destroy(px->env.ratelimit);

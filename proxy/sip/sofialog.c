@@ -22,9 +22,7 @@ extern su_log_t tport_log[];
 
 enum { NTA_REFUSAL_LEVEL = 5 };
 
-/* Copy `s` for a quoted log value: no quotes, no control bytes (a peer's text must not be able
- * to forge log lines). */
-static void clean_copy(char *dst, size_t size, const char *s)
+void sofialog_clean(char *dst, size_t size, const char *s)
 {
     size_t i = 0;
     for (; s && *s && i + 1 < size; s++) {
@@ -38,8 +36,8 @@ static void emit(enum log_level lvl, const char *event, int status, const char *
                  const char *reason)
 {
     char req[SOFIALOG_LINE], why[SOFIALOG_LINE];
-    clean_copy(req, sizeof req, request && *request ? request : "-");
-    clean_copy(why, sizeof why, reason);
+    sofialog_clean(req, sizeof req, request && *request ? request : "-");
+    sofialog_clean(why, sizeof why, reason);
     if (status)
         LOG_AT(lvl, "sip", "event=%s status=%d request=\"%s\" reason=\"%s\"", event, status, req, why);
     else
@@ -88,7 +86,9 @@ static void nta_line(struct sofialog_stream *s, const char *line)
         return;
     }
     if (strstr(line, "received garbage")) {
-        emit(LOG_LVL_WARN, "dropped", 0, line, "not a SIP message (no request or status line)");
+        /* nta names its own listening socket here, not the sender; the first-line parsers of
+         * sip_mclass.c have already logged the drop with the sender's address. */
+        emit(LOG_LVL_DEBUG, "dropped", 0, line, "not a SIP message (no request or status line)");
         return;
     }
     if (strncmp(line, "nta: sent 481 ", 14) == 0 && strstr(line, " for CANCEL ")) {
@@ -97,7 +97,7 @@ static void nta_line(struct sofialog_stream *s, const char *line)
     }
     if (log_enabled(LOG_LVL_DEBUG)) {
         char msg[SOFIALOG_LINE];
-        clean_copy(msg, sizeof msg, line);
+        sofialog_clean(msg, sizeof msg, line);
         log_debug("sofia", "msg=\"%s\"", msg);
     }
 }
@@ -111,7 +111,7 @@ void sofialog_line(struct sofialog_stream *s, const char *line)
         return;
     }
     char msg[SOFIALOG_LINE];
-    clean_copy(msg, sizeof msg, line);
+    sofialog_clean(msg, sizeof msg, line);
     /* sofia writes up to three "tls_read: SSL_read: ..." lines per TLS connection that ends
      * badly, naming no peer: tls_hook.c already logs each failed handshake with its peer and
      * reason, and the inbound guard counts the connections it cuts (one line per episode), so

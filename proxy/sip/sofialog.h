@@ -38,6 +38,10 @@ void sofialog_attach(struct sofialog *sl);
 /* Give sofia its logs back (its default log as it was); nothing when `sl` is not attached. */
 void sofialog_detach(struct sofialog *sl);
 
+/* Copy `s` for a quoted log value: no quotes, no control bytes (a peer's text must not be able
+ * to forge log lines). */
+void sofialog_clean(char *dst, size_t size, const char *s);
+
 /* One complete line of sofia's log (no newline); exposed for the unit test. */
 void sofialog_line(struct sofialog_stream *s, const char *line);
 

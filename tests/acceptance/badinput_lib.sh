@@ -56,7 +56,7 @@ badinput_start() {
 # badinput_common_cases TP: the cases every transport must answer the same way.
 badinput_common_cases() {
     local tp=$1 h m v
-    local S="event=bad-request .*failed sanity check"
+    local S="event=bad-request .*failed sanity check" src="src=$MS_IP:[0-9]+/$1"
     routes_ok "$tp"
     # Not SIP at all: nothing to answer (no Via); a stream is closed.
     if [ "$tp" = udp ]; then
@@ -64,9 +64,27 @@ badinput_common_cases() {
     else
         case_is garbage tcp garbage.sip "connection closed by the proxy" - --wait 0.5
     fi
-    # A request line sofia cannot parse (no host, unterminated IPv6 literal) is garbage too.
-    case_is ruri_nohost "$tp" ruri_nohost.sip none 'event=dropped .*not a SIP message' --wait 0.5
-    case_is ruri_ipv6_bad "$tp" ruri_ipv6_bad.sip none 'event=dropped .*not a SIP message' --wait 0.5
+    # A Request-URI sofia cannot parse (no host, unterminated IPv6 literal): the rest of the
+    # request is read (sip_mclass.c), so the sender gets 400 through its Via, and the log names
+    # the sender's own address and port.
+    case_is ruri_nohost "$tp" ruri_nohost.sip "SIP/2.0 400 Bad Request-URI" \
+        "method=MESSAGE $src status=400 request=\"MESSAGE sip:alice@ SIP/2.0\" reason=\"Request-URI does not parse\""
+    case_is ruri_ipv6_bad "$tp" ruri_ipv6_bad.sip "SIP/2.0 400 Bad Request-URI" \
+        "$src status=400 request=\"MESSAGE sip:alice@\[::1 SIP/2.0\""
+    # Token methods sofia's own parser refuses (SERVICE is shorter than SUBSCRIBE; + is a token
+    # character) are read as unknown methods and forwarded like any other (RFC 3261 §16.6),
+    # their request line and CSeq as they came.
+    case_is method_service "$tp" method_service.sip "SIP/2.0 200 Answer" 'method=SERVICE .*status=200'
+    grep -qa "^SERVICE sip:alice@ciscoexample.test SIP/2.0" "$T/imp.req" &&
+        grep -qa "^CSeq: 0007 SERVICE" "$T/imp.req" || fail "SERVICE not forwarded as it came"
+    case_is method_plus "$tp" method_plus.sip "SIP/2.0 200 Answer" 'method=A\+B .*status=200'
+    # A first line that is no request line at all (the method not a token, two words): nothing
+    # can be answered; the log names the sender (nta's own line named our listening port). sofia
+    # stops reading such a stream; idle_timeout closes it (below).
+    case_is method_notoken "$tp" method_notoken.sip none \
+        "event=dropped $src request=\"M@SSAGE sip:alice@ciscoexample.test SIP/2.0\" reason=\"the method is not a token" --wait 0.5
+    case_is firstline_two "$tp" firstline_two.sip none \
+        "event=dropped $src request=\"hello world\" reason=\"not a SIP request or response line" --wait 0.5
     case_is badversion "$tp" badversion.sip "SIP/2.0 505 Version Not Supported" \
         'event=refused status=505 .*SIP/3.0'
     case_is no_via "$tp" no_via.sip "$( [ "$tp" = tcp ] && echo "connection closed by the proxy" || echo none)" "$S" --wait 0.5

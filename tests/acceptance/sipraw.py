@@ -9,6 +9,11 @@
       --cl N writes Content-Length N instead of the body length; --close-after-send closes the
       connection right after the last byte; --split B sends only the first B bytes, then closes.
       --repeat N does it all N times, each on a new connection (fresh Call-ID and branch).
+      --save F writes the bytes sent to F (the last message, with --repeat).
+  sipraw.py hdiff SENT LOG
+      Compare the message saved by `send --save` with the request of the same Call-ID in a
+      `uas` LOG, line by line (request line, header lines as they are on the wire, folding
+      included, then the body): `  LINE` same, `- LINE` only sent, `+ LINE` only received.
   sipraw.py uas TP IP:PORT LOG [--status [METHOD=]N]... [--silent] [--silent-to METHOD]...
       A server on udp or tcp that answers every request (not ACK/BENOTIFY) with N (METHOD=N:
       that method only) and appends each request it receives to LOG; --silent never answers
@@ -124,6 +129,7 @@ def show(msg):
 def cmd_send(a):
     tp, proxy, lip, path = a[0], a[1], a[2], a[3]
     wait, count, env, cl, close_after, split, repeat = 3.0, 1, {}, None, False, None, 1
+    save = None
     i = 4
     while i < len(a):
         if a[i] == "--wait":
@@ -140,14 +146,16 @@ def cmd_send(a):
             split = int(a[i + 1]); i += 2
         elif a[i] == "--repeat":
             repeat = int(a[i + 1]); i += 2
+        elif a[i] == "--save":
+            save = a[i + 1]; i += 2
         else:
             die("unknown option " + a[i])
     for _ in range(repeat):
-        send_once(tp, proxy, lip, path, dict(env), wait, count, cl, close_after, split)
+        send_once(tp, proxy, lip, path, dict(env), wait, count, cl, close_after, split, save)
     return 0
 
 
-def send_once(tp, proxy, lip, path, env, wait, count, cl, close_after, split):
+def send_once(tp, proxy, lip, path, env, wait, count, cl, close_after, split, save):
     s = connect(tp, proxy, lip)
     lport = s.getsockname()[1]
     ph, pp = hostport(proxy)
@@ -157,6 +165,9 @@ def send_once(tp, proxy, lip, path, env, wait, count, cl, close_after, split):
     data = build(path, env, cl)
     if split is not None:
         data = data[:split]
+    if save:
+        with open(save, "wb") as f:
+            f.write(data)
     if tp == "udp":
         s.send(data)
     else:
@@ -336,11 +347,38 @@ def cmd_flood(a):
     return 0
 
 
+def wire_lines(msg):
+    """A message as its wire lines: request/status line, header lines (a folded header keeps its
+    continuation lines as separate entries), an empty line, then the body as one entry."""
+    head, _, body = msg.partition(b"\r\n\r\n")
+    return [ln.decode("latin-1") for ln in head.split(b"\r\n")] + ["", body.decode("latin-1")]
+
+
+def call_id(msg):
+    m = re.search(rb"(?im)^(?:call-id|i)[ \t]*:[ \t]*(\S+)", msg.split(b"\r\n\r\n", 1)[0])
+    return m.group(1) if m else None
+
+
+def cmd_hdiff(a):
+    import difflib
+    sent = open(a[0], "rb").read()
+    want = call_id(sent)
+    got = [m for m in open(a[1], "rb").read().split(b"\n=====\n") if m and call_id(m) == want]
+    if not got:
+        print("! no request with Call-ID %s in %s" % (want.decode("latin-1"), a[1]))
+        return 1
+    for line in difflib.ndiff(wire_lines(sent), wire_lines(got[0])):
+        if not line.startswith("? "):
+            print(line)
+    return 0
+
+
 def main():
     if len(sys.argv) < 2:
         die(__doc__)
     cmd, a = sys.argv[1], sys.argv[2:]
-    fn = {"send": cmd_send, "uas": cmd_uas, "idle": cmd_idle, "flood": cmd_flood}.get(cmd)
+    fn = {"send": cmd_send, "uas": cmd_uas, "idle": cmd_idle, "flood": cmd_flood,
+          "hdiff": cmd_hdiff}.get(cmd)
     if not fn:
         die("unknown command " + cmd)
     sys.exit(fn(a))

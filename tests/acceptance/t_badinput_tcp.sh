@@ -2,8 +2,8 @@
 # acceptance: ~250 s
 # Hostile and broken input over TCP and TLS (docs/errors.md): the cases common to every
 # transport (badinput_lib.sh), then the stream-only ones: a 20000-byte header line, messages
-# that never complete, an idle connection, a peer closing mid-message, and a broken request
-# over TLS.
+# that never complete, an idle connection, a stream whose first line nobody can read, a peer
+# closing mid-message, and a broken request over TLS.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/badinput_lib.sh"
 
@@ -26,6 +26,9 @@ routes_ok tcp
 # A connection that sent a request and then stays silent is closed after idle_timeout.
 r=$(timeout 10 $SIPRAW idle tcp "$PROXY_IP:$PROXY_PORT" "$MS_IP" 8 --after "$RAW/message.sip")
 case $r in "closed after "[2-4].*) ;; *) fail "an idle TCP connection: '$r' (expected closed after ~3 s)";; esac
+# A stream whose first line nobody can read is no longer read by sofia, and closed when idle.
+r=$(send tcp firstline_two.sip --wait 10)
+[ "$r" = "connection closed by the proxy" ] || fail "an unreadable stream: '$r' (expected closed after idle_timeout)"
 # A peer that closes in the middle of a message: nothing to answer, the proxy goes on.
 send tcp message.sip --split 60 >/dev/null
 routes_ok tcp

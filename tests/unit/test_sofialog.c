@@ -81,7 +81,9 @@ static void test_sofialog_refusals(void **state)
                               "(CSeq 2)\" reason=\"unsupported SIP version SIP/3.0\""));
     assert_non_null(strstr(o, "event=refused status=481 request=\"CANCEL"));
     assert_non_null(strstr(o, "event=refused status=413"));
-    assert_non_null(strstr(o, "event=dropped request=\"nta_agent: received garbage"));
+    /* nta's garbage line names our listening socket, not the sender: debug only (the first-line
+     * parsers of sip_mclass.c log the drop with the sender). */
+    assert_null(strstr(o, "received garbage"));
     assert_null(strstr(o, "default leg"));
 }
 
