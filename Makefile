@@ -242,6 +242,7 @@ FUZZ_OBJ_loader   := $(FUZZ_CORE) build-fuzz/obj/gateway/gateway_config.o build-
 FUZZ_OBJ_cases    := $(FUZZ_CORE) build-fuzz/obj/fuzz/fuzz_lib.o
 FUZZ_OBJ_request  := $(FUZZ_CORE) build-fuzz/obj/sip/srczone.o build-fuzz/obj/sip/route.o \
                      build-fuzz/obj/sip/gen_names.o build-fuzz/obj/dns/dns.o \
+                     build-fuzz/obj/sip/sip_mclass.o build-fuzz/obj/sip/sofialog.o \
                      build-fuzz/obj/fuzz/fuzz_lib.o
 FUZZ_MAXLEN_presence := 70000
 FUZZ_MAXLEN_loader   := 65536
