@@ -55,7 +55,7 @@ badinput_start() {
 
 # badinput_common_cases TP: the cases every transport must answer the same way.
 badinput_common_cases() {
-    local tp=$1 h m v
+    local tp=$1 h m v a
     local S="event=bad-request .*failed sanity check" src="src=$MS_IP:[0-9]+/$1"
     routes_ok "$tp"
     # Not SIP at all: nothing to answer (no Via); a stream is closed.
@@ -121,6 +121,17 @@ badinput_common_cases() {
         'alias=alice@imp-gone.ciscoexample.test .*status=404 .*reason="no search rule matched"'
     case_is stray_200 "$tp" stray_200.sip none 'event=stray-response status=200 cseq="MESSAGE"' --wait 0.5
     case_is stray_487 "$tp" stray_487.sip none 'event=stray-response status=487 cseq="INVITE"' --wait 0.5
+    # A stray 2xx to INVITE under our own Via is relayed along the next Via (RFC 3261 §16.7),
+    # but never to a multicast group or a broadcast address: a forged Via must not make the
+    # proxy a reflector (issue 11).
+    for a in 224.0.1.75 255.255.255.255; do
+        case_is "stray_to_$a" "$tp" stray_multicast.sip none \
+            'event=stray-response status=200 cseq="INVITE" .*multicast or broadcast address: dropped' \
+            -D NEXT=$a --wait 0.5
+    done
+    # Headers in the Request-URI (RFC 3261 §19.1.5) are refused, never passed on.
+    case_is ruri_headers "$tp" ruri_headers.sip "SIP/2.0 400 Bad Request-URI: Headers Not Allowed" \
+        'status=400 .*reason="Request-URI with headers"'
     case_is cancel_unknown "$tp" cancel_unknown.sip "SIP/2.0 481 Call/Transaction Does Not Exist" \
         'event=refused status=481 request="CANCEL'
     for m in SUBSCRIBE NOTIFY; do
