@@ -42,6 +42,10 @@ LIBS    := $(B)/libsipfed.a $(B)/libsipfed_core.a
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
+# Every build uses every core: `make test` compiles the normal, the sanitizer, the fuzz and the
+# package builds in turn (MAKEFLAGS given on the command line, e.g. -j1, still wins).
+MAKEFLAGS += -j$(shell nproc)
+
 .SECONDARY:
 .PHONY: all asan deps deps-run certs run test unit unit-asan acceptance acceptance-asan acceptance-all bench fuzz clean \
 	pkgcheck install install-config deb package-test man-lint layers-test docs-test test-full-limits
