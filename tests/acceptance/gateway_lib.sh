@@ -122,6 +122,18 @@ start_gateway() {
 
 # start_client NAME JID PASSWORD: the scripted client, commands through the FIFO $T/NAME.in
 # (fd opened here), events in $T/NAME.xmpp.
+# gateway_lab_up: the whole chain every gateway scenario starts from — the TCP lab proxy with
+# the gateway zone, a Prosody with the XMPP user carol (password pw), the gateway, and its
+# component for msexample.test connected to Prosody.
+gateway_lab_up() {
+    node_file tcp; lab_rules tcp; gateway_rules; gateway_section
+    prosody_config; prosody_user carol pw
+    start_prosody
+    start_sipfed
+    start_gateway
+    wait_gw_log "event=xmpp_up component=msexample.test" 15
+}
+
 start_client() {
     local name=$1
     mkfifo "$T/$name.in"

@@ -10,12 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/gateway_lib.sh"
 
-node_file tcp; lab_rules tcp; gateway_rules; gateway_section
-prosody_config; prosody_user carol pw
-start_prosody
-start_sipfed
-start_gateway
-wait_gw_log "event=xmpp_up component=msexample.test" 15
+gateway_lab_up
 start_client carol carol@$XMPP_DOMAIN pw
 
 # 1. XMPP -> Microsoft
