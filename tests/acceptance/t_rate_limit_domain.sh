@@ -50,10 +50,12 @@ refused=0 accepted=0
 for e in edge1 edge2; do
     r=$(grep -c "^SIP/2.0 503" "$T/$e.msg") a=$(grep -c "^SIP/2.0 200" "$T/$e.msg")
     [ $((r + a)) -eq "$EDGE_CALLS" ] || fail "$e: $a 200 + $r 503 != $EDGE_CALLS"
-    [ "$r" -ge 1 ] || fail "$e: never refused (the bucket is per domain, not per address)"
     refused=$((refused + r)) accepted=$((accepted + a))
 done
 # About 9 s at 2 x 9/s against 10/s with a burst of 20: about 20 + 9 x 10 of 160 let through.
+# Each edge alone is below the limit, so any refusal shows the bucket is the domain's. Which edge
+# gets them is not asserted: the two sipps tick at the same rate, and when one edge's requests
+# land just ahead of the other's they take each refilled token first (seen under ASan: 0 and 55).
 [ "$refused" -ge 20 ] || fail "msexample.test: only $refused of $((2 * EDGE_CALLS)) refused"
 [ "$accepted" -ge 60 ] || fail "msexample.test: only $accepted let through (the bucket refills)"
 log_has "auth=yes" || fail "the edges were not authenticated by their certificates"
