@@ -309,6 +309,8 @@ static void conn_done(struct tls_conn *c)
         c->peer.verified = false;
     /* names and result taken: the chains and the CA list are not needed again */
     tls_release_after_handshake(c->ssl, c->server);
+    if (c->server && c->ts && c->ts->handshake_cb)
+        c->ts->handshake_cb(c->ts->handshake_arg, SSL_get_fd(c->ssl));
     if (log_enabled(LOG_LVL_DEBUG)) {
         char names[256] = "";
         size_t used = 0;
