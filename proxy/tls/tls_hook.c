@@ -305,6 +305,8 @@ static void conn_done(struct tls_conn *c)
     c->peer.verified = cert && SSL_get_verify_result(c->ssl) == X509_V_OK;
     if (cert && tls_cert_names(c->home, cert, &c->peer.names, &c->peer.n_names) != 0)
         c->peer.verified = false;
+    if (c->server && c->ts && c->ts->handshake_cb)
+        c->ts->handshake_cb(c->ts->handshake_arg, SSL_get_fd(c->ssl));
     if (log_enabled(LOG_LVL_DEBUG)) {
         char names[256] = "";
         size_t used = 0;

@@ -101,6 +101,8 @@ struct tls_setup {
     su_timer_t *timer;
     tls_failure_f *failure_cb;
     void *failure_arg;
+    tls_handshake_f *handshake_cb;  /* inbound handshakes finished (the inbound guard) */
+    void *handshake_arg;
     struct tls_failure failures[TLS_MAX_FAILURES];
     size_t n_failures;
 };

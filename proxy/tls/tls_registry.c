@@ -105,6 +105,12 @@ void tls_setup_conn_unlink(struct tls_setup *ts, struct tls_conn *c)
     c->linked = false;
 }
 
+void tls_setup_on_handshake(struct tls_setup *ts, tls_handshake_f *cb, void *arg)
+{
+    ts->handshake_cb = cb;
+    ts->handshake_arg = arg;
+}
+
 bool tls_setup_handshake_expire(struct tls_setup *ts, int fd)
 {
     for (struct tls_conn *c = ts ? ts->conns : NULL; c; c = c->next)
