@@ -47,7 +47,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 MAKEFLAGS += -j$(shell nproc)
 
 .SECONDARY:
-.PHONY: all asan deps deps-run certs run test unit unit-asan acceptance acceptance-asan acceptance-all bench fuzz clean \
+.PHONY: all asan deps deps-run certs run test unit unit-asan acceptance acceptance-asan acceptance-all bench bench-memory fuzz clean \
 	pkgcheck install install-config deb package-test man-lint layers-test docs-test test-full-limits
 all: $(B)/sipfed $(B)/layers.ok
 
@@ -167,6 +167,14 @@ acceptance-all: all asan $(B)/tests/dns_live $(B)/tests/xmpp_client
 bench: all
 	scripts/deps.sh build run test bench
 	scripts/bench.sh
+
+# make bench's memory step alone (about 30 s per configuration, one core; docs/performance.md):
+# node B's PSS idle and with TLS_CONNS (1000) idle mutual-TLS connections, in kB per connection.
+# CONFIGS="sipfed:1 sipfed:2 kamailio:1" to compare; runs in its own network namespace as root.
+bench-memory: all
+	set -- env MEMORY_ONLY=1 CONFIGS="$${CONFIGS:-sipfed:1}" scripts/bench.sh; \
+	if [ "$$(id -u)" -eq 0 ]; then unshare -n sh -c 'ip link set lo up && exec "$$@"' sh "$$@"; \
+	else "$$@"; fi
 
 # Issue 11's full-size slow-client run (docs/security.md, not part of make test; about two
 # minutes, root, in its own network namespace): 1 000 half-open TLS connections, 200 trickling

@@ -26,6 +26,8 @@
 #   TLS_CONNS (1000) BUDGET (1500 s for the whole run) BENCH_NICE (-10) CALLGRIND (0) CG_MSGS (500)
 #   HOPS (0; 1: tcpdump the plaintext hops during each latency step, scripts/bench/hops.py prints
 #   p50/p90/p99 per hop into the log and $WORK/hops/)
+#   MEMORY_ONLY (0; 1: the tls mode's memory step alone, no load steps: `make bench-memory`, about
+#   30 s per configuration; prints "kB per idle TLS connection" per configuration)
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=$ROOT/scripts/bench
@@ -40,7 +42,7 @@ MODES=${MODES:-tls tcp1} CONFIGS=${CONFIGS:-kamailio:1 kamailio:2 sipfed:1 sipfe
 STEP_SECS=${STEP_SECS:-6} LAT_RATE=${LAT_RATE:-1000} LAT_SECS=${LAT_SECS:-8}
 RAMP_START=${RAMP_START:-1500} RAMP_FACTOR=${RAMP_FACTOR:-1.5} RAMP_MAX=${RAMP_MAX:-20000}
 BISECT=${BISECT:-1} TLS_CONNS=${TLS_CONNS:-1000} BUDGET=${BUDGET:-1500}
-CALLGRIND=${CALLGRIND:-0} CG_MSGS=${CG_MSGS:-500} HOPS=${HOPS:-0}
+CALLGRIND=${CALLGRIND:-0} CG_MSGS=${CG_MSGS:-500} HOPS=${HOPS:-0} MEMORY_ONLY=${MEMORY_ONLY:-0}
 START=$(date +%s)
 left() { echo $((BUDGET - ($(date +%s) - START))); }
 load() { cut -d' ' -f1 /proc/loadavg; }
@@ -136,6 +138,9 @@ run_config() {
         set -- $(memory)
         out="$out mem_idle_kb=$1 mem_conns_kb=$2 conns=$3"
         log "memory of B: idle $1 kB, $2 kB with $3 TLS connections"
+        if [ "$MEMORY_ONLY" = 1 ]; then
+            cleanup; echo "$out load_end=$(load) secs=$(( $(date +%s) - t0 ))" >> "$RESULTS"; return
+        fi
         # fresh nodes for the load steps: the 1000 closed connections must not weigh on them
         cleanup; start_all "$f" "$w" "$mode" || { echo "$out skipped=restart_failed" >> "$RESULTS"; cleanup; return; }
     fi
@@ -192,6 +197,7 @@ run_config() {
 }
 
 n_runs=0
+[ "$MEMORY_ONLY" != 1 ] || MODES=tls
 for mode in $MODES; do for c in $CONFIGS; do n_runs=$((n_runs + 1)); done; done
 log "work directory $WORK; modes: $MODES; configurations: $CONFIGS; budget ${BUDGET}s"
 i=0
@@ -204,6 +210,19 @@ for mode in $MODES; do
         run_config "${c%:*}" "${c#*:}" "$mode" "$room"
     done
 done
+
+if [ "$MEMORY_ONLY" = 1 ]; then
+    # one line per configuration; the same arithmetic as table.py's "kB per idle TLS connection"
+    awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+           if (v["conns"] > 0)
+               printf "%s w=%s: PSS idle %d kB, %d kB with %d TLS connections: %.1f kB per idle TLS connection (load %s -> %s)\n",
+                   v["flavour"], v["workers"], v["mem_idle_kb"], v["mem_conns_kb"], v["conns"],
+                   (v["mem_conns_kb"] - v["mem_idle_kb"]) / v["conns"], v["load_start"], v["load_end"]
+           else printf "%s w=%s: not measured (%s)\n", v["flavour"], v["workers"], $0
+           delete v }' "$RESULTS" | tee "$WORK/report.md"
+    echo "Details: $WORK (results, B.log)"
+    exit 0
+fi
 
 # --- instructions per forwarded MESSAGE (one worker, tls chain): CG_MSGS/5 then CG_MSGS messages;
 # the difference divided by the difference cancels start-up, TLS handshake and exit.

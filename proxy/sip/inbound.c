@@ -330,6 +330,21 @@ void inbound_guard_delivered(struct inbound_guard *g, const struct sockaddr *pee
 
 /* ----------------------------------------------------------------- judging */
 
+/* The handshake's bytes are no message: the trickle watch starts from here (the next sweep
+ * takes the byte counts as its mark). */
+static void conn_handshake_done(struct conn *c)
+{
+    c->handshake_done = true;
+    c->delivered = true;
+}
+
+void inbound_guard_handshake_done(struct inbound_guard *g, int fd)
+{
+    struct conn *c = g && fd >= 0 && (size_t)fd < g->n_by_fd ? g->by_fd[fd] : NULL;
+    if (c && c->tls && !c->handshake_done)
+        conn_handshake_done(c);
+}
+
 static void conn_cut(struct inbound_guard *g, struct conn *c, enum inbound_kind k,
                      uint64_t *counter, unsigned value_s)
 {
@@ -349,14 +364,15 @@ static void conn_judge(struct inbound_guard *g, struct conn *c, uint64_t now)
     if (c->cut)
         return;
     if (c->tls && !c->handshake_done) {
+        /* Told at once by the TLS layer (inbound_guard_handshake_done); asked here only when the
+         * timeout has passed without that news. */
         if (age < L->handshake_timeout_ms)
             return;
         if (!g->handshake_done || !g->handshake_done(g->handshake_arg, c->fd)) {
             conn_cut(g, c, K_HANDSHAKE, &g->stats.closed_handshake, L->handshake_timeout_ms / 1000);
             return;
         }
-        c->handshake_done = true;       /* the trickle watch starts from here */
-        c->delivered = true;
+        conn_handshake_done(c);
     }
 
     struct tcp_info ti;

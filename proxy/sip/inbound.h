@@ -42,7 +42,8 @@ struct inbound_stats {
 };
 
 /* True when the TLS handshake on accepted socket `fd` has finished (the TLS layer knows); asked
- * once, when handshake_timeout has passed: false means the guard closes the connection. */
+ * once, when handshake_timeout has passed without inbound_guard_handshake_done() for it: false
+ * means the guard closes the connection. */
 typedef bool inbound_handshake_done_f(void *arg, int fd);
 
 /* Create the guard on `root` with `limits` and make it the process's (inbound_hook.c: accept()
@@ -54,6 +55,9 @@ int inbound_guard_create(su_root_t *root, const struct inbound_limits *limits,
 int inbound_guard_listen(struct inbound_guard *g, const struct sockaddr *addr, bool tls);
 /* New limits (reload): apply to new decisions; open connections are not re-judged at once. */
 void inbound_guard_set_limits(struct inbound_guard *g, const struct inbound_limits *limits);
+/* The TLS handshake on accepted socket `fd` has finished: its message_timeout watch (the
+ * trickle rule) starts now, not at handshake_timeout. */
+void inbound_guard_handshake_done(struct inbound_guard *g, int fd);
 /* A complete SIP message arrived from `peer` (a request's source): the connection progresses. */
 void inbound_guard_delivered(struct inbound_guard *g, const struct sockaddr *peer);
 const struct inbound_stats *inbound_guard_stats(const struct inbound_guard *g);

@@ -124,6 +124,13 @@ static bool proxy_handshake_done(void *arg, int fd)
     return tls_setup_handshake_expire(px->env.gen->tls, fd);
 }
 
+/* The TLS layer's news of a finished inbound handshake, for the guard's trickle watch. */
+static void proxy_handshake_finished(void *arg, int fd)
+{
+    struct proxy *px = arg;
+    inbound_guard_handshake_done(px->inbound, fd);
+}
+
 /* max_connections sockets need as many descriptors: take the hard limit (systemd's default is
  * 524288; a shell's soft limit is often 1024) and say so when it is still too small. */
 static void proxy_fd_limit_raise(const struct node_config *cfg)
@@ -776,6 +783,8 @@ int proxy_create(struct proxy_gen *gen, const char *config_path,
     proxy_inbound_limits_of(px, gen->cfg, &il);
     if ((err = inbound_guard_create(px->root, &il, proxy_handshake_done, px, &px->inbound)) != 0)
         goto fail;
+    if (gen->tls)
+        tls_setup_on_handshake(gen->tls, proxy_handshake_finished, px);
     px->env.inbound = px->inbound;
     if ((err = fwd_ratelimit_create(&px->env.ratelimit)) != 0)
         goto fail;

@@ -181,6 +181,10 @@ int tls_setup_activate(struct tls_setup *ts, su_root_t *root, tls_failure_f *cb,
             c->ts = ts;
         }
         prev->failure_cb = NULL;
+        if (!ts->handshake_cb) {
+            ts->handshake_cb = prev->handshake_cb;
+            ts->handshake_arg = prev->handshake_arg;
+        }
         tls_out_watch(ts);          /* connections still in their handshake keep their deadline */
     }
     tls_hook_set_policy(ts);

@@ -69,6 +69,14 @@ typedef void tls_failure_f(void *arg, uint64_t conn_id, const char *ip, uint16_t
  * applies it to new connections; live connections move over with their certificate facts. */
 int tls_setup_activate(struct tls_setup *ts, su_root_t *root, tls_failure_f *cb, void *arg);
 
+/* Called from the TLS hook (on the event loop) when an inbound TLS connection on socket `fd` has
+ * finished its handshake: the inbound guard starts its message_timeout watch there instead of
+ * at handshake_timeout. */
+typedef void tls_handshake_f(void *arg, int fd);
+/* Tell `cb` (NULL: nobody) about every inbound handshake that finishes from now on. A set-up
+ * activated later (reload) that was given no callback of its own keeps this one. */
+void tls_setup_on_handshake(struct tls_setup *ts, tls_handshake_f *cb, void *arg);
+
 /* What the server of an outgoing TLS connection must prove for one request (SPEC §5.3): a chain
  * that verifies against ca_file (`verify`) and one of `names` (none: the chain only). The
  * pointers are borrowed for the duration of a call. */

@@ -45,6 +45,8 @@
 #include <openssl/x509v3.h>
 #include <sofia-sip/nta.h>
 #include <sofia-sip/nta_tag.h>
+#include <sofia-sip/su_alloc.h>
+#include <sofia-sip/su_string.h>
 
 #include "log.h"
 
@@ -221,13 +223,13 @@ static int verify_cb(int ok, X509_STORE_CTX *store)
         return ok;
     if (X509_STORE_CTX_get_error(store) == X509_V_ERR_HOSTNAME_MISMATCH)
         c->name_mismatch = true;
-    if (!c->reason[0]) {
+    if (!c->reason) {
         char subject[160] = "";
         X509 *cert = X509_STORE_CTX_get_current_cert(store);
         if (cert)
             X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof subject);
         c->verify_result = verify_result(X509_STORE_CTX_get_error(store));
-        snprintf(c->reason, sizeof c->reason, "certificate %s: %s (depth %d)", subject,
+        c->reason = su_sprintf(c->home, "certificate %s: %s (depth %d)", subject,
                  X509_verify_cert_error_string(X509_STORE_CTX_get_error(store)),
                  X509_STORE_CTX_get_error_depth(store));
     }
@@ -238,7 +240,7 @@ static int verify_cb(int ok, X509_STORE_CTX *store)
 static void set_identity(struct tls_conn *c, const struct tls_identity *id)
 {
     if (SSL_use_cert_and_key(c->ssl, id->cert, id->key, id->chain, 1) != 1) {
-        snprintf(c->reason, sizeof c->reason, "cannot use our certificate: %s",
+        c->reason = su_sprintf(c->home, "cannot use our certificate: %s",
                  ERR_reason_error_string(ERR_peek_last_error()));
         ERR_clear_error();
     }
@@ -276,17 +278,19 @@ static void conn_start(struct tls_conn *c)
         X509_VERIFY_PARAM *vp = SSL_get0_param(c->ssl);
         /* SPEC §5.3: exact names, SAN dNSName (CN only without one), no wildcards. */
         X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_WILDCARDS);
+        char expected[256] = "";
         size_t used = 0;
         for (size_t i = 0; i < n; i++) {
             if (i == 0)
                 X509_VERIFY_PARAM_set1_host(vp, names[i], 0);
             else
                 X509_VERIFY_PARAM_add1_host(vp, names[i], 0);
-            int w = snprintf(c->expected + used, sizeof c->expected - used, "%s%s",
+            int w = snprintf(expected + used, sizeof expected - used, "%s%s",
                              i ? "," : "", names[i]);
-            if (w > 0 && (size_t)w < sizeof c->expected - used)
+            if (w > 0 && (size_t)w < sizeof expected - used)
                 used += (size_t)w;
         }
+        c->expected = su_strdup(c->home, expected);
         /* RFC 5922 §7.3 / Microsoft edges host several domains: tell the server which. */
         SSL_set_tlsext_host_name(c->ssl, names[0]);
     }
@@ -297,14 +301,16 @@ static void conn_done(struct tls_conn *c)
     X509 *cert = SSL_get0_peer_certificate(c->ssl);
 
     c->done = true;
-    if (c->server)      /* the acceptable-CA list went out in the CertificateRequest */
-        SSL_set_client_CA_list(c->ssl, NULL);
     stats.handshakes[c->server ? TLS_DIR_IN : TLS_DIR_OUT][TLS_RESULT_OK]++;
     c->peer.inbound = c->server;
     c->peer.has_cert = cert != NULL;
     c->peer.verified = cert && SSL_get_verify_result(c->ssl) == X509_V_OK;
     if (cert && tls_cert_names(c->home, cert, &c->peer.names, &c->peer.n_names) != 0)
         c->peer.verified = false;
+    /* names and result taken: the chains and the CA list are not needed again */
+    tls_release_after_handshake(c->ssl, c->server);
+    if (c->server && c->ts && c->ts->handshake_cb)
+        c->ts->handshake_cb(c->ts->handshake_arg, SSL_get_fd(c->ssl));
     if (log_enabled(LOG_LVL_DEBUG)) {
         char names[256] = "";
         size_t used = 0;
@@ -319,7 +325,7 @@ static void conn_done(struct tls_conn *c)
                   "verified=%s names=%s%s%s", direction(c), c->ip, c->port,
                   SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl),
                   c->peer.verified ? "yes" : "no", names[0] ? names : "-",
-                  c->reason[0] ? " note=" : "", c->reason);
+                  c->reason ? " note=" : "", c->reason ? c->reason : "");
     }
 }
 

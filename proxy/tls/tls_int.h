@@ -56,6 +56,10 @@ bool tls_hook_in_effect(void);
 /* tls_readbuf.c: sofia's tls_init_secondary/tls_read/tls_free are ours (one read buffer per
  * event loop instead of 16 kB per connection). */
 bool tls_readbuf_in_effect(void);
+/* tls_release.c: after a handshake, give back what nothing reads again: the peer's certificate
+ * chains (the session keeps the leaf) and, on a server, the acceptable-CA list. Returns how
+ * many certificate references were dropped. */
+size_t tls_release_after_handshake(SSL *ssl, bool server);
 /* The loaded sofia-sip is the one the hook was written for (1.12.x); *version: its nta version. */
 bool tls_hook_sofia_supported(const char **version);
 void tls_hook_set_policy(struct tls_setup *ts);
@@ -101,6 +105,8 @@ struct tls_setup {
     su_timer_t *timer;
     tls_failure_f *failure_cb;
     void *failure_arg;
+    tls_handshake_f *handshake_cb;  /* inbound handshakes finished (the inbound guard) */
+    void *handshake_arg;
     struct tls_failure failures[TLS_MAX_FAILURES];
     size_t n_failures;
 };
@@ -130,9 +136,9 @@ struct tls_conn {
     size_t n_want;
     tport_t *tport;                /* sofia's transport (not referenced: it outlives us) */
     su_time_t opened;              /* when sofia created it (connect_timeout) */
-    char expected[256];            /* outgoing: the names required, for the log */
+    char *expected;                /* outgoing: the names required, for the log (in home) */
     struct tls_peer peer;          /* filled when the handshake is done */
-    char reason[256];              /* the first verification problem seen */
+    char *reason;                  /* the first verification problem seen (in home), or NULL */
     enum tls_result verify_result; /* its class (TLS_RESULT_OK: none) */
 };
 void tls_setup_conn_link(struct tls_setup *ts, struct tls_conn *c);

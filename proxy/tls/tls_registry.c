@@ -61,19 +61,20 @@ void tls_conn_fail(struct tls_conn *c, const char *why, bool report)
         return;
     c->failed = true;
     const char *dir = c->server ? "in" : "out";
-    const char *reason = c->reason[0] ? c->reason : why;
-    if (c->reason[0] && why && strcmp(why, c->reason) != 0)
+    const char *reason = c->reason ? c->reason : why;
+    const char *expected = c->expected ? c->expected : "";
+    if (c->reason && why && strcmp(why, c->reason) != 0)
         log_warn("tls", "event=handshake_failed dir=%s peer=%s:%u%s%s reason=\"%s; %s\"", dir,
-                 c->ip, c->port, c->expected[0] ? " expected=" : "", c->expected, why, c->reason);
+                 c->ip, c->port, expected[0] ? " expected=" : "", expected, why, c->reason);
     else
         log_warn("tls", "event=handshake_failed dir=%s peer=%s:%u%s%s reason=\"%s\"", dir, c->ip,
-                 c->port, c->expected[0] ? " expected=" : "", c->expected, reason);
+                 c->port, expected[0] ? " expected=" : "", expected, reason);
     if (!report || c->server || !c->ts || !c->ip[0])
         return;
     /* The cause as the answer upstream names it (Warning/Reason, docs/errors.md). */
     char cause[320];
     if (c->name_mismatch)
-        snprintf(cause, sizeof cause, "TLS name mismatch: expected %s", c->expected);
+        snprintf(cause, sizeof cause, "TLS name mismatch: expected %s", expected);
     else
         snprintf(cause, sizeof cause, "TLS handshake failed: %s", reason);
     tls_setup_report_failure(c->ts, c->id, c->ip, c->port, cause);
@@ -103,6 +104,12 @@ void tls_setup_conn_unlink(struct tls_setup *ts, struct tls_conn *c)
         c->next->prev = c->prev;
     c->prev = c->next = NULL;
     c->linked = false;
+}
+
+void tls_setup_on_handshake(struct tls_setup *ts, tls_handshake_f *cb, void *arg)
+{
+    ts->handshake_cb = cb;
+    ts->handshake_arg = arg;
 }
 
 bool tls_setup_handshake_expire(struct tls_setup *ts, int fd)

@@ -2,7 +2,7 @@
 # acceptance: ~44 s
 # Slow and greedy clients against the real daemon while a legitimate peer sends MESSAGEs (issue
 # 11): half-open TLS connections are closed at handshake_timeout, TLS connections trickling a
-# byte every 0.5 s at message_timeout, silent TCP connections at idle_timeout; past
+# byte every 0.5 s at message_timeout after their first byte, silent TCP connections at idle_timeout; past
 # max_connections_per_ip and max_connections new connections are refused at accept. The
 # legitimate sipp sees 0 failures, every attacker is cut off, each kind is logged once per
 # episode, and the daemon's memory stays bounded. Scaled for CI (seconds, hundreds of
@@ -60,6 +60,13 @@ field() { sed -n "s/^group=$1 .*$2=\([-0-9.]*\).*/\1/p" "$T/attack.out"; }
 [ "$(field half_open_tls refused)" -eq 0 ] || fail "half-open TLS connections refused at accept"
 [ "$(field trickle_tls open)" -eq 0 ] || fail "trickling TLS connections still open"
 [ "$(field trickle_tls closed)" -eq "$TRICKLE" ] || fail "trickling TLS connections not all closed"
+# message_timeout counts from the first byte of the message, sent right after the handshake:
+# each trickler is cut MSG_TIMEOUT (+ the guard's 0.5 s sweeps) after it, not at
+# handshake_timeout + message_timeout (as before); up to HS_TIMEOUT / 2 late for a loaded machine.
+afb_min=$(field trickle_tls after_first_byte_min) afb_max=$(field trickle_tls after_first_byte_max)
+awk -v lo="$afb_min" -v hi="$afb_max" -v m="$MSG_TIMEOUT" -v h="$HS_TIMEOUT" \
+    'BEGIN { exit !(lo >= m - 0.5 && hi < m + h / 2) }' ||
+    fail "trickling TLS cut ${afb_min}..${afb_max} s after their first byte, not message_timeout ($MSG_TIMEOUT s)"
 [ "$(field "silent_tcp_$ATTACK_B" refused)" -eq 20 ] ||
     fail "expected 20 connections from $ATTACK_B refused by max_connections_per_ip"
 [ "$(field "silent_tcp_$ATTACK_B" open)" -eq 0 ] || fail "silent TCP connections still open"
