@@ -23,11 +23,11 @@ kam_hosts() {
     printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' > "$T/kam-resolv.conf"
 }
 
-# kam_start NAME IP TLS_PORT FQDN CERT INSIDE_PORT INSIDE SIPFED: a Kamailio instance NAME on
-# IP: UDP on INSIDE_PORT (its inside), mutual TLS on TLS_PORT advertised as FQDN with the lab
+# kam_start NAME IP TLS_PORT FQDN CERT INSIDE_PORT INSIDE SIPFED: start a Kamailio instance NAME
+# on IP: UDP on INSIDE_PORT (its inside), mutual TLS on TLS_PORT advertised as FQDN with the lab
 # certificate CERT; requests from the inside go to SIPFED (HOST:PORT, over TLS), requests from
-# sipfed to INSIDE (HOST:PORT, UDP). Its log is $T/kam-NAME.log; waits until both sockets are
-# open.
+# sipfed to INSIDE (HOST:PORT, UDP). Its log is $T/kam-NAME.log. kam_ready NAME waits for it, so
+# several instances start side by side.
 kam_start() {
     local name=$1 ip=$2 tport=$3 fqdn=$4 cert=$5 iport=$6 inside=$7 sipfed=$8
     local d=$T/kam-$name
@@ -37,19 +37,24 @@ kam_start() {
     sed -e "s|@IP@|$ip|g; s|@TLS_PORT@|$tport|g; s|@FQDN@|$fqdn|g; s|@INSIDE_PORT@|$iport|g" \
         -e "s|@INSIDE@|$inside|g; s|@SIPFED@|$sipfed|g; s|@DIR@|$d|g; s|@MPATH@|$KAM_MPATH|g" \
         -e "s|@PEER_NAME@|edge.ciscoexample.test|g" "$KAM_DIR/peer.cfg.in" > "$d/peer.cfg"
-    "$KAM_BIN" -c -f "$d/peer.cfg" > "$d/check.log" 2>&1 ||
-        { tail -n 20 "$d/check.log" >&2; fail "kamailio $name: configuration refused"; }
     unshare -m sh -c 'mount --bind "$1" /etc/hosts && mount --bind "$2" /etc/resolv.conf &&
         shift 2 && exec "$@"' sh "$T/kam-hosts" "$T/kam-resolv.conf" \
         "$KAM_BIN" -f "$d/peer.cfg" -DD -E --atexit=no -m 64 -M 8 -Y "$d/run" -P "$d/run/kamailio.pid" \
         > "$T/kam-$name.log" 2>&1 &
-    local pid=$!
-    PIDS+=("$pid")
-    printf -v "KAM_PID_$name" %s "$pid"
-    wait_until 20 kam_settled "$pid" "$ip" "$tport" "$iport"
-    kam_listening "$pid" "$ip" "$tport" "$iport" ||
-        { grep -E "ERROR|CRITICAL" "$T/kam-$name.log" | tail -n 20 >&2
-          fail "kamailio $name did not listen on $ip"; }
+    PIDS+=("$!")
+    printf -v "KAM_PID_$name" %s "$!"
+    printf -v "KAM_ADDR_$name" %s "$ip $tport $iport"
+}
+
+# kam_ready NAME: wait until Kamailio NAME listens on both sockets; fail with its errors (a
+# configuration it refuses, a port taken) if it exits or does not.
+kam_ready() {
+    local pid=KAM_PID_$1 addr=KAM_ADDR_$1 ip tport iport
+    read -r ip tport iport <<< "${!addr}"
+    wait_until 20 kam_settled "${!pid}" "$ip" "$tport" "$iport"
+    kam_listening "${!pid}" "$ip" "$tport" "$iport" ||
+        { grep -E "ERROR|CRITICAL|error" "$T/kam-$1.log" | tail -n 20 >&2
+          fail "kamailio $1 did not listen on $ip"; }
 }
 
 # kam_listening PID IP TLS_PORT UDP_PORT: PID runs and both sockets are open.

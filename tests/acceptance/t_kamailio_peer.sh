@@ -38,6 +38,8 @@ kam_start imp "$IMP_IP" "$IMP_PORT" imp1.ciscoexample.test imp1 "$KAM_INSIDE" \
     "$IMP_UA:$UA_PORT" "edge.ciscoexample.test:$TLS_PORT"
 kam_start ms "$MS_IP" "$MS_PORT" sip.msexample.test msedge "$KAM_INSIDE" \
     "$MS_UA:$UA_PORT" "edge.ciscoexample.test:$TLS_PORT"
+kam_ready imp
+kam_ready ms
 
 # side_of imp|ms: UA address, Kamailio address, own domain, other domain.
 side_of() {
@@ -135,6 +137,7 @@ wait_log "method=SUBSCRIBE alias=bob@msexample.test src=IMP auth=yes .*target=DN
 wait_log "method=SUBSCRIBE alias=alice@ciscoexample.test src=default auth=yes .*target=IMP .*status=200"
 wait_log "method=NOTIFY .*target=route next_hop=$IMP_IP:$IMP_PORT/tls status=200"
 wait_log "method=NOTIFY .*target=route next_hop=$MS_IP:$MS_PORT/tls status=200"
+! log_has "method=BENOTIFY .*status=[0-9]" || fail "a BENOTIFY got a status"
 # in-dialog requests follow Kamailio's Record-Route names, resolved through DNS (and, over TLS,
 # sent only on a connection whose certificate proved that name: docs/tls.md)
 wait_log "module=dns event=next_hop domain=imp1.ciscoexample.test status=0 reason=a_record"
