@@ -17,6 +17,7 @@
 #include "proxy_gen.h"
 #include "tls.h"
 #include "traversal.h"
+#include "unreadable.h"
 #include "version.h"
 
 struct scalar {
@@ -55,6 +56,9 @@ static void metrics_scalars(const struct admin_doc *d, const struct dns_stats *d
           "ACKs for 2xx and BENOTIFYs forwarded without a transaction", c->stateless },
         { "sipfed_failovers_total", PROM_COUNTER,
           "Attempts moved to the next peer of a zone (SPEC 5.2)", c->failover },
+        { "sipfed_unreadable_messages_total", PROM_COUNTER,
+          "Messages dropped because no SIP request or status line could be read in them "
+          "(not SIP, binary, a datagram with no line end)", unreadable_count(env->unreadable) },
         { "sipfed_send_failures_total", PROM_COUNTER,
           "Requests or responses the SIP stack refused to send", c->send_failed },
         { "sipfed_metric_series_dropped_total", PROM_COUNTER,

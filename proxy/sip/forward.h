@@ -37,6 +37,8 @@ struct forward_env {
     struct ops_stats *ops;             /* metrics and search history (ops_stats.h); owned by the
                                         * proxy, may be NULL */
     struct traversal *traversal;       /* the traversal pair's connections (traversal.h) */
+    struct unreadable *unreadable;     /* messages nta dropped as garbage (unreadable.h); owned
+                                        * by the proxy, may be NULL */
     bool overloaded;                   /* refusing new requests (forward_overload.c) */
     uint64_t overload_refused;         /* refused in the current overload episode */
 };

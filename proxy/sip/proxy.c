@@ -42,6 +42,7 @@ struct forward_env;
 #include "sip_mclass.h"
 #include "stream_read.h"
 #include "sofialog.h"
+#include "unreadable.h"
 #include "traversal.h"
 #include "reuseport_hook.h"
 #include "worker_link.h"
@@ -607,6 +608,14 @@ static int agent_add_client(struct proxy *px, const struct node_config *cfg,
     return 0;
 }
 
+/* sofialog: nta dropped a message it could not read. */
+static void proxy_garbage(void *arg)
+{
+    struct proxy *px = arg;
+    if (px->env.unreadable)
+        unreadable_note(px->env.unreadable);
+}
+
 static int agent_listen(struct proxy *px, const struct node_config *cfg)
 {
     const struct tls_setup *tls = px->env.gen->tls;
@@ -619,6 +628,7 @@ static int agent_listen(struct proxy *px, const struct node_config *cfg)
         int rc;
         if (!px->agent) {
             sofialog_attach(&px->sofialog);
+            sofialog_on_garbage(&px->sofialog, proxy_garbage, px);
             px->mclass = sip_mclass_create();
             if (!px->mclass)
                 return ENOMEM;
@@ -786,8 +796,12 @@ int proxy_create(struct proxy_gen *gen, const char *config_path,
     if (gen->tls)
         tls_setup_on_handshake(gen->tls, proxy_handshake_finished, px);
     px->env.inbound = px->inbound;
-    if ((err = fwd_ratelimit_create(&px->env.ratelimit)) != 0)
+    if ((err = fwd_ratelimit_create(&px->env.ratelimit)) != 0 ||
+        (err = unreadable_create(px->root, &px->env.unreadable)) != 0)
         goto fail;
+    if (!unreadable_hook_in_effect())
+        log_warn("proxy", "event=unreadable_sender_unknown msg=\"tport_delivered_from is not "
+                 "interposed: unreadable messages are logged without their sender\"");
     if ((err = proxy_reuseport_set(px, gen->cfg)) != 0 ||
         (err = agent_listen(px, gen->cfg)) != 0)
         goto fail;
@@ -882,6 +896,7 @@ void proxy_destroy(struct proxy *px)
     worker_link_destroy(px->link);
     fwd_ratelimit_destroy(px->env.ratelimit);
     sofialog_detach(&px->sofialog);
+    unreadable_destroy(px->env.unreadable);
     dns_resolver_destroy(px->dns);
     if (px->sigindex >= 0)
         su_root_deregister(px->root, px->sigindex);

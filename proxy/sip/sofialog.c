@@ -86,9 +86,11 @@ static void nta_line(struct sofialog_stream *s, const char *line)
         return;
     }
     if (strstr(line, "received garbage")) {
-        /* nta names its own listening socket here, not the sender; the first-line parsers of
-         * sip_mclass.c have already logged the drop with the sender's address. */
+        /* nta names its own listening port here, not the sender's: the line stays at debug,
+         * and the episode (unreadable.c, through on_garbage) names the real sender. */
         emit(LOG_LVL_DEBUG, "dropped", 0, line, "not a SIP message (no request or status line)");
+        if (s->on_garbage)
+            s->on_garbage(s->garbage_arg);
         return;
     }
     if (strncmp(line, "nta: sent 481 ", 14) == 0 && strstr(line, " for CANCEL ")) {
@@ -197,6 +199,12 @@ void sofialog_attach(struct sofialog *sl)
     su_log_init(nta_log);             /* reads NTA_DEBUG: a higher level asked for stays */
     if (nta_log->log_level < NTA_REFUSAL_LEVEL)
         su_log_set_level(nta_log, NTA_REFUSAL_LEVEL);
+}
+
+void sofialog_on_garbage(struct sofialog *sl, void (*fn)(void *arg), void *arg)
+{
+    sl->nta.on_garbage = fn;
+    sl->nta.garbage_arg = arg;
 }
 
 void sofialog_detach(struct sofialog *sl)

@@ -22,6 +22,9 @@ struct sofialog_stream {
     size_t len;
     char buf[SOFIALOG_LINE];          /* the line being assembled (sofia writes in pieces) */
     char request[SOFIALOG_LINE];      /* the last "received ..." line: what the next refers to */
+    /* nta: told of every message nta dropped as garbage (may be NULL; unreadable.h) */
+    void (*on_garbage)(void *arg);
+    void *garbage_arg;
 };
 
 /* nta's log, tport's, and sofia's default log: every other sofia module (su, tls...) writes
@@ -35,6 +38,9 @@ struct sofialog {
 
 /* Redirect sofia's logs into `sl` (owned by the caller, alive until sofialog_detach). */
 void sofialog_attach(struct sofialog *sl);
+/* From now on, call `fn(arg)` for every message nta drops as garbage (no request or status
+ * line), right after nta's own (debug) line about it. */
+void sofialog_on_garbage(struct sofialog *sl, void (*fn)(void *arg), void *arg);
 /* Give sofia its logs back (its default log as it was); nothing when `sl` is not attached. */
 void sofialog_detach(struct sofialog *sl);
 

@@ -46,6 +46,7 @@ badinput_start() {
     node_file udp tcp
     sed -i "s|^listen = .*|&, tls:$PROXY_IP:$TLS_PORT|; s|^max_forwards = .*|&\nmax_message_size = 16384\nidle_timeout = 3\nmessage_timeout = 2|" \
         "$T/sipfed.ini"
+    admin_on
     lab_rules udp
     start_sipfed
     $SIPRAW uas udp "$IMP_IP:$IMP_PORT" "$T/imp.req" &

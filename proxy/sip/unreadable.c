@@ -1,0 +1,129 @@
+/* unreadable.c — messages nobody can read: one warn line per episode with the real sender, a
+ * counter (see unreadable.h). Runs on the event loop only. */
+#define SU_TIMER_ARG_T struct unreadable
+
+#include "unreadable.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <sofia-sip/msg.h>
+#include <sofia-sip/su_alloc.h>
+#include <sofia-sip/su_wait.h>
+#include <sofia-sip/tport.h>
+
+#include "log.h"
+#include "sip_mclass.h"
+
+struct unreadable {
+    su_home_t home[1];
+    su_timer_t *timer;              /* runs while an episode is open */
+    uint64_t total;
+    bool active;
+    uint64_t count, start_ms, last_ms;  /* the open episode */
+};
+
+/* The sender of the last message nta asked tport_delivered_from() about: set by the hook,
+ * taken by unreadable_note() right after (both inside nta's garbage path, on the event loop).
+ * Process-wide because sofia's call has no argument of ours. */
+static char hook_sender[96];
+
+typedef int delivered_from_f(tport_t *, msg_t const *, tp_name_t[1]);
+
+static delivered_from_f *real_delivered_from(void)
+{
+    static delivered_from_f *fn;
+    if (!fn)
+        *(void **)&fn = dlsym(RTLD_NEXT, "tport_delivered_from");
+    return fn;
+}
+
+/* Interposes sofia's tport_delivered_from() (nta calls it through the PLT; in sofia-sip 1.12
+ * only its garbage path does): the answer is sofia's, and the message's real source address
+ * (msg_addrinfo; nta's own name carries our listening port) is kept for unreadable_note(). */
+int tport_delivered_from(tport_t *tp, msg_t const *msg, tp_name_t name[1]);
+
+int tport_delivered_from(tport_t *tp, msg_t const *msg, tp_name_t name[1])
+{
+    delivered_from_f *real = real_delivered_from();
+    sip_msg_sender((msg_t *)msg, hook_sender, sizeof hook_sender);
+    return real ? real(tp, msg, name) : -1;
+}
+
+bool unreadable_hook_in_effect(void)
+{
+    delivered_from_f *ours = tport_delivered_from;
+    void *bound = dlsym(RTLD_DEFAULT, "tport_delivered_from");
+    return bound && bound == *(void **)&ours && real_delivered_from();
+}
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void episode_check(su_root_magic_t *magic, su_timer_t *t, struct unreadable *u)
+{
+    (void)magic;
+    uint64_t now = now_ms();
+    if (now < u->last_ms + UNREADABLE_QUIET_MS) {
+        su_timer_set_interval(t, episode_check, u, (su_duration_t)(u->last_ms +
+                                                                   UNREADABLE_QUIET_MS - now));
+        return;
+    }
+    u->active = false;
+    log_warn("sip", "event=unreadable_end dropped=%llu seconds=%llu",
+             (unsigned long long)u->count,
+             (unsigned long long)((u->last_ms - u->start_ms) / 1000u));
+}
+
+void unreadable_note(struct unreadable *u)
+{
+    const char *src = hook_sender[0] ? hook_sender : "-";
+    uint64_t now = now_ms();
+    u->total++;
+    if (!u->active) {
+        u->active = true;
+        u->count = 0;
+        u->start_ms = now;
+        log_warn("sip", "event=unreadable_start src=%s reason=\"no SIP request or status line "
+                 "(not SIP, binary, or no line end): dropped, nothing to answer\" "
+                 "msg=\"one line per episode: the end line counts them\"", src);
+        su_timer_set_interval(u->timer, episode_check, u, UNREADABLE_QUIET_MS);
+    }
+    u->count++;
+    u->last_ms = now;
+    hook_sender[0] = '\0';
+}
+
+uint64_t unreadable_count(const struct unreadable *u)
+{
+    return u ? u->total : 0;
+}
+
+int unreadable_create(su_root_t *root, struct unreadable **out)
+{
+    struct unreadable *u = su_home_new(sizeof *u);
+    *out = NULL;
+    if (!u)
+        return ENOMEM;
+    if (!(u->timer = su_timer_create(su_root_task(root), UNREADABLE_QUIET_MS))) {
+        su_home_unref(u->home);
+        return ENOMEM;
+    }
+    *out = u;
+    return 0;
+}
+
+void unreadable_destroy(struct unreadable *u)
+{
+    if (!u)
+        return;
+    su_timer_destroy(u->timer);
+    su_home_unref(u->home);
+}

@@ -1,0 +1,38 @@
+/* unreadable.h — messages nobody can read, as one log episode and a counter (docs/errors.md).
+ *
+ * A datagram with no line end, binary bytes, or any message in which sofia finds no request or
+ * status line reaches nta as "garbage": nta drops it (nothing can be answered) and says so only
+ * in its debug log, naming our listening port instead of the sender's. An operator must see
+ * that such traffic arrives and from where, but a line per datagram would let anyone fill the
+ * log. So the first unreadable message starts an episode, logged at warn with its real sender
+ * (`event=unreadable_start src=IP:PORT/udp`); the end line (`event=unreadable_end dropped=N`)
+ * follows once none arrived for UNREADABLE_QUIET_MS; sipfed_unreadable_messages_total counts
+ * them all.
+ *
+ * The sender comes from an interposed tport_delivered_from() (nta's garbage path asks it, with
+ * the message, just before its log line); sofialog.c's garbage line calls unreadable_note(). */
+#ifndef SIPFED_UNREADABLE_H
+#define SIPFED_UNREADABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct su_root_s su_root_t;
+
+/* An episode ends when no unreadable message arrived for this long. */
+enum { UNREADABLE_QUIET_MS = 10000 };
+
+struct unreadable;
+
+/* The episode state on `root` (its end is a timer). Returns 0 or ENOMEM. */
+int unreadable_create(su_root_t *root, struct unreadable **out);
+/* nta dropped one message it could not read; the sender noted by the hook, if any, is named. */
+void unreadable_note(struct unreadable *u);
+/* Unreadable messages since start. */
+uint64_t unreadable_count(const struct unreadable *u);
+void unreadable_destroy(struct unreadable *u);
+
+/* True when sofia's calls to tport_delivered_from() reach ours (the sender can be named). */
+bool unreadable_hook_in_effect(void);
+
+#endif
