@@ -86,22 +86,26 @@ start_all() {
     step 200 2 warmup >/dev/null
 }
 
-# memory FLAVOUR WORKERS: "idle_kb conns_kb held" of node B (PSS over its processes)
+# memory FLAVOUR WORKERS: "idle_kb conns_kb held idle_mem_kb conns_mem_kb" of node B (PSS over
+# its processes; _mem: without file-backed pages, pss_mem_kb)
 memory() {
-    local idle conns v held pids
+    local idle conns v held pids idle_mem conns_mem
     pids=$(tree_pids "$B_PID")
-    idle=$(pss_kb $pids)
+    idle=$(pss_kb $pids) idle_mem=$(pss_mem_kb $pids)
     coproc HOLD { exec python3 "$BENCH/tls_hold.py" "$HOST" "$B_PORT" "$TLS_CONNS" \
         "$CERTS/edge.pem" "$CERTS/edge.key" "$CERTS/ca.pem" 120; }
     HOLD_PID=$HOLD_PID
     read -r -t 120 held <&"${HOLD[0]}" || held="open 0 failed ?"
     sleep 1                                   # let B finish accepting before sampling
-    conns=0
+    conns=0 conns_mem=0
     for i in 1 2 3; do
-        v=$(pss_kb $(tree_pids "$B_PID")); [ "${v:-0}" -gt $conns ] && conns=$v; sleep 0.3
+        pids=$(tree_pids "$B_PID")
+        v=$(pss_kb $pids); [ "${v:-0}" -gt $conns ] && conns=$v
+        v=$(pss_mem_kb $pids); [ "${v:-0}" -gt $conns_mem ] && conns_mem=$v
+        sleep 0.3
     done
     eval "exec ${HOLD[1]}>&-"; stop_pid "$HOLD_PID" 10; HOLD_PID=""
-    echo "$idle $conns $(echo "$held" | awk '{ print $2 }')"
+    echo "$idle $conns $(echo "$held" | awk '{ print $2 }') $idle_mem $conns_mem"
 }
 
 # latency RATE SECS TAG: "step line" + p50/p99 from the trace
@@ -136,8 +140,8 @@ run_config() {
     out="$out procs=$(echo $NODE_PIDS | wc -w)"
     if [ "$mode" = tls ]; then
         set -- $(memory)
-        out="$out mem_idle_kb=$1 mem_conns_kb=$2 conns=$3"
-        log "memory of B: idle $1 kB, $2 kB with $3 TLS connections"
+        out="$out mem_idle_kb=$1 mem_conns_kb=$2 conns=$3 mem_anon_idle_kb=$4 mem_anon_conns_kb=$5"
+        log "memory of B: idle $1 kB, $2 kB with $3 TLS connections (without file pages: $4 -> $5 kB)"
         if [ "$MEMORY_ONLY" = 1 ]; then
             cleanup; echo "$out load_end=$(load) secs=$(( $(date +%s) - t0 ))" >> "$RESULTS"; return
         fi
@@ -215,9 +219,10 @@ if [ "$MEMORY_ONLY" = 1 ]; then
     # one line per configuration; the same arithmetic as table.py's "kB per idle TLS connection"
     awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
            if (v["conns"] > 0)
-               printf "%s w=%s: PSS idle %d kB, %d kB with %d TLS connections: %.1f kB per idle TLS connection (load %s -> %s)\n",
+               printf "%s w=%s: PSS idle %d kB, %d kB with %d TLS connections: %.1f kB per idle TLS connection; without file pages %.1f kB (load %s -> %s)\n",
                    v["flavour"], v["workers"], v["mem_idle_kb"], v["mem_conns_kb"], v["conns"],
-                   (v["mem_conns_kb"] - v["mem_idle_kb"]) / v["conns"], v["load_start"], v["load_end"]
+                   (v["mem_conns_kb"] - v["mem_idle_kb"]) / v["conns"],
+                   (v["mem_anon_conns_kb"] - v["mem_anon_idle_kb"]) / v["conns"], v["load_start"], v["load_end"]
            else printf "%s w=%s: not measured (%s)\n", v["flavour"], v["workers"], $0
            delete v }' "$RESULTS" | tee "$WORK/report.md"
     echo "Details: $WORK (results, B.log)"

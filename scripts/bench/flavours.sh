@@ -33,6 +33,15 @@ pss_kb() {
     for p in "$@"; do cat /proc/$p/smaps_rollup 2>/dev/null; done | awk '/^Pss:/ { s += $2 } END { printf "%d", s }'
 }
 
+# pss_mem_kb PID...: the same without file-backed pages (Pss_Anon + Pss_Shmem: heap, stacks,
+# Kamailio's shared memory). Libraries and binaries do not grow with connections, but their PSS
+# share moves whenever another process on the machine maps or unmaps the same files.
+pss_mem_kb() {
+    local p
+    for p in "$@"; do cat /proc/$p/smaps_rollup 2>/dev/null; done |
+        awk '/^Pss_(Anon|Shmem):/ { s += $2 } END { printf "%d", s }'
+}
+
 _sipfed_start() { # WORKERS MODE
     local ini_a ini_b=""
     if [ "$2" = tls ]; then

@@ -43,6 +43,8 @@ def main():
             r["mem_idle_mb"] = num(r["mem_idle_kb"]) / 1024
             r["mem_conns_mb"] = num(r["mem_conns_kb"]) / 1024
             r["per_conn_kb"] = (num(r["mem_conns_kb"]) - num(r["mem_idle_kb"])) / num(r["conns"])
+        if num(r.get("mem_anon_conns_kb")) and num(r.get("conns")):
+            r["per_conn_mem_kb"] = (num(r["mem_anon_conns_kb"]) - num(r["mem_anon_idle_kb"])) / num(r["conns"])
         if "lat_p50" in r:
             r["lat"] = f'{fmt(r["lat_p50"])} / {fmt(r["lat_p99"])}'
         if "p99_80" in r:
@@ -77,6 +79,7 @@ def main():
                 ("memory of B idle, MB (PSS)", "mem_idle_mb", False),
                 (f"memory of B with {conns} TLS connections, MB", "mem_conns_mb", False),
                 ("kB per idle TLS connection", "per_conn_kb", False),
+                ("kB per idle TLS connection, file-backed pages excluded", "per_conn_mem_kb", False),
             ]
         lines += [("processes (both nodes)", "procs", None), ("load", "load", None)]
         for name, key, better in lines:

@@ -116,6 +116,9 @@ mkdir -p "$T/dmz/rules" "$T/int/rules"
 cat > "$T/dmz/sipfed.ini" <<INI
 [proxy]
 hostname = edge.ciscoexample.test
+# no OPTIONS keep-alives to the sipp peers (sipp aborts on them; the first comes 30 s after
+# start, which a loaded run reaches)
+peer_keepalive_interval = 0
 listen = tls:$DMZ_ADDR:5061, tls:127.0.0.1:5061
 dialplan = rules
 [tls]
@@ -166,6 +169,9 @@ INI
 cat > "$T/int/sipfed.ini" <<INI
 [proxy]
 hostname = expc.ciscoexample.test
+# no OPTIONS keep-alives to the sipp peers (sipp aborts on them; the first comes 30 s after
+# start, which a loaded run reaches)
+peer_keepalive_interval = 0
 listen = tcp:127.0.0.1:5060, tls:$IN_ADDR:5061
 dialplan = rules
 [tls]

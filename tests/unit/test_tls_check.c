@@ -14,26 +14,20 @@
 #include <unistd.h>
 
 #include "tls.h"
+#include "lab_pki.h"
 
 static char pki[256];
 
 static int pki_make(void **state)
 {
     (void)state;
-    char cmd[512];
-    snprintf(pki, sizeof pki, "/tmp/sipfed-test-tls-XXXXXX");
-    if (!mkdtemp(pki))
-        return -1;
-    snprintf(cmd, sizeof cmd, "certs/mklab.sh %s/lab >/dev/null", pki);
-    return system(cmd) == 0 ? 0 : -1;
+    return lab_pki_make(pki, sizeof pki, "tls");
 }
 
 static int pki_remove(void **state)
 {
     (void)state;
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", pki);
-    return system(cmd) == 0 ? 0 : -1;
+    return lab_pki_remove(pki);
 }
 
 static char *lab(su_home_t *home, const char *file)

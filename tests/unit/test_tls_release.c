@@ -1,0 +1,250 @@
+/* test_tls_release.c — tls_release_after_handshake() on real handshakes in memory (two SSLs over
+ * a BIO pair, the lab's certificates: leaf + intermediate, as peers send them): the peer's
+ * intermediates are freed on both sides, its own certificate, the verification result and the
+ * connection stay, and a TLS 1.2 session resumed from the server's cache after the release
+ * still has its peer's certificate. Which certificates are freed is seen through an X509
+ * ex_data free callback, so the test does not depend on the allocator or its statistics. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "tls_int.h"
+#include "lab_pki.h"
+
+static char pki[256];
+static int mark_idx = -1;
+static int freed_intermediates, freed_leaves;
+
+enum mark { MARK_INTERMEDIATE = 1, MARK_LEAF = 2 };
+static char marks[3];          /* addresses used as ex_data values */
+
+static void on_x509_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+                         void *argp)
+{
+    (void)parent, (void)ad, (void)idx, (void)argl, (void)argp;
+    if (ptr == &marks[MARK_INTERMEDIATE])
+        freed_intermediates++;
+    else if (ptr == &marks[MARK_LEAF])
+        freed_leaves++;
+}
+
+static int pki_make(void **state)
+{
+    (void)state;
+    mark_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_X509, 0, NULL, NULL, NULL, on_x509_free);
+    return mark_idx >= 0 ? lab_pki_make(pki, sizeof pki, "release") : -1;
+}
+
+static int pki_remove(void **state)
+{
+    (void)state;
+    return lab_pki_remove(pki);
+}
+
+/* A context with NAME.pem (leaf + intermediate) and NAME.key, trusting the lab root, verifying
+ * its peer (a server requires a client certificate, like the default zone's
+ * require_client_certificate). */
+static SSL_CTX *ctx_new(bool server, const char *name, int max_version)
+{
+    char pem[300], key[300], ca[300];
+    snprintf(pem, sizeof pem, "%s/lab/%s.pem", pki, name);
+    snprintf(key, sizeof key, "%s/lab/%s.key", pki, name);
+    snprintf(ca, sizeof ca, "%s/lab/ca.pem", pki);
+    SSL_CTX *ctx = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
+    assert_non_null(ctx);
+    assert_int_equal(SSL_CTX_use_certificate_chain_file(ctx, pem), 1);
+    assert_int_equal(SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM), 1);
+    assert_int_equal(SSL_CTX_load_verify_locations(ctx, ca, NULL), 1);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | (server ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0),
+                       NULL);
+    assert_int_equal(SSL_CTX_set_max_proto_version(ctx, max_version), 1);
+    if (server) {
+        static const unsigned char sid[] = "test";
+        SSL_CTX_set_session_id_context(ctx, sid, sizeof sid - 1);
+    }
+    return ctx;
+}
+
+struct pair {
+    SSL *client, *server;
+};
+
+/* Handshake both ends over a BIO pair; `session`: the client offers it for resumption. */
+static struct pair handshake(SSL_CTX *cctx, SSL_CTX *sctx, SSL_SESSION *session)
+{
+    struct pair p = { SSL_new(cctx), SSL_new(sctx) };
+    BIO *cb, *sb;
+    assert_non_null(p.client);
+    assert_non_null(p.server);
+    assert_int_equal(BIO_new_bio_pair(&cb, 0, &sb, 0), 1);
+    SSL_set_bio(p.client, cb, cb);
+    SSL_set_bio(p.server, sb, sb);
+    SSL_set_connect_state(p.client);
+    SSL_set_accept_state(p.server);
+    /* the acceptable-CA list on the connection, as tls_hook.c sets it */
+    char ca[300];
+    snprintf(ca, sizeof ca, "%s/lab/ca.pem", pki);
+    STACK_OF(X509_NAME) *cas = SSL_load_client_CA_file(ca);
+    assert_non_null(cas);
+    SSL_set_client_CA_list(p.server, cas);
+    if (session)
+        assert_int_equal(SSL_set_session(p.client, session), 1);
+    int done_c = 0, done_s = 0;
+    for (int i = 0; i < 100 && !(done_c && done_s); i++) {
+        if (!done_c)
+            done_c = SSL_do_handshake(p.client) == 1;
+        if (!done_s)
+            done_s = SSL_do_handshake(p.server) == 1;
+    }
+    assert_true(done_c && done_s);
+    return p;
+}
+
+/* Application data still flows both ways (a TLS 1.3 client also reads the tickets here). */
+static void exchange(struct pair *p)
+{
+    char buf[64];
+    assert_int_equal(SSL_write(p->client, "MESSAGE", 7), 7);
+    assert_int_equal(SSL_read(p->server, buf, sizeof buf), 7);
+    assert_memory_equal(buf, "MESSAGE", 7);
+    assert_int_equal(SSL_write(p->server, "SIP/2.0 200 OK", 14), 14);
+    assert_int_equal(SSL_read(p->client, buf, sizeof buf), 14);
+    assert_memory_equal(buf, "SIP/2.0 200 OK", 14);
+}
+
+static void pair_free(struct pair *p)
+{
+    SSL_free(p->client);
+    SSL_free(p->server);
+}
+
+/* Mark the peer's leaf and its intermediate (the one its leaf names as issuer). */
+static void mark_peer(SSL *ssl)
+{
+    X509 *leaf = SSL_get0_peer_certificate(ssl);
+    STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
+    assert_non_null(leaf);
+    assert_non_null(chain);
+    X509_set_ex_data(leaf, mark_idx, &marks[MARK_LEAF]);
+    int marked = 0;
+    for (int i = 0; i < sk_X509_num(chain); i++) {
+        X509 *x = sk_X509_value(chain, i);
+        if (x != leaf && X509_check_issued(x, leaf) == X509_V_OK) {
+            X509_set_ex_data(x, mark_idx, &marks[MARK_INTERMEDIATE]);
+            marked++;
+        }
+    }
+    assert_int_equal(marked, 1);
+}
+
+static void assert_released(SSL *ssl, bool server, const char *peer_cn)
+{
+    char cn[128] = "";
+    int before = freed_intermediates;
+
+    mark_peer(ssl);
+    /* session chain (+ the leaf on a client) and verified chain: leaf, intermediate, root */
+    assert_int_equal(tls_release_after_handshake(ssl, server), server ? 4 : 5);
+    assert_int_equal(freed_intermediates, before + 1);
+    assert_int_equal(freed_leaves, 0);
+    assert_int_equal(sk_X509_num(SSL_get_peer_cert_chain(ssl)), 0);
+    assert_int_equal(sk_X509_num(SSL_get0_verified_chain(ssl)), 0);
+    /* what sofia and tls_hook.c read after the handshake is still there */
+    X509 *leaf = SSL_get0_peer_certificate(ssl);
+    assert_non_null(leaf);
+    X509_NAME_get_text_by_NID(X509_get_subject_name(leaf), NID_commonName, cn, sizeof cn);
+    assert_string_equal(cn, peer_cn);
+    assert_int_equal(SSL_get_verify_result(ssl), X509_V_OK);
+    if (server)
+        assert_int_equal(sk_X509_NAME_num(SSL_get_client_CA_list(ssl)), 0);
+    /* a second call finds nothing left */
+    assert_int_equal(tls_release_after_handshake(ssl, server), 0);
+}
+
+static void run_versions(int max_version)
+{
+    SSL_CTX *sctx = ctx_new(true, "msedge", max_version);
+    SSL_CTX *cctx = ctx_new(false, "edge", max_version);
+    freed_intermediates = freed_leaves = 0;
+
+    struct pair p = handshake(cctx, sctx, NULL);
+    assert_int_equal(SSL_version(p.server), max_version);
+    assert_int_equal(sk_X509_NAME_num(SSL_get_client_CA_list(p.server)), 1);
+    assert_released(p.server, true, "edge.ciscoexample.test");
+    assert_released(p.client, false, "sip.msexample.test");
+    exchange(&p);
+    exchange(&p);
+    assert_int_equal(freed_leaves, 0);
+    pair_free(&p);
+    assert_int_equal(freed_leaves, 2);          /* the leaves go with their connections */
+
+    SSL_CTX_free(cctx);
+    SSL_CTX_free(sctx);
+}
+
+static void test_tls13_chain_released_connection_intact(void **state)
+{
+    (void)state;
+    run_versions(TLS1_3_VERSION);
+}
+
+static void test_tls12_chain_released_connection_intact(void **state)
+{
+    (void)state;
+    run_versions(TLS1_2_VERSION);
+}
+
+/* TLS 1.2 without tickets: the server caches the session itself; released, it is resumed with
+ * the peer's certificate and verification result (tls_hook.c and sofia read those again on the
+ * resumed connection). */
+static void test_tls12_resumed_session_keeps_peer(void **state)
+{
+    (void)state;
+    SSL_CTX *sctx = ctx_new(true, "msedge", TLS1_2_VERSION);
+    SSL_CTX *cctx = ctx_new(false, "edge", TLS1_2_VERSION);
+    SSL_CTX_set_options(sctx, SSL_OP_NO_TICKET);
+    SSL_CTX_set_options(cctx, SSL_OP_NO_TICKET);
+
+    struct pair first = handshake(cctx, sctx, NULL);
+    assert_int_equal(SSL_CTX_sess_number(sctx), 1);
+    assert_true(tls_release_after_handshake(first.server, true) > 0);
+    exchange(&first);
+    SSL_SESSION *sess = SSL_get1_session(first.client);
+    SSL_shutdown(first.client);
+    SSL_shutdown(first.server);
+    pair_free(&first);
+
+    struct pair again = handshake(cctx, sctx, sess);
+    assert_true(SSL_session_reused(again.server));
+    X509 *leaf = SSL_get0_peer_certificate(again.server);
+    assert_non_null(leaf);
+    assert_int_equal(X509_check_host(leaf, "edge.ciscoexample.test", 0, 0, NULL), 1);
+    assert_int_equal(SSL_get_verify_result(again.server), X509_V_OK);
+    assert_int_equal(tls_release_after_handshake(again.server, true), 0);
+    exchange(&again);
+    pair_free(&again);
+
+    SSL_SESSION_free(sess);
+    SSL_CTX_free(cctx);
+    SSL_CTX_free(sctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tls13_chain_released_connection_intact),
+        cmocka_unit_test(test_tls12_chain_released_connection_intact),
+        cmocka_unit_test(test_tls12_resumed_session_keeps_peer),
+    };
+    return cmocka_run_group_tests_name("tls_release", tests, pki_make, pki_remove);
+}
