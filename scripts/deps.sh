@@ -2,9 +2,10 @@
 # Install the Debian packages sipfed needs, only those that are missing, by set:
 #   build  compile the daemon (compiler, -dev packages; their libraries are what it runs with)
 #   run    run it from the tree: `make run` (the lab certificates need openssl)
-#   test   `make test`: unit, acceptance, sanitizer and fuzz builds, man pages, the .deb
-#   bench  `make bench`'s reference proxy, Kamailio (its packaged service is disabled: the bench
-#          starts its own instances on loopback ports)
+#   test   `make test`: unit, acceptance, sanitizer and fuzz builds, man pages, the .deb; Kamailio
+#          is the real third-party peer of t_kamailio_peer (its packaged service is disabled:
+#          the scenarios and the bench start their own instances on loopback ports)
+#   bench  `make bench`'s tools (Kamailio again, so `deps.sh bench` alone is enough)
 # Usage: scripts/deps.sh [--check] [build|run|test|bench]...   (no set: build, run and test)
 #   --check: list what is missing, exit 1 if anything is.
 set -eu
@@ -14,8 +15,8 @@ libinih-dev libexpat1-dev libsystemd-dev python3 binutils libstrophe-dev"
 RUN="openssl"
 TEST="libcmocka-dev sip-tester dnsmasq-base stunnel4 socat clang libclang-rt-14-dev python3 procps
 iproute2 nftables valgrind prosody mandoc systemd build-essential debhelper dpkg-dev fakeroot lintian adduser
-curl prometheus chromium fonts-dejavu-core"
-# make bench's reference proxy (scripts/bench/flavours.sh); not part of make test
+curl prometheus chromium fonts-dejavu-core kamailio kamailio-tls-modules"
+# make bench's reference proxy (scripts/bench/flavours.sh) and per-hop timestamps
 BENCH="kamailio kamailio-tls-modules tcpdump"
 
 check=no
