@@ -62,6 +62,8 @@
 static struct tls_setup *policy;
 static int conn_idx = -1;
 static uint64_t last_conn_id;       /* unique across reloads (connections move between set-ups) */
+static unsigned live_conns;         /* connections with a record (SSL_new .. SSL_shutdown) */
+static struct tls_trim trim;        /* when to give the heap back (tls_trim.c) */
 
 typedef SSL *ssl_new_f(SSL_CTX *);
 typedef int ssl_shutdown_f(SSL *);
@@ -413,6 +415,7 @@ SSL *SSL_new(SSL_CTX *ctx)
     c->ts = ts;
     c->ssl = ssl;
     c->id = ++last_conn_id;
+    live_conns++;
     c->opened = su_now();
     tls_setup_conn_link(ts, c);
     tls_out_conn_new(ts, c);        /* outgoing for a request: its names */     /* every live connection: a reload moves them all */
@@ -448,6 +451,8 @@ int SSL_shutdown(SSL *ssl)
             BIO_up_ref(bio);
         SSL_CTX_up_ref(SSL_get_SSL_CTX(ssl));
         SSL_free(ssl);
+        live_conns--;
+        tls_trim_closed(&trim, live_conns);
     }
     return ret;
 }

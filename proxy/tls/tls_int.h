@@ -60,6 +60,17 @@ bool tls_readbuf_in_effect(void);
  * chains (the session keeps the leaf) and, on a server, the acceptable-CA list. Returns how
  * many certificate references were dropped. */
 size_t tls_release_after_handshake(SSL *ssl, bool server);
+/* tls_trim.c: after a burst of closed TLS connections, give the freed heap back (malloc_trim).
+ * tls_trim_due(): the pure decision — at least TLS_TRIM_MIN_CLOSED closed since the last trim
+ * and `live` (open now) at most half of the most open since then; true resets the count.
+ * tls_trim_closed(): one connection closed, `live` still open; trims when due. */
+enum { TLS_TRIM_MIN_CLOSED = 64 };
+struct tls_trim {
+    unsigned peak;              /* most connections open since the last trim */
+    unsigned closed;            /* closed since the last trim */
+};
+bool tls_trim_due(struct tls_trim *t, unsigned live);
+void tls_trim_closed(struct tls_trim *t, unsigned live);
 /* The loaded sofia-sip is the one the hook was written for (1.12.x); *version: its nta version. */
 bool tls_hook_sofia_supported(const char **version);
 void tls_hook_set_policy(struct tls_setup *ts);
