@@ -235,12 +235,18 @@ package-test: deb
 #   cases     a routing-case file (rules/*.cases) run against the lab dial plan
 #   request   raw bytes -> sofia's parser -> source zone -> §16.3 checks -> search -> the copy
 #             each branch would send (no network)
+#   stream    a TCP/TLS byte stream -> reads of at most STREAM_READ_CHUNK -> sofia's framing
+#             (msg_extract/msg_next with the agent's class and flags) -> each message re-encoded
+#   admin     a connection to the admin port -> nth's HTTP framing and checks -> admin_route.c
+#             (method, bearer token, path, ?n=)
 # Seeds: tests/fuzz/corpus/TARGET. New inputs go to build-fuzz/corpus/TARGET, never the repo;
 # a crash is written to build-fuzz/TARGET-crash-*. `fuzz-smoke` (in make test) runs each target
 # FUZZ_SMOKE_SECONDS, `fuzz` each FUZZ_SECONDS, `fuzz-long` each for FUZZ_LONG_RUNS executions.
 FUZZ_CC      ?= clang
-FUZZ_TARGETS := presence loader cases request
-FUZZ_SMOKE_SECONDS ?= 15
+FUZZ_TARGETS := presence loader cases request stream admin
+# 6 targets x 8 s: with libFuzzer's start and corpus pass (~6 s a target under load) about
+# the time 4 x 15 s took before (84 s at load 12)
+FUZZ_SMOKE_SECONDS ?= 8
 FUZZ_SECONDS ?= 300
 FUZZ_LONG_RUNS ?= 10000000
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
@@ -255,11 +261,17 @@ FUZZ_OBJ_cases    := $(FUZZ_CORE) build-fuzz/obj/fuzz/fuzz_lib.o
 FUZZ_OBJ_request  := $(FUZZ_CORE) build-fuzz/obj/sip/srczone.o build-fuzz/obj/sip/route.o \
                      build-fuzz/obj/sip/gen_names.o build-fuzz/obj/dns/dns.o \
                      build-fuzz/obj/sip/sip_mclass.o build-fuzz/obj/sip/sofialog.o \
-                     build-fuzz/obj/fuzz/fuzz_lib.o
+                     build-fuzz/obj/fuzz/fuzz_lib.o build-fuzz/obj/fuzz/fuzz_sip.o
+FUZZ_OBJ_stream   := $(FUZZ_CORE) build-fuzz/obj/sip/sip_mclass.o build-fuzz/obj/sip/sofialog.o \
+                     build-fuzz/obj/sip/route.o build-fuzz/obj/fuzz/stream_feed.o \
+                     build-fuzz/obj/fuzz/fuzz_sip.o build-fuzz/obj/fuzz/fuzz_lib.o
+FUZZ_OBJ_admin    := build-fuzz/obj/sip/admin_route.o build-fuzz/obj/fuzz/stream_feed.o
 FUZZ_MAXLEN_presence := 70000
 FUZZ_MAXLEN_loader   := 65536
 FUZZ_MAXLEN_cases    := 16384
 FUZZ_MAXLEN_request  := 70000
+FUZZ_MAXLEN_stream   := 70000
+FUZZ_MAXLEN_admin    := 16384
 FUZZ_BIN     := $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 # libFuzzer's options for target $(1): its corpus (new inputs first), its dictionary if any
 fuzz_run = build-fuzz/fuzz_$(1) -max_len=$(FUZZ_MAXLEN_$(1)) -timeout=10 -rss_limit_mb=1024 \

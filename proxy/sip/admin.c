@@ -1,5 +1,5 @@
-/* admin.c — the admin listener: an nth site on the proxy's su_root, request dispatch, the
- * bearer token check. The documents are rendered by admin_metrics.c, admin_status.c and
+/* admin.c — the admin listener: an nth site on the proxy's su_root, and each request answered
+ * as admin_route.c decides (method, bearer token, page). The documents are rendered by admin_metrics.c, admin_status.c and
  * admin_html.c from the proxy's live state, in the event loop (no copy, no lock). */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +15,7 @@ struct admin;
 #include <sofia-sip/su_string.h>
 
 #include "admin_int.h"
+#include "admin_route.h"
 #include "log.h"
 #include "ops_stats.h"
 #include "prom.h"
@@ -23,9 +24,6 @@ struct admin;
 #define ADMIN_HTML "text/html; charset=utf-8"
 #define ADMIN_TEXT "text/plain; charset=utf-8"
 
-/* Longest Authorization value read: "Bearer " and a token of up to 4096 characters. */
-enum { ADMIN_AUTH_MAX = 4200 };
-
 struct admin {
     su_home_t home[1];
     nth_site_t *site;
@@ -33,43 +31,6 @@ struct admin {
     char *token;                 /* "Bearer <token>" expected, or NULL: no token */
     char *listen;
 };
-
-/* Constant-time comparison of the Authorization header with the expected value. */
-static bool token_matches(const char *expected, const char *given)
-{
-    size_t n = strlen(expected), m = given ? strlen(given) : 0;
-    unsigned char diff = n != m;
-    for (size_t i = 0; i < n; i++)
-        diff |= (unsigned char)(expected[i] ^ (i < m ? given[i] : 0));
-    return diff == 0;
-}
-
-static bool request_authorized(struct admin *a, const http_t *http)
-{
-    if (!a->token)
-        return true;
-    if (!http->http_authorization)
-        return false;
-    /* the field value as sofia encodes it back: "Bearer <token>" */
-    char given[ADMIN_AUTH_MAX];
-    issize_t n = msg_header_field_e(given, sizeof given,
-                                    (const msg_header_t *)http->http_authorization, 0);
-    return n > 0 && (size_t)n < sizeof given && token_matches(a->token, given);
-}
-
-/* `n` from a query string `n=50&...` (`dflt` when absent or not a number). */
-static size_t query_count(const char *query, size_t dflt, size_t max)
-{
-    for (const char *p = query; p && *p; p = strchr(p, '&') ? strchr(p, '&') + 1 : NULL) {
-        if (strncmp(p, "n=", 2) != 0)
-            continue;
-        char *end;
-        unsigned long v = strtoul(p + 2, &end, 10);
-        if (end != p + 2 && (*end == '\0' || *end == '&'))
-            return v > max ? max : (size_t)v;
-    }
-    return dflt;
-}
 
 static void reply(nth_request_t *req, int status, const char *phrase, const char *type,
                   const char *body, bool head_only)
@@ -83,15 +44,15 @@ static int admin_request(struct admin *a, nth_site_t *site, nth_request_t *req,
                          const http_t *http, const char *path)
 {
     (void)site;
-    http_method_t method = http->http_request->rq_method;
-    const char *query = http->http_request->rq_url->url_headers;
+    struct admin_route r;
 
-    if (method != http_method_get && method != http_method_head) {
+    admin_route_request(http, path, a->token, &r);
+    if (r.status == 405) {
         nth_request_treply(req, HTTP_405_NOT_ALLOWED, HTTPTAG_ALLOW_STR("GET, HEAD"),
                            TAG_END());
         return 405;
     }
-    if (!request_authorized(a, http)) {
+    if (r.status == 401) {
         log_warn("admin", "event=refused path=/%s reason=\"missing or wrong bearer token\"",
                  path ? path : "");
         nth_request_treply(req, HTTP_401_UNAUTHORIZED,
@@ -105,41 +66,47 @@ static int admin_request(struct admin *a, nth_site_t *site, nth_request_t *req,
     struct textbuf b;
     struct admin_doc d = { .src = &a->src, .now = time(NULL) };
     const char *type = ADMIN_JSON;
-    int status = 200;
-    bool head = method == http_method_head;
+    int status = r.status;
 
     textbuf_init(&b, home);
-    if (!path)
-        path = "";
-    if (strcmp(path, "metrics") == 0) {
+    switch (r.page) {
+    case ADMIN_PAGE_METRICS:
         admin_metrics_render(&d, &b);
         type = PROM_CONTENT_TYPE;
-    } else if (strcmp(path, "status") == 0) {
+        break;
+    case ADMIN_PAGE_STATUS:
         admin_status_render(&d, &b);
-    } else if (strcmp(path, "history") == 0) {
-        admin_history_render(&d, query_count(query, HISTORY_DEFAULT, HISTORY_MAX), &b);
-    } else if (strcmp(path, "summary") == 0) {
+        break;
+    case ADMIN_PAGE_HISTORY:
+        admin_history_render(&d, r.history_n, &b);
+        break;
+    case ADMIN_PAGE_SUMMARY:
         admin_summary_render(&d, &b);
         type = ADMIN_TEXT;
-    } else if (strcmp(path, "presence") == 0) {
+        break;
+    case ADMIN_PAGE_PRESENCE:
         admin_presence_render(&d, &b);
-    } else if (strcmp(path, "") == 0 || strcmp(path, "index.html") == 0) {
+        break;
+    case ADMIN_PAGE_HTML:
         admin_html_render(&d, &b);
         type = ADMIN_HTML;
-    } else {
-        status = 404;
+        break;
+    case ADMIN_PAGE_NONE:
+    case ADMIN_PAGE_NOT_FOUND:
         type = ADMIN_TEXT;
         textbuf_add(&b, "not found: try /, /status, /summary, /metrics, /history?n=50 or /presence\n");
+        break;
     }
     if (b.failed) {
-        reply(req, HTTP_500_INTERNAL_SERVER, ADMIN_TEXT, "out of memory\n", head);
+        reply(req, HTTP_500_INTERNAL_SERVER, ADMIN_TEXT, "out of memory\n", r.head);
         status = 500;
     } else if (status == 404) {
-        reply(req, HTTP_404_NOT_FOUND, type, textbuf_str(&b), head);
+        reply(req, HTTP_404_NOT_FOUND, type, textbuf_str(&b), r.head);
     } else {
-        reply(req, HTTP_200_OK, type, textbuf_str(&b), head);
+        reply(req, HTTP_200_OK, type, textbuf_str(&b), r.head);
     }
-    log_debug("admin", "event=request path=/%s status=%d bytes=%zu", path, status, b.len);
+    log_debug("admin", "event=request path=/%s status=%d bytes=%zu", path ? path : "", status,
+              b.len);
     su_home_deinit(home);
     return status;
 }

@@ -216,6 +216,15 @@ void gen_names_destroy(struct gen_names *set)
     su_home_unref(set->home);
 }
 
+size_t gen_names_in_plan(const struct dialplan *dp)
+{
+    struct gen_names *set = su_home_new(sizeof *set);
+    size_t n = set && names_collect(set, dp) == 0 ? set->n : 0;
+    if (set)
+        su_home_unref(set->home);
+    return n;
+}
+
 size_t gen_names_count(const struct gen_names *set)
 {
     return set ? set->n : 0;

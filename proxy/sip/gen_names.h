@@ -46,6 +46,11 @@ int gen_names_resolve_file(const struct dns_options *opt, const struct dialplan 
  * c-ares callback; from the `done` callback is fine. NULL is ignored. */
 void gen_names_destroy(struct gen_names *names);
 
+/* How many distinct host names (IP literals not counted) of peers and static routes `dp` has:
+ * what a resolution would ask for (`check --no-resolve` says how many it left unchecked).
+ * Asks nothing. 0 when out of memory. */
+size_t gen_names_in_plan(const struct dialplan *dp);
+
 /* How many names the set asks for (IP literals not counted), and how many are answered. */
 size_t gen_names_count(const struct gen_names *names);
 size_t gen_names_pending(const struct gen_names *names);

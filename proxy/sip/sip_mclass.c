@@ -86,11 +86,42 @@ static issize_t sofia_parse(msg_parse_f *d, su_home_t *home, msg_header_t *h, ch
     return -1;
 }
 
+static bool is_lws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* sofia 1.12's extract_first() (msg_parser.c) skips the whitespace before a first line (RFC
+ * 3261 §7.5: ignore CRLFs before the start-line; RFC 5626 §4.4.1: a CRLF keep-alive, read in the
+ * same segment as the message after it) but, with MSG_DO_EXTRACT_COPY (the agent's flags),
+ * copies the line for the parser from *before* the whitespace: the parser gets the whitespace
+ * and a line cut short by as many bytes ("\r\nMESSAGE sip:a@b SIP/2."). The message then failed
+ * as garbage and, on TCP/TLS, sofia stopped reading the connection and closed it. The header
+ * still points at the received bytes (sh_data: the whitespace, the line, its CRLF), so the line
+ * is taken again from there, and the whitespace is left out of what is forwarded. Only that
+ * exact pattern (the copy starts with whitespace and equals the received bytes) is touched. */
+static void first_line_unskew(msg_header_t *h, char *s, isize_t slen)
+{
+    const char *raw = h->sh_data;
+    size_t k = 0;
+    if (!raw || slen == 0 || !is_lws(s[0]) || raw == s || memcmp(raw, s, slen) != 0)
+        return;
+    while (k < h->sh_len && is_lws(raw[k]))
+        k++;
+    if (k == 0 || k + slen > h->sh_len)
+        return;
+    memcpy(s, raw + k, slen);
+    s[slen] = '\0';
+    h->sh_data = raw + k;
+    h->sh_len -= k;
+}
+
 /* sofia's request-line parser; where it fails, RFC 3261 §25.1's Request-Line read with a token
  * method of any spelling and a Request-URI that may be marked invalid. */
 static issize_t request_line_d(su_home_t *home, msg_header_t *h, char *s, isize_t slen)
 {
     char *line;
+    first_line_unskew(h, s, slen);
     if (sofia_parse(sip_request_d, home, h, s, slen, &line) == 0)
         return 0;
     if (!line)
@@ -126,6 +157,7 @@ static issize_t request_line_d(su_home_t *home, msg_header_t *h, char *s, isize_
 static issize_t status_line_d(su_home_t *home, msg_header_t *h, char *s, isize_t slen)
 {
     char *line;
+    first_line_unskew(h, s, slen);
     if (sofia_parse(sip_status_d, home, h, s, slen, &line) == 0)
         return 0;
     if (line)

@@ -7,7 +7,8 @@
       become CRLF; ${TP} ${LIP} ${LPORT} ${PIP} ${PPORT} ${BRANCH} ${CALLID} ${CL} (body length)
       ${NUL} ${REPEAT:N:TEXT} ${HDRS:N} (N distinct headers) and -D keys are substituted.
       --cl N writes Content-Length N instead of the body length; --close-after-send closes the
-      connection right after the last byte; --split B sends only the first B bytes, then closes.
+      connection right after the last byte; --split B sends only the first B bytes, then closes;
+      --lead N puts N CRLFs (keep-alives) before the message, in the same write or datagram.
       --repeat N does it all N times, each on a new connection (fresh Call-ID and branch).
       --save F writes the bytes sent to F (the last message, with --repeat).
   sipraw.py hdiff SENT LOG
@@ -129,7 +130,7 @@ def show(msg):
 def cmd_send(a):
     tp, proxy, lip, path = a[0], a[1], a[2], a[3]
     wait, count, env, cl, close_after, split, repeat = 3.0, 1, {}, None, False, None, 1
-    save = None
+    save, lead = None, 0
     i = 4
     while i < len(a):
         if a[i] == "--wait":
@@ -146,23 +147,26 @@ def cmd_send(a):
             split = int(a[i + 1]); i += 2
         elif a[i] == "--repeat":
             repeat = int(a[i + 1]); i += 2
+        elif a[i] == "--lead":
+            lead = int(a[i + 1]); i += 2
         elif a[i] == "--save":
             save = a[i + 1]; i += 2
         else:
             die("unknown option " + a[i])
     for _ in range(repeat):
-        send_once(tp, proxy, lip, path, dict(env), wait, count, cl, close_after, split, save)
+        send_once(tp, proxy, lip, path, dict(env), wait, count, cl, close_after, split, save,
+                  lead)
     return 0
 
 
-def send_once(tp, proxy, lip, path, env, wait, count, cl, close_after, split, save):
+def send_once(tp, proxy, lip, path, env, wait, count, cl, close_after, split, save, lead=0):
     s = connect(tp, proxy, lip)
     lport = s.getsockname()[1]
     ph, pp = hostport(proxy)
     env.update(TP=tp.upper(), LIP=lip, LPORT=lport, PIP=ph, PPORT=pp,
                BRANCH="z9hG4bK-raw-%d" % random.randrange(1 << 40),
                CALLID="raw-%d@%s" % (random.randrange(1 << 40), lip))
-    data = build(path, env, cl)
+    data = b"\r\n" * lead + build(path, env, cl)
     if split is not None:
         data = data[:split]
     if save:

@@ -2,7 +2,7 @@
 # Host names in the configuration (issue 11): neighbor peers and static-route next hops named by
 # DNS are resolved through c-ares (the node file's [dns] servers: dnsmasq here) at start, at
 # reload and by `check`. A name that does not resolve: `check` and `run` say file:line and refuse
-# (exit 1, no start); a reload is refused and the old configuration keeps serving. A reload whose
+# (exit 1, no start); `check --no-resolve` asks no DNS and says how many names it left out; a reload is refused and the old configuration keeps serving. A reload whose
 # DNS server does not answer does not block the event loop: MESSAGEs keep being answered while
 # it resolves, until c-ares gives up (reload refused: DNS timeout); once the server answers, the
 # reload applies and the next MESSAGE goes to the peer's new address.
@@ -11,7 +11,8 @@
 
 dns_start --host-record=imp.lab.test,"$IMP_IP" --host-record=imp2.lab.test,"$IMP2_IP" \
     --host-record=ms.lab.test,"$MS_IP" || fail "dnsmasq did not start"
-trap 'kill -CONT "$DNS_PID" 2>/dev/null; dns_stop; cleanup' EXIT
+# (the scenario's status is kept past kill: dns_stop and cleanup report the $? they are given)
+trap 'rc=$?; kill -CONT "$DNS_PID" 2>/dev/null; (exit $rc); dns_stop; cleanup' EXIT
 
 names_rules() {   # names_rules IMP_PEER_HOST STATIC_ROUTE_HOST [DIR]
     local dir=${3:-$T/rules}
@@ -36,6 +37,25 @@ for want in "lab.ini:$imp_line: zone IMP: peer 'nope.lab.test' does not resolve:
             "lab.ini:$sr_line: static route msexample.test: next hop 'gone.lab.test' does not resolve: does not exist"; do
     grep -qF "$want" "$T/check_bad.out" || { cat "$T/check_bad.out" >&2; fail "check: missing '$want'"; }
 done
+
+# check --no-resolve (a CI job without the production DNS): the names are not asked, the rest is
+# checked, the output says how many names were left out. With a [dns] server nobody answers at,
+# it still ends at once; an error elsewhere is still one; --dns with it is a usage error.
+sed "s|^servers = .*|servers = $DEAD_IP:53|" "$T/bad.ini" > "$T/offline.ini"
+timeout 10 "$SIPFED" -c "$T/offline.ini" check --no-resolve >"$T/check_nores.out" 2>&1 ||
+    { cat "$T/check_nores.out" >&2; fail "check --no-resolve refused (or waited for DNS)"; }
+for want in "host names not resolved (--no-resolve): 2 names of peers and static routes not checked" \
+            "configuration OK"; do
+    grep -qF "$want" "$T/check_nores.out" || { cat "$T/check_nores.out" >&2; fail "check --no-resolve: missing '$want'"; }
+done
+grep -q "does not resolve" "$T/check_nores.out" && fail "check --no-resolve resolved names"
+sed -i "s/^\[zone IMP\]$/&\nbogus_key = 1/" "$T/rules-bad/lab.ini"
+timeout 10 "$SIPFED" -c "$T/offline.ini" check --no-resolve >"$T/check_nores.out" 2>&1 &&
+    fail "check --no-resolve accepted an unknown key"
+grep -qF "lab.ini:$((imp_line + 1)): " "$T/check_nores.out" || { cat "$T/check_nores.out" >&2; fail "check --no-resolve: no file:line for the unknown key"; }
+sed -i "/^bogus_key = 1$/d" "$T/rules-bad/lab.ini"
+"$SIPFED" -c "$T/offline.ini" check --no-resolve --dns >"$T/check_nores.out" 2>&1
+[ $? -eq 2 ] || fail "check --no-resolve --dns is not a usage error"
 
 # run refuses to start with the same lines.
 timeout 20 "$SIPFED" -c "$T/bad.ini" run >"$T/run_bad.out" 2>&1 && fail "run started with a name that does not resolve"

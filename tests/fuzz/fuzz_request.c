@@ -22,7 +22,7 @@
 
 #include "decide.h"
 #include "fuzz_lib.h"
-#include "log.h"
+#include "fuzz_sip.h"
 #include "route.h"
 #include "sip_mclass.h"
 #include "srczone.h"
@@ -196,30 +196,6 @@ static void fuzz_request(const struct fuzz_env *e, uint8_t ctl, su_home_t *home,
     }
 }
 
-/* What nta (1.12, agent_recv_request) lets through to the proxy with the agent's settings
- * (proxy.c: NTATAG_BAD_REQ_MASK(sip_mask_request)): no error in a request-essential header, no
- * fatal error, sip_sanity_check() passed. Everything else is answered 400 (or dropped) by nta. */
-static bool nta_would_accept(msg_t *msg, const sip_t *sip)
-{
-    if (sip->sip_request == NULL)
-        return sip->sip_status != NULL && sip_sanity_check(sip) == 0;
-    return (msg_extract_errors(msg) & sip_mask_request) == 0 &&
-           !(sip->sip_flags & MSG_FLG_ERROR) && sip_sanity_check(sip) == 0;
-}
-
-/* The agent's message class (sip_mclass.c: sofia's, with fallbacks for request lines sofia
- * refuses), made once; its "dropped" log lines are not wanted here. */
-static msg_mclass_t const *fuzz_mclass(void)
-{
-    static struct sip_mclass *mc;
-    if (mc == NULL) {
-        log_set_level(LOG_LVL_ERROR);
-        if ((mc = sip_mclass_create()) == NULL)
-            abort();
-    }
-    return sip_mclass_get(mc);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1 || size > FUZZ_MAX_MESSAGE)
@@ -228,7 +204,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const struct fuzz_env *e = fuzz_env((enum fuzz_plan)((ctl & 3) % FUZZ_PLAN_COUNT));
     /* msg_make parses a copy: the input itself is read only within its size */
     /* parsed as the agent parses (proxy.c: NTATAG_SIPFLAGS, NTATAG_MCLASS) */
-    msg_t *msg = msg_make(fuzz_mclass(), MSG_DO_CANONIC | MSG_DO_EXTRACT_COPY, data + 1,
+    msg_t *msg = msg_make(fuzz_sip_mclass(), MSG_DO_CANONIC | MSG_DO_EXTRACT_COPY, data + 1,
                           (ssize_t)(size - 1));
     sip_t *sip = msg ? sip_object(msg) : NULL;
     su_home_t *home = su_home_new(sizeof *home);
@@ -236,7 +212,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (home == NULL)
         abort();
     /* forward_message() refuses a header given twice before anything copies the message */
-    if (sip != NULL && nta_would_accept(msg, sip) && route_duplicate_header(sip) == NULL &&
+    if (sip != NULL && fuzz_nta_would_accept(msg, sip) && route_duplicate_header(sip) == NULL &&
         !(sip->sip_request && sip_request_uri_is_bad(sip))) {
         if (sip->sip_request)
             fuzz_request(e, ctl, home, msg, sip);

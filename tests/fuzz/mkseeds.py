@@ -9,6 +9,9 @@
   request/  every tests/acceptance/raw/*.sip message with its ${...} filled in as sipraw.py
             would send it, behind fuzz_request.c's control byte (from the IM&P peer over TLS,
             from the Internet over TLS, to the DMZ plan)
+  stream/   every raw message, a MESSAGE, a CRLF keep-alive and the message again, as one
+            connection's bytes behind fuzz_stream.c's control bytes
+  admin/    requests to the admin port (with and without the bearer token, pipelined, a body)
 """
 import glob
 import os
@@ -85,6 +88,42 @@ def request_seeds():
                 f.write(bytes([ctl]) + msg)
 
 
+def stream_seeds():
+    """A connection's bytes: each raw message, then a MESSAGE, a CRLF keep-alive and the message
+    again, behind fuzz_stream.c's control bytes (the largest read cycling through its sizes)."""
+    d = fresh("stream")
+    message = raw_fill(read(os.path.join(ROOT, "tests", "acceptance", "raw", "message.sip"))
+                       .decode("latin-1"))
+    for i, p in enumerate(sorted(glob.glob(os.path.join(ROOT, "tests", "acceptance", "raw",
+                                                        "*.sip")))):
+        msg = raw_fill(read(p).decode("latin-1"))
+        with open(os.path.join(d, os.path.basename(p)[:-4]), "wb") as f:
+            f.write(bytes([i % 8, i & 0xFF]) + msg + message + b"\r\n\r\n" + msg)
+
+
+def admin_seeds():
+    """Requests to the admin port, behind fuzz_admin.c's control bytes (bit 3: a token is set)."""
+    d = fresh("admin")
+    auth = "Authorization: Bearer s3cret\r\n"
+    reqs = {
+        "metrics": "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:9061\r\n\r\n",
+        "history-token": "GET /history?n=5&x=1 HTTP/1.1\r\nHost: h\r\n" + auth + "\r\n",
+        "status-wrong-token": "GET /status HTTP/1.0\r\nAuthorization: Bearer nope\r\n\r\n",
+        "head-root": "HEAD / HTTP/1.1\r\nHost: h\r\n\r\n",
+        "post-body": "POST /status HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello",
+        "pipelined": "GET /summary HTTP/1.1\r\nHost: h\r\n\r\nGET /presence HTTP/1.1\r\n"
+                     "Host: h\r\n" + auth + "\r\nGET /nope HTTP/1.1\r\n\r\n",
+        "absolute-uri": "GET http://127.0.0.1:9061/index.html HTTP/1.1\r\n\r\n",
+        "http2-preface": "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+    }
+    for i, (name, text) in enumerate(sorted(reqs.items())):
+        ctl = (i % 8) | (8 if "token" in name or name == "pipelined" else 0)
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(bytes([ctl, i]) + text.encode("latin-1"))
+
+
 loader_seeds()
 cases_seeds()
 request_seeds()
+stream_seeds()
+admin_seeds()
