@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include <sofia-sip/msg.h>
+#include <sofia-sip/msg_buffer.h>
 #include <sofia-sip/su_alloc.h>
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/tport.h>
@@ -30,6 +31,9 @@ struct unreadable {
  * taken by unreadable_note() right after (both inside nta's garbage path, on the event loop).
  * Process-wide because sofia's call has no argument of ours. */
 static char hook_sender[96];
+/* The message held only whitespace: a CRLF keep-alive datagram, or the CRLF a peer left after
+ * its last message on a stream it then closed. That is no unreadable message. */
+static bool hook_blank;
 
 typedef int delivered_from_f(tport_t *, msg_t const *, tp_name_t[1]);
 
@@ -50,6 +54,9 @@ int tport_delivered_from(tport_t *tp, msg_t const *msg, tp_name_t name[1])
 {
     delivered_from_f *real = real_delivered_from();
     sip_msg_sender((msg_t *)msg, hook_sender, sizeof hook_sender);
+    /* sofia's parser consumed leading whitespace before it found no start-line: nothing of the
+     * message is left unparsed and no header was read. */
+    hook_blank = msg && !msg_get_flags(msg, MSG_FLG_HEADERS) && msg_buf_committed(msg) == 0;
     return real ? real(tp, msg, name) : -1;
 }
 
@@ -86,6 +93,11 @@ void unreadable_note(struct unreadable *u)
 {
     const char *src = hook_sender[0] ? hook_sender : "-";
     uint64_t now = now_ms();
+    if (hook_blank) {
+        hook_blank = false;
+        hook_sender[0] = '\0';
+        return;
+    }
     u->total++;
     if (!u->active) {
         u->active = true;

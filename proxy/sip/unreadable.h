@@ -26,7 +26,9 @@ struct unreadable;
 
 /* The episode state on `root` (its end is a timer). Returns 0 or ENOMEM. */
 int unreadable_create(su_root_t *root, struct unreadable **out);
-/* nta dropped one message it could not read; the sender noted by the hook, if any, is named. */
+/* nta dropped one message it could not read; the sender noted by the hook, if any, is named.
+ * A message of whitespace only (a CRLF keep-alive datagram, a CRLF left on a stream closed
+ * after it) is a keep-alive, not counted. */
 void unreadable_note(struct unreadable *u);
 /* Unreadable messages since start. */
 uint64_t unreadable_count(const struct unreadable *u);

@@ -1,9 +1,9 @@
-# kamailio_lib.sh — sourced (after lib.sh and tls_lib.sh) by t_kamailio_peer.sh: Kamailio, a real
-# third-party SIP proxy, as a mutual-TLS peer of sipfed. The configuration is
-# tests/acceptance/kamailio/{peer,tls}.cfg.in, rendered per instance with this namespace's
-# loopback addresses; every instance runs in the foreground (kamailio -DD -E) with its own
-# runtime directory, under the scenario's control, stopped by PID with the scenario — never the
-# packaged service.
+# kamailio_lib.sh — sourced (after lib.sh and tls_lib.sh) by t_kamailio_peer.sh and
+# t_kamailio_tls.sh: Kamailio, a real third-party SIP proxy, as a mutual-TLS peer of sipfed.
+# The configuration is tests/acceptance/kamailio/{peer,tls}.cfg.in, rendered per instance with
+# this namespace's loopback addresses; every instance runs in the foreground (kamailio -DD -E)
+# with its own runtime directory, under the scenario's control, stopped by PID with the
+# scenario — never the packaged service.
 #
 # Kamailio resolves names with the C library (use_dns_cache=off): each instance runs in a mount
 # namespace of its own where /etc/hosts names the lab hosts and /etc/resolv.conf points at
@@ -69,3 +69,85 @@ kam_alive() {
 }
 
 kam_log_has() { grep -qE -- "$2" "$T/kam-$1.log" 2>/dev/null; }
+
+# ---- the lab of the Kamailio scenarios ----
+#   IM&P UA (.12) -UDP- Kamailio "imp" (.2, TLS 5062, imp1.ciscoexample.test: neighbor zone IMP)
+#     -mutual TLS- sipfed (.1, TLS 5061, edge.ciscoexample.test)
+#     -mutual TLS- Kamailio "ms" (.3, TLS 5061, sip.msexample.test: the default zone in, the DNS
+#                  zone's SRV target out) -UDP- Microsoft UA (.13)
+IMP_UA=$NET.12      # the IM&P side's user agents, behind Kamailio "imp"
+MS_UA=$NET.13       # the Microsoft side's user agents, behind Kamailio "ms"
+KAM_INSIDE=5060     # each Kamailio's UDP port towards its user agents
+UA_PORT=5060        # the user agents' server port
+
+# kam_lab_up IMP_CERT MS_CERT: sipfed with tls_lib's node file, dial plan and DNS (plus
+# imp1.ciscoexample.test for Kamailio's Record-Route name), both Kamailio instances with these
+# lab certificates (certs/mklab.sh names), all ready.
+kam_lab_up() {
+    tls_node_file
+    tls_rules
+    tls_dns_start sip.msexample.test --host-record=imp1.ciscoexample.test,"$IMP_IP"
+    start_sipfed
+    kam_hosts "$PROXY_IP edge.ciscoexample.test
+$IMP_IP imp1.ciscoexample.test
+$MS_IP sip.msexample.test"
+    kam_both_up "$1" "$2"
+}
+
+# kam_both_up IMP_CERT MS_CERT: (re)start both Kamailio instances with these certificates.
+kam_both_up() {
+    kam_start imp "$IMP_IP" "$IMP_PORT" imp1.ciscoexample.test "$1" "$KAM_INSIDE" \
+        "$IMP_UA:$UA_PORT" "edge.ciscoexample.test:$TLS_PORT"
+    kam_start ms "$MS_IP" "$MS_PORT" sip.msexample.test "$2" "$KAM_INSIDE" \
+        "$MS_UA:$UA_PORT" "edge.ciscoexample.test:$TLS_PORT"
+    kam_ready imp
+    kam_ready ms
+}
+
+# kam_stop NAME: stop Kamailio NAME (by PID) and wait until it has exited.
+kam_stop() {
+    local var=KAM_PID_$1
+    kill "${!var}" 2>/dev/null
+    wait_until 10 sh -c "! kill -0 ${!var} 2>/dev/null" || kill -9 "${!var}" 2>/dev/null
+}
+
+# kam_raw_final imp|ms FILE: send raw request FILE (tests/acceptance/raw) over UDP from one
+# side's user-agent address through its Kamailio; print the status code of the answer (none:
+# "none").
+kam_raw_final() {
+    local ip kam code
+    read -r ip kam _ _ <<< "$(side_of "$1")"
+    code=$(timeout 30 python3 "$ROOT/tests/acceptance/sipraw.py" send udp "$kam:$KAM_INSIDE" \
+               "$ip" "$ROOT/tests/acceptance/raw/$2" --wait 25 --count 1 2>>"$T/sipraw.err" |
+           sed -n 's/^SIP\/2.0 \([0-9]*\) .*/\1/p' | tail -n 1)
+    echo "${code:-none}"
+}
+
+# side_of imp|ms: UA address, Kamailio address, own domain, other domain.
+side_of() {
+    case $1 in
+        imp) echo "$IMP_UA $IMP_IP ciscoexample.test msexample.test" ;;
+        ms) echo "$MS_UA $MS_IP msexample.test ciscoexample.test" ;;
+    esac
+}
+
+# kam_uac NAME XML imp|ms USER [sipp args...]: a sipp UAC on one side's user-agent address
+# sends through that side's Kamailio to USER at the other side's domain; one call, bounded.
+kam_uac() { expect_ok "$1" kam_sipp_uac "$@"; }
+kam_sipp_uac() {
+    local name=$1 xml=$2 user=$4 ip kam from to
+    read -r ip kam from to <<< "$(side_of "$3")"
+    shift 4
+    timeout 40 sipp -sf "$xml" -t u1 -i "$ip" -p "$UAC_PORT" -nostdin -m 1 -timeout 30s \
+        -timeout_error -trace_msg -message_file "$T/$name.msg" -trace_err \
+        -error_file "$T/$name.err" -s "$user" -key from_domain "$from" -key to_domain "$to" \
+        "$@" "$kam:$KAM_INSIDE" >"$T/$name.out" 2>&1
+}
+
+# kam_uas NAME XML imp|ms [sipp args...]: a sipp UAS on one side's user-agent address.
+kam_uas() {
+    local ip=$IMP_UA
+    [ "$3" = ms ] && ip=$MS_UA
+    sipp_server "$1" "$2" udp "$ip" "$UA_PORT" "${@:4}"
+}
+

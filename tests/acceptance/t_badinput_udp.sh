@@ -17,6 +17,8 @@ port=$(sed -n "s|.*event=unreadable_start src=$MS_IP:\([0-9]*\)/udp.*|\1|p" "$T/
 case_is tls_record udp tls_record.sip none - --wait 0.5
 [ "$(log_count 'event=unreadable_start')" -eq 1 ] ||
     fail "a second unreadable datagram in the same episode was logged again"
+# a CRLF keep-alive datagram is no unreadable message
+case_is crlf_keepalive udp crlf_only.sip none - --wait 0.5
 metric_is sipfed_unreadable_messages_total 2
 badinput_common_cases udp
 case_is truncated udp truncated.sip "SIP/2.0 400 Bad To Header" 'event=refused status=400 .*Bad To Header'

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # acceptance: ~25 s
 # Kamailio 5.6, a real third-party SIP proxy, as sipfed's peer over mutual TLS in both roles of
-# a federation deployment (kamailio_lib.sh, tests/acceptance/kamailio/):
+# a federation deployment (kamailio_lib.sh has the lab, tests/acceptance/kamailio/ the config):
 #
 #   IM&P UA (.12) -UDP- Kamailio "imp" (.2, TLS 5062, imp1.ciscoexample.test: neighbor zone IMP)
 #     -mutual TLS- sipfed (.1, TLS 5061, edge.ciscoexample.test)
@@ -20,54 +20,10 @@
 . "$(dirname "$0")/tls_lib.sh"
 . "$(dirname "$0")/kamailio_lib.sh"
 
-IMP_UA=$NET.12      # the IM&P side's user agents, behind Kamailio "imp"
-MS_UA=$NET.13       # the Microsoft side's user agents, behind Kamailio "ms"
-KAM_INSIDE=5060     # each Kamailio's UDP port towards its user agents
-UA_PORT=5060        # the user agents' server port
 RAW=$ROOT/tests/acceptance/raw
 SIPRAW="python3 $ROOT/tests/acceptance/sipraw.py"
 
-tls_node_file
-tls_rules
-tls_dns_start sip.msexample.test --host-record=imp1.ciscoexample.test,"$IMP_IP"
-start_sipfed
-kam_hosts "$PROXY_IP edge.ciscoexample.test
-$IMP_IP imp1.ciscoexample.test
-$MS_IP sip.msexample.test"
-kam_start imp "$IMP_IP" "$IMP_PORT" imp1.ciscoexample.test imp1 "$KAM_INSIDE" \
-    "$IMP_UA:$UA_PORT" "edge.ciscoexample.test:$TLS_PORT"
-kam_start ms "$MS_IP" "$MS_PORT" sip.msexample.test msedge "$KAM_INSIDE" \
-    "$MS_UA:$UA_PORT" "edge.ciscoexample.test:$TLS_PORT"
-kam_ready imp
-kam_ready ms
-
-# side_of imp|ms: UA address, Kamailio address, own domain, other domain.
-side_of() {
-    case $1 in
-        imp) echo "$IMP_UA $IMP_IP ciscoexample.test msexample.test" ;;
-        ms) echo "$MS_UA $MS_IP msexample.test ciscoexample.test" ;;
-    esac
-}
-
-# kam_uac NAME XML imp|ms USER [sipp args...]: a sipp UAC on one side's user-agent address
-# sends through that side's Kamailio to USER at the other side's domain; one call, bounded.
-kam_uac() { expect_ok "$1" kam_sipp_uac "$@"; }
-kam_sipp_uac() {
-    local name=$1 xml=$2 user=$4 ip kam from to
-    read -r ip kam from to <<< "$(side_of "$3")"
-    shift 4
-    timeout 40 sipp -sf "$xml" -t u1 -i "$ip" -p "$UAC_PORT" -nostdin -m 1 -timeout 30s \
-        -timeout_error -trace_msg -message_file "$T/$name.msg" -trace_err \
-        -error_file "$T/$name.err" -s "$user" -key from_domain "$from" -key to_domain "$to" \
-        "$@" "$kam:$KAM_INSIDE" >"$T/$name.out" 2>&1
-}
-
-# kam_uas NAME XML imp|ms [sipp args...]: a sipp UAS on one side's user-agent address.
-kam_uas() {
-    local ip=$IMP_UA
-    [ "$3" = ms ] && ip=$MS_UA
-    sipp_server "$1" "$2" udp "$ip" "$UA_PORT" "${@:4}"
-}
+kam_lab_up imp1 msedge
 
 # received NAME METHOD: the first METHOD request sipp NAME received, header lines only.
 received() {
