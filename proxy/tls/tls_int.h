@@ -60,6 +60,23 @@ bool tls_readbuf_in_effect(void);
  * chains (the session keeps the leaf) and, on a server, the acceptable-CA list. Returns how
  * many certificate references were dropped. */
 size_t tls_release_after_handshake(SSL *ssl, bool server);
+/* tls_release.c: on an established server connection whose session nobody can resume from
+ * (not in the cache), drop the peer's own certificate once sofia has read it
+ * (tls_after_check.c): SSL_get0_peer_certificate() is NULL afterwards; the verification result
+ * stays. What happened: */
+enum tls_leaf {
+    TLS_LEAF_RELEASED,
+    TLS_LEAF_NONE,      /* not a finished server connection, or no certificate (left) */
+    TLS_LEAF_CACHED,    /* the session may be resumed from this process's cache: kept */
+    TLS_LEAF_LAYOUT,    /* OpenSSL's session is not laid out as 3.0's: kept (warned once) */
+};
+enum tls_leaf tls_release_peer_leaf(SSL *ssl);
+struct tls_conn;
+/* tls_after_check.c: sofia's tls_connect() is ours; tls_after_check_due(c): c's handshake is
+ * done, release its peer's leaf when sofia's check has read it; _forget(c): c goes. */
+void tls_after_check_due(struct tls_conn *c);
+void tls_after_check_forget(const struct tls_conn *c);
+bool tls_after_check_in_effect(void);
 /* tls_trim.c: after a burst of closed TLS connections, give the freed heap back (malloc_trim).
  * tls_trim_due(): the pure decision — at least TLS_TRIM_MIN_CLOSED closed since the last trim
  * and `live` (open now) at most half of the most open since then; true resets the count.

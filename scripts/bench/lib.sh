@@ -69,7 +69,7 @@ certificate = $CERTS/$4.pem
 private_key = $CERTS/$4.key
 ca_file = $CERTS/ca.pem
 [log]
-level = warn
+level = ${BENCH_LOG_LEVEL:-warn}
 EOT
     cat > "$d/rules/plan.ini" <<EOT
 [zone NEXT]

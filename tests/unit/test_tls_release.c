@@ -2,8 +2,11 @@
  * a BIO pair, the lab's certificates: leaf + intermediate, as peers send them): the peer's
  * intermediates are freed on both sides, its own certificate, the verification result and the
  * connection stay, and a TLS 1.2 session resumed from the server's cache after the release
- * still has its peer's certificate. Which certificates are freed is seen through an X509
- * ex_data free callback, so the test does not depend on the allocator or its statistics. */
+ * still has its peer's certificate; tls_release_peer_leaf() frees the server's copy of the
+ * client's certificate unless the session may be resumed from the server's cache, and a
+ * connection resumed from a ticket still shows it. Which certificates are freed is seen through
+ * an X509 ex_data free callback, so the test does not depend on the allocator or its
+ * statistics. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -204,22 +207,50 @@ static void test_tls12_chain_released_connection_intact(void **state)
     run_versions(TLS1_2_VERSION);
 }
 
-/* TLS 1.2 without tickets: the server caches the session itself; released, it is resumed with
- * the peer's certificate and verification result (tls_hook.c and sofia read those again on the
- * resumed connection). */
-static void test_tls12_resumed_session_keeps_peer(void **state)
+/* The server's copy of the client's own certificate, once released, is gone for good (freed,
+ * not just unreferenced); the verification result and the connection stay. */
+static void assert_leaf_released(struct pair *p)
 {
-    (void)state;
-    SSL_CTX *sctx = ctx_new(true, "msedge", TLS1_2_VERSION);
-    SSL_CTX *cctx = ctx_new(false, "edge", TLS1_2_VERSION);
-    SSL_CTX_set_options(sctx, SSL_OP_NO_TICKET);
-    SSL_CTX_set_options(cctx, SSL_OP_NO_TICKET);
+    int before = freed_leaves;
+    X509_set_ex_data(SSL_get0_peer_certificate(p->server), mark_idx, &marks[MARK_LEAF]);
+    assert_int_equal(tls_release_peer_leaf(p->server), TLS_LEAF_RELEASED);
+    assert_int_equal(freed_leaves, before + 1);
+    assert_null(SSL_get0_peer_certificate(p->server));
+    assert_int_equal(SSL_get_verify_result(p->server), X509_V_OK);
+    assert_int_equal(tls_release_peer_leaf(p->server), TLS_LEAF_NONE);    /* nothing left */
+    assert_int_equal(tls_release_peer_leaf(p->client), TLS_LEAF_NONE);    /* servers only */
+    exchange(p);
+    exchange(p);
+}
+
+/* A second connection resumes the first one's session, after both releases on the first.
+ * With tickets (TLS 1.3 always, TLS 1.2 by default) the server keeps no session: its tickets,
+ * issued with the client's certificate in them before the handshake ended, carry it, so the
+ * leaf goes. Without tickets (TLS 1.2) the server caches the session itself and the leaf stays
+ * for the connections resumed from it. Either way the resumed connection shows the client's
+ * certificate and verification result (tls_hook.c and sofia read those again). */
+static void run_resumption(int version, bool tickets)
+{
+    SSL_CTX *sctx = ctx_new(true, "msedge", version);
+    SSL_CTX *cctx = ctx_new(false, "edge", version);
+    if (!tickets) {
+        SSL_CTX_set_options(sctx, SSL_OP_NO_TICKET);
+        SSL_CTX_set_options(cctx, SSL_OP_NO_TICKET);
+    }
+    freed_leaves = 0;
 
     struct pair first = handshake(cctx, sctx, NULL);
-    assert_int_equal(SSL_CTX_sess_number(sctx), 1);
+    assert_int_equal(SSL_version(first.server), version);
+    assert_int_equal(SSL_CTX_sess_number(sctx), tickets ? 0 : 1);
     assert_true(tls_release_after_handshake(first.server, true) > 0);
+    if (tickets)
+        assert_leaf_released(&first);           /* exchange() read the TLS 1.3 tickets */
+    else
+        assert_int_equal(tls_release_peer_leaf(first.server), TLS_LEAF_CACHED);
     exchange(&first);
     SSL_SESSION *sess = SSL_get1_session(first.client);
+    assert_non_null(sess);
+    assert_true(SSL_SESSION_is_resumable(sess));
     SSL_shutdown(first.client);
     SSL_shutdown(first.server);
     pair_free(&first);
@@ -231,10 +262,51 @@ static void test_tls12_resumed_session_keeps_peer(void **state)
     assert_int_equal(X509_check_host(leaf, "edge.ciscoexample.test", 0, 0, NULL), 1);
     assert_int_equal(SSL_get_verify_result(again.server), X509_V_OK);
     assert_int_equal(tls_release_after_handshake(again.server, true), 0);
+    assert_int_equal(tls_release_peer_leaf(again.server),
+                     tickets ? TLS_LEAF_RELEASED : TLS_LEAF_CACHED);
     exchange(&again);
     pair_free(&again);
 
     SSL_SESSION_free(sess);
+    SSL_CTX_free(cctx);
+    SSL_CTX_free(sctx);
+}
+
+static void test_tls12_cached_session_resumed_with_peer(void **state)
+{
+    (void)state;
+    run_resumption(TLS1_2_VERSION, false);
+}
+
+static void test_tls12_ticket_resumed_with_peer(void **state)
+{
+    (void)state;
+    run_resumption(TLS1_2_VERSION, true);
+}
+
+static void test_tls13_ticket_resumed_with_peer(void **state)
+{
+    (void)state;
+    run_resumption(TLS1_3_VERSION, true);
+}
+
+/* TLS 1.2 without tickets and without the server's cache: nothing can resume from this
+ * process, the leaf goes (with the cache, test_tls12_cached_session_resumed_with_peer: it stays). */
+static void test_tls12_leaf_released_without_cache(void **state)
+{
+    (void)state;
+    SSL_CTX *sctx = ctx_new(true, "msedge", TLS1_2_VERSION);
+    SSL_CTX *cctx = ctx_new(false, "edge", TLS1_2_VERSION);
+    SSL_CTX_set_options(sctx, SSL_OP_NO_TICKET);
+    SSL_CTX_set_session_cache_mode(sctx, SSL_SESS_CACHE_OFF);
+    freed_leaves = 0;
+
+    struct pair p = handshake(cctx, sctx, NULL);
+    assert_int_equal(SSL_CTX_sess_number(sctx), 0);
+    assert_true(tls_release_after_handshake(p.server, true) > 0);
+    assert_leaf_released(&p);
+    pair_free(&p);
+
     SSL_CTX_free(cctx);
     SSL_CTX_free(sctx);
 }
@@ -244,7 +316,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tls13_chain_released_connection_intact),
         cmocka_unit_test(test_tls12_chain_released_connection_intact),
-        cmocka_unit_test(test_tls12_resumed_session_keeps_peer),
+        cmocka_unit_test(test_tls12_cached_session_resumed_with_peer),
+        cmocka_unit_test(test_tls12_ticket_resumed_with_peer),
+        cmocka_unit_test(test_tls13_ticket_resumed_with_peer),
+        cmocka_unit_test(test_tls12_leaf_released_without_cache),
     };
     return cmocka_run_group_tests_name("tls_release", tests, pki_make, pki_remove);
 }
