@@ -214,6 +214,8 @@ static void conn_peer_address(struct tls_conn *c)
         return;
     }
     c->port = (uint16_t)strtoul(port, NULL, 10);
+    uint16_t same;
+    tls_addr_set(&c->addr, &same, (struct sockaddr *)&ss);
 }
 
 static int verify_cb(int ok, X509_STORE_CTX *store)

@@ -4,6 +4,7 @@
 #define SIPFED_TLS_INT_H
 
 #include <stdbool.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <stdint.h>
 
@@ -154,6 +155,13 @@ void tls_setup_report_failure(struct tls_setup *ts, uint64_t conn_id, const char
                               uint16_t port, const char *reason);
 /* tls_registry.c: log a connection's failure once; `report`: tell the proxy (deferred). */
 void tls_conn_fail(struct tls_conn *c, const char *why, bool report);
+/* A peer's IP address in binary, to find a connection per request without formatting it. */
+struct tls_addr {
+    uint8_t family;                /* AF_INET, AF_INET6; 0: unknown */
+    unsigned char bytes[16];
+};
+/* tls_registry.c: `sa`'s address into *a and its port; false (a->family 0) if not IPv4/IPv6. */
+bool tls_addr_set(struct tls_addr *a, uint16_t *port, const struct sockaddr *sa);
 /* One TLS connection sofia made, as the hook sees it (owned by its own home; lives from SSL_new
  * to SSL_shutdown, which sofia calls when it closes the connection). */
 struct tls_conn {
@@ -166,6 +174,7 @@ struct tls_conn {
     bool name_mismatch;            /* the certificate verified but lacks the expected names */
     char ip[64];                   /* peer address as connected/accepted */
     uint16_t port;
+    struct tls_addr addr;          /* the same, binary, once the handshake starts (tls_peer_of) */
     /* outgoing, opened by tls_send_begin()'s request: what the server must prove */
     bool armed;
     bool want_verify;
