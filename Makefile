@@ -72,10 +72,10 @@ $(B)/libsipfed.a: $(OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-# sofia's own functions that proxy/tls/tls_readbuf.c, tls_drain.c and proxy/sip/stream_read.c
-# interpose: the executable must export them
+# sofia's own functions that proxy/tls/tls_readbuf.c, tls_drain.c, tls_after_check.c and
+# proxy/sip/stream_read.c interpose: the executable must export them
 # (libssl's and libc's functions are exported because the libraries import them; these are not).
-INTERPOSE_EXPORTS := $(foreach f,tls_init_secondary tls_read tls_free tls_pending su_getmsgsize,-Wl,--export-dynamic-symbol=$(f))
+INTERPOSE_EXPORTS := $(foreach f,tls_init_secondary tls_read tls_free tls_pending tls_connect su_getmsgsize,-Wl,--export-dynamic-symbol=$(f))
 $(B)/sipfed: $(B)/obj/cli/main.o $(LIBS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(INTERPOSE_EXPORTS) -o $@ $^ $(LDLIBS)
 

@@ -26,6 +26,7 @@
 #   TLS_CONNS (1000) BUDGET (1500 s for the whole run) BENCH_NICE (-10) CALLGRIND (0) CG_MSGS (500)
 #   HOPS (0; 1: tcpdump the plaintext hops during each latency step, scripts/bench/hops.py prints
 #   p50/p90/p99 per hop into the log and $WORK/hops/)
+#   BENCH_LOG_LEVEL (warn; the sipfed nodes' [log] level, e.g. info to see their episodes)
 #   MEMORY_ONLY (0; 1: the tls mode's memory step alone, no load steps: `make bench-memory`, about
 #   30 s per configuration; prints "kB per idle TLS connection" per configuration)
 set -u

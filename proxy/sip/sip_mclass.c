@@ -1,6 +1,5 @@
 /* sip_mclass.c — the agent's SIP message class: sofia's, with fallback parsers for the request
- * line and CSeq, and a log line naming the sender of a first line nobody can read (see
- * sip_mclass.h). */
+ * line and CSeq, and the sender and reason of a first line nobody can read (see sip_mclass.h). */
 #include "sip_mclass.h"
 
 #include <stdio.h>
@@ -60,16 +59,39 @@ void sip_msg_sender(msg_t *msg, char *buf, size_t size)
              ntohs(su->su_port), ai->ai_protocol == IPPROTO_UDP ? "udp" : "tcp");
 }
 
+/* The last first line the fallback could not read, until unreadable.c takes it for its episode
+ * line (the message then reaches nta's garbage path, on the same event-loop turn). Process-wide
+ * because sofia's parser callback has nothing of ours but the message. */
+static struct {
+    const void *msg;                  /* the message it was read from; NULL: none pending */
+    const char *why;
+    char line[SOFIALOG_LINE];
+} dropped;
+
 /* sofia parses a first line only in msg_extract(), with the message itself as memory home
- * (msg_home() is a cast), so the home is the message whose sender we name. */
+ * (msg_home() is a cast), so the home is the message whose sender we name. One line per
+ * message only at debug: a sender could fill the log at warn; unreadable.c logs the episode. */
 static void first_line_dropped(su_home_t *home, const char *line, const char *why)
 {
-    char from[96], text[SOFIALOG_LINE];
-    if (!log_enabled(LOG_LVL_WARN))
-        return;
-    sip_msg_sender((msg_t *)home, from, sizeof from);
-    sofialog_clean(text, sizeof text, line);
-    log_warn("sip", "event=dropped src=%s request=\"%s\" reason=\"%s\"", from, text, why);
+    dropped.msg = home;
+    dropped.why = why;
+    sofialog_clean(dropped.line, sizeof dropped.line, line);
+    if (log_enabled(LOG_LVL_DEBUG)) {
+        char from[96];
+        sip_msg_sender((msg_t *)home, from, sizeof from);
+        log_debug("sip", "event=dropped src=%s request=\"%s\" reason=\"%s\"", from,
+                  dropped.line, why);
+    }
+}
+
+bool sip_first_line_dropped_take(const msg_t *msg, char *line, size_t size, const char **why)
+{
+    if (!msg || dropped.msg != (const void *)msg)
+        return false;
+    dropped.msg = NULL;
+    snprintf(line, size, "%s", dropped.line);
+    *why = dropped.why;
+    return true;
 }
 
 /* Run sofia's own parser `d` on `s`: 0 when it took the text. Otherwise -1 with `*text` an

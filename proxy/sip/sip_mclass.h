@@ -12,8 +12,10 @@
  *   - a request line whose Request-URI does not parse (sip:alice@, sip:a@[::1) is parsed with
  *     the URI marked invalid (sip_request_uri_is_bad()): the rest of the message is read, and
  *     the proxy answers 400 through the top Via;
- *   - a first line that is neither is dropped as before, and logged here with the real sender
- *     (`module=sip event=dropped src=IP:PORT/TP`), which nta's own line does not name on UDP. */
+ *   - a first line that is neither is dropped as before; nta counts the message as garbage, and
+ *     unreadable.c logs it once per episode with the sender, this reason and the line
+ *     (sip_first_line_dropped_take()); each one is logged here at debug level only
+ *     (`module=sip event=dropped src=IP:PORT/TP`). */
 #ifndef SIPFED_SIP_MCLASS_H
 #define SIPFED_SIP_MCLASS_H
 
@@ -33,6 +35,11 @@ msg_mclass_t const *sip_mclass_get(const struct sip_mclass *m);
 
 /* True when the request line was read by the fallback with a Request-URI that does not parse. */
 bool sip_request_uri_is_bad(const sip_t *sip);
+
+/* True when `msg` is the message whose first line the fallback could not read last: `line` gets
+ * that line (control characters replaced, cut to `size`) and `*why` the reason (static text).
+ * The record is taken: a second call returns false. */
+bool sip_first_line_dropped_take(const msg_t *msg, char *line, size_t size, const char **why);
 
 /* "IP:PORT/udp" or "IP:PORT/tcp" (TLS too) of the peer a received message came from ("-" when
  * unknown). */

@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "sip_mclass.h"
+#include "sofialog.h"
 
 struct unreadable {
     su_home_t home[1];
@@ -34,6 +35,10 @@ static char hook_sender[96];
 /* The message held only whitespace: a CRLF keep-alive datagram, or the CRLF a peer left after
  * its last message on a stream it then closed. That is no unreadable message. */
 static bool hook_blank;
+/* Its first line, when sipfed's parser read one and could not make a SIP line of it (the reason
+ * is static text; NULL: no line was read at all). */
+static char hook_line[SOFIALOG_LINE];
+static const char *hook_why;
 
 typedef int delivered_from_f(tport_t *, msg_t const *, tp_name_t[1]);
 
@@ -57,6 +62,8 @@ int tport_delivered_from(tport_t *tp, msg_t const *msg, tp_name_t name[1])
     /* sofia's parser consumed leading whitespace before it found no start-line: nothing of the
      * message is left unparsed and no header was read. */
     hook_blank = msg && !msg_get_flags(msg, MSG_FLG_HEADERS) && msg_buf_committed(msg) == 0;
+    if (!sip_first_line_dropped_take(msg, hook_line, sizeof hook_line, &hook_why))
+        hook_why = NULL;
     return real ? real(tp, msg, name) : -1;
 }
 
@@ -89,6 +96,19 @@ static void episode_check(su_root_magic_t *magic, su_timer_t *t, struct unreadab
              (unsigned long long)((u->last_ms - u->start_ms) / 1000u));
 }
 
+/* The episode's first line: the sender, and why its message could not be read. */
+static void episode_start_log(const char *src)
+{
+    if (hook_why)
+        log_warn("sip", "event=unreadable_start src=%s reason=\"%s\" request=\"%s\" "
+                 "msg=\"one line per episode: the end line counts them\"", src, hook_why,
+                 hook_line);
+    else
+        log_warn("sip", "event=unreadable_start src=%s reason=\"no SIP request or status line "
+                 "(not SIP, binary, or no line end): dropped, nothing to answer\" "
+                 "msg=\"one line per episode: the end line counts them\"", src);
+}
+
 void unreadable_note(struct unreadable *u)
 {
     const char *src = hook_sender[0] ? hook_sender : "-";
@@ -103,14 +123,13 @@ void unreadable_note(struct unreadable *u)
         u->active = true;
         u->count = 0;
         u->start_ms = now;
-        log_warn("sip", "event=unreadable_start src=%s reason=\"no SIP request or status line "
-                 "(not SIP, binary, or no line end): dropped, nothing to answer\" "
-                 "msg=\"one line per episode: the end line counts them\"", src);
+        episode_start_log(src);
         su_timer_set_interval(u->timer, episode_check, u, UNREADABLE_QUIET_MS);
     }
     u->count++;
     u->last_ms = now;
     hook_sender[0] = '\0';
+    hook_why = NULL;
 }
 
 uint64_t unreadable_count(const struct unreadable *u)

@@ -1,13 +1,14 @@
 /* unreadable.h — messages nobody can read, as one log episode and a counter (docs/errors.md).
  *
- * A datagram with no line end, binary bytes, or any message in which sofia finds no request or
- * status line reaches nta as "garbage": nta drops it (nothing can be answered) and says so only
- * in its debug log, naming our listening port instead of the sender's. An operator must see
- * that such traffic arrives and from where, but a line per datagram would let anyone fill the
- * log. So the first unreadable message starts an episode, logged at warn with its real sender
- * (`event=unreadable_start src=IP:PORT/udp`); the end line (`event=unreadable_end dropped=N`)
- * follows once none arrived for UNREADABLE_QUIET_MS; sipfed_unreadable_messages_total counts
- * them all.
+ * A datagram with no line end, binary bytes, a first line that is no request or status line
+ * (sip_mclass.h), or any message in which sofia finds no request or status line reaches nta as
+ * "garbage": nta drops it (nothing can be answered) and says so only in its debug log, naming
+ * our listening port instead of the sender's. An operator must see that such traffic arrives
+ * and from where, but a line per message would let anyone fill the log. So the first unreadable
+ * message starts an episode, logged at warn with its real sender and why
+ * (`event=unreadable_start src=IP:PORT/udp reason="..."`, and `request="..."` when a first line
+ * was read); the end line (`event=unreadable_end dropped=N`) follows once none arrived for
+ * UNREADABLE_QUIET_MS; sipfed_unreadable_messages_total counts them all.
  *
  * The sender comes from an interposed tport_delivered_from() (nta's garbage path asks it, with
  * the message, just before its log line); sofialog.c's garbage line calls unreadable_note(). */

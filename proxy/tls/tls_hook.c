@@ -214,6 +214,8 @@ static void conn_peer_address(struct tls_conn *c)
         return;
     }
     c->port = (uint16_t)strtoul(port, NULL, 10);
+    uint16_t same;
+    tls_addr_set(&c->addr, &same, (struct sockaddr *)&ss);
 }
 
 static int verify_cb(int ok, X509_STORE_CTX *store)
@@ -300,6 +302,11 @@ static void conn_start(struct tls_conn *c)
 
 static void conn_done(struct tls_conn *c)
 {
+    /* Once per connection. OpenSSL 3.0 reports the end again after a TLS 1.2 renegotiation
+     * (refused: SSL_OP_NO_RENEGOTIATION), not after TLS 1.3 tickets or key updates
+     * (tests/unit/test_tls_hook.c). */
+    if (c->done)
+        return;
     X509 *cert = SSL_get0_peer_certificate(c->ssl);
 
     c->done = true;
@@ -311,6 +318,8 @@ static void conn_done(struct tls_conn *c)
         c->peer.verified = false;
     /* names and result taken: the chains and the CA list are not needed again */
     tls_release_after_handshake(c->ssl, c->server);
+    if (c->server)      /* and the leaf, once sofia has read its names */
+        tls_after_check_due(c);
     if (c->server && c->ts && c->ts->handshake_cb)
         c->ts->handshake_cb(c->ts->handshake_arg, SSL_get_fd(c->ssl));
     if (log_enabled(LOG_LVL_DEBUG)) {
@@ -430,6 +439,7 @@ int SSL_shutdown(SSL *ssl)
 
     if (c) {
         SSL_set_ex_data(ssl, conn_idx, NULL);
+        tls_after_check_forget(c);
         if (c->ts) {
             if (c->started && !c->done)
                 conn_fail(c, "connection closed during the handshake", TLS_RESULT_CLOSED);

@@ -4,6 +4,7 @@
 #define SIPFED_TLS_INT_H
 
 #include <stdbool.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <stdint.h>
 
@@ -66,6 +67,23 @@ bool tls_drain_in_effect(void);
  * chains (the session keeps the leaf) and, on a server, the acceptable-CA list. Returns how
  * many certificate references were dropped. */
 size_t tls_release_after_handshake(SSL *ssl, bool server);
+/* tls_release.c: on an established server connection whose session nobody can resume from
+ * (not in the cache), drop the peer's own certificate once sofia has read it
+ * (tls_after_check.c): SSL_get0_peer_certificate() is NULL afterwards; the verification result
+ * stays. What happened: */
+enum tls_leaf {
+    TLS_LEAF_RELEASED,
+    TLS_LEAF_NONE,      /* not a finished server connection, or no certificate (left) */
+    TLS_LEAF_CACHED,    /* the session may be resumed from this process's cache: kept */
+    TLS_LEAF_LAYOUT,    /* OpenSSL's session is not laid out as 3.0's: kept (warned once) */
+};
+enum tls_leaf tls_release_peer_leaf(SSL *ssl);
+struct tls_conn;
+/* tls_after_check.c: sofia's tls_connect() is ours; tls_after_check_due(c): c's handshake is
+ * done, release its peer's leaf when sofia's check has read it; _forget(c): c goes. */
+void tls_after_check_due(struct tls_conn *c);
+void tls_after_check_forget(const struct tls_conn *c);
+bool tls_after_check_in_effect(void);
 /* tls_trim.c: after a burst of closed TLS connections, give the freed heap back (malloc_trim).
  * tls_trim_due(): the pure decision — at least TLS_TRIM_MIN_CLOSED closed since the last trim
  * and `live` (open now) at most half of the most open since then; true resets the count.
@@ -134,6 +152,13 @@ void tls_setup_report_failure(struct tls_setup *ts, uint64_t conn_id, const char
                               uint16_t port, const char *reason);
 /* tls_registry.c: log a connection's failure once; `report`: tell the proxy (deferred). */
 void tls_conn_fail(struct tls_conn *c, const char *why, bool report);
+/* A peer's IP address in binary, to find a connection per request without formatting it. */
+struct tls_addr {
+    uint8_t family;                /* AF_INET, AF_INET6; 0: unknown */
+    unsigned char bytes[16];
+};
+/* tls_registry.c: `sa`'s address into *a and its port; false (a->family 0) if not IPv4/IPv6. */
+bool tls_addr_set(struct tls_addr *a, uint16_t *port, const struct sockaddr *sa);
 /* One TLS connection sofia made, as the hook sees it (owned by its own home; lives from SSL_new
  * to SSL_shutdown, which sofia calls when it closes the connection). */
 struct tls_conn {
@@ -146,6 +171,7 @@ struct tls_conn {
     bool name_mismatch;            /* the certificate verified but lacks the expected names */
     char ip[64];                   /* peer address as connected/accepted */
     uint16_t port;
+    struct tls_addr addr;          /* the same, binary, once the handshake starts (tls_peer_of) */
     /* outgoing, opened by tls_send_begin()'s request: what the server must prove */
     bool armed;
     bool want_verify;

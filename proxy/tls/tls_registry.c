@@ -6,7 +6,7 @@
 #include "tls.h"
 #include "tls_int.h"
 
-#include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,21 +123,40 @@ bool tls_setup_handshake_expire(struct tls_setup *ts, int fd)
     return false;
 }
 
+bool tls_addr_set(struct tls_addr *a, uint16_t *port, const struct sockaddr *sa)
+{
+    memset(a, 0, sizeof *a);
+    if (sa && sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const void *)sa;
+        a->family = AF_INET;
+        memcpy(a->bytes, &in->sin_addr, sizeof in->sin_addr);
+        *port = ntohs(in->sin_port);
+        return true;
+    }
+    if (sa && sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const void *)sa;
+        a->family = AF_INET6;
+        memcpy(a->bytes, &in6->sin6_addr, sizeof in6->sin6_addr);
+        *port = ntohs(in6->sin6_port);
+        return true;
+    }
+    return false;
+}
+
 const struct tls_peer *tls_peer_of(const struct tls_setup *ts, const tport_t *tp)
 {
-    char ip[64], port[16];
     const su_addrinfo_t *ai = tp ? tport_get_address(tp) : NULL;
+    struct tls_addr a;
+    uint16_t port;
 
-    if (!ts || !ai || !tport_has_tls(tp))
+    if (!ts || !ai || !tport_has_tls(tp) || !tls_addr_set(&a, &port, ai->ai_addr))
         return NULL;
-    if (getnameinfo((const struct sockaddr *)ai->ai_addr, (socklen_t)ai->ai_addrlen, ip,
-                    sizeof ip, port, sizeof port, NI_NUMERICHOST | NI_NUMERICSERV) != 0)
-        return NULL;
-    unsigned long p = strtoul(port, NULL, 10);
-    /* O(connections) per request: a node holds tens of TLS connections (an Access Edge opens up
-     * to four); a hash would only pay off far beyond that. */
+    /* O(connections) per request, comparing binary addresses (no formatting): a node holds tens
+     * of TLS connections (an Access Edge opens up to four); a hash would only pay off far
+     * beyond that. */
     for (const struct tls_conn *c = ts->conns; c; c = c->next)
-        if (c->done && c->port == p && strcmp(c->ip, ip) == 0)
+        if (c->done && c->port == port && c->addr.family == a.family &&
+            memcmp(c->addr.bytes, a.bytes, sizeof a.bytes) == 0)
             return &c->peer;
     return NULL;
 }

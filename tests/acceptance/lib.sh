@@ -281,6 +281,14 @@ sipp_done() { expect_ok "$1" sipp_wait "$1"; }
 # msg_count NAME REGEX: how many received messages of sipp NAME have a first line matching.
 msg_count() { grep -cE -- "$2" "$T/$1.msg" 2>/dev/null || true; }
 
+# to_tagged NAME URI_REGEX MIN: sipp NAME's messages have at least MIN To headers naming the URI,
+# each with a tag: requests inside a dialog carry the dialog's tag (RFC 3261 §12.2.1.1), which a
+# sipp UAS must set itself ([peer_tag_param] is empty there; see uas_subscribe.xml).
+to_tagged() {
+    [ "$(msg_count "$1" "^To: <$2>[[:space:]]*\$")" -eq 0 ] || fail "$1: a To <$2> without a tag"
+    [ "$(msg_count "$1" "^To: <$2>;tag=")" -ge "$3" ] || fail "$1: fewer than $3 To <$2> with a tag"
+}
+
 # for_each_transport FUNC: run the scenario body over UDP and TCP (TRANSPORTS overrides).
 for_each_transport() {
     local tp

@@ -9,7 +9,8 @@
       --cl N writes Content-Length N instead of the body length; --close-after-send closes the
       connection right after the last byte; --split B sends only the first B bytes, then closes;
       --lead N puts N CRLFs (keep-alives) before the message, in the same write or datagram.
-      --repeat N does it all N times, each on a new connection (fresh Call-ID and branch).
+      --repeat N does it all N times, each on a new connection (fresh Call-ID and branch);
+      --times N sends the message N times from the same socket (one sender), then waits.
       --save F writes the bytes sent to F (the last message, with --repeat).
   sipraw.py hdiff SENT LOG
       Compare the message saved by `send --save` with the request of the same Call-ID in a
@@ -130,7 +131,7 @@ def show(msg):
 def cmd_send(a):
     tp, proxy, lip, path = a[0], a[1], a[2], a[3]
     wait, count, env, cl, close_after, split, repeat = 3.0, 1, {}, None, False, None, 1
-    save, lead = None, 0
+    save, lead, times = None, 0, 1
     i = 4
     while i < len(a):
         if a[i] == "--wait":
@@ -149,17 +150,20 @@ def cmd_send(a):
             repeat = int(a[i + 1]); i += 2
         elif a[i] == "--lead":
             lead = int(a[i + 1]); i += 2
+        elif a[i] == "--times":
+            times = int(a[i + 1]); i += 2
         elif a[i] == "--save":
             save = a[i + 1]; i += 2
         else:
             die("unknown option " + a[i])
     for _ in range(repeat):
         send_once(tp, proxy, lip, path, dict(env), wait, count, cl, close_after, split, save,
-                  lead)
+                  lead, times)
     return 0
 
 
-def send_once(tp, proxy, lip, path, env, wait, count, cl, close_after, split, save, lead=0):
+def send_once(tp, proxy, lip, path, env, wait, count, cl, close_after, split, save, lead=0,
+              times=1):
     s = connect(tp, proxy, lip)
     lport = s.getsockname()[1]
     ph, pp = hostport(proxy)
@@ -172,10 +176,11 @@ def send_once(tp, proxy, lip, path, env, wait, count, cl, close_after, split, sa
     if save:
         with open(save, "wb") as f:
             f.write(data)
-    if tp == "udp":
-        s.send(data)
-    else:
-        s.sendall(data)
+    for _ in range(times):
+        if tp == "udp":
+            s.send(data)
+        else:
+            s.sendall(data)
     if close_after or split is not None:
         s.close()
         print("sent %d bytes, closed" % len(data))

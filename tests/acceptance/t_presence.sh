@@ -12,6 +12,8 @@ round() {
     sipp_server ms "$SIPP_DIR/uas_presence.xml" "$tp" "$MS_IP" "$MS_PORT" -s bob
     uac_from_imp out_uac "$SIPP_DIR/uac_subscribe.xml" "$tp" bob
     sipp_done ms
+    # the notifier's NOTIFY, BENOTIFY and final NOTIFY carry the watcher's tag
+    to_tagged out_uac 'sip:watcher@watcher\.test' 3
     wait_log 'module=presence entity=sip:bob@notifier.test state=busy xmpp_show=away xmpp_status="Busy - In a call" method=SUBSCRIBE-2xx activity=on-the-phone'
     wait_log 'module=presence entity=sip:bob@notifier.test state=away xmpp_show=away xmpp_status="Out of office until next week" method=NOTIFY'
     wait_log 'module=presence entity=sip:carol@notifier.test state=busy xmpp_show=away xmpp_status="Busy" method=BENOTIFY'

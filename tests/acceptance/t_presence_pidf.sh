@@ -108,6 +108,7 @@ round() {
     sipp_server ms "$SIPP_DIR/uas_presence.xml" "$tp" "$MS_IP" "$MS_PORT" -s bob
     uac_from_imp watcher "$SIPP_DIR/uac_subscribe_pidf.xml" "$tp" bob
     sipp_done ms
+    to_tagged watcher 'sip:watcher@watcher\.test' 3
     body_length_ok watcher NOTIFY || fail "watcher: Content-Length of the converted NOTIFY is not its body's"
     wait_log 'module=presence event=not_converted zone=IMP method=BENOTIFY .*reason="multipart batch: parts are not converted"'
     wait_log 'module=presence entity=sip:bob@notifier.test state=away .*method=NOTIFY'

@@ -23,7 +23,7 @@ static struct sip_mclass *mc;
 static int setup(void **state)
 {
     (void)state;
-    log_set_level(LOG_LVL_ERROR);     /* the dropped first lines are logged at warn */
+    log_set_level(LOG_LVL_ERROR);     /* the dropped first lines are logged at debug */
     mc = sip_mclass_create();
     return mc ? 0 : -1;
 }
@@ -109,14 +109,32 @@ static void test_what_sofia_reads_is_unchanged(void **state)
 static void test_unreadable_first_lines_stay_refused(void **state)
 {
     (void)state;
-    static const char *const lines[] = { "M@SSAGE sip:alice@example.com SIP/2.0", "hello world",
-                                         "MESSAGE sip:alice@example.com" };
-    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
-        msg_t *m = parse(lines[i], "1 MESSAGE");
+    static const struct {
+        const char *line, *why;
+    } cases[] = {
+        { "M@SSAGE sip:alice@example.com SIP/2.0", "the method is not a token" },
+        { "hello world", "not a SIP request or response line" },
+        { "MESSAGE sip:alice@example.com", "not a SIP request or response line" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        msg_t *m = parse(cases[i].line, "1 MESSAGE");
         sip_t *sip = sip_object(m);
+        char line[128];
+        const char *why = NULL;
         assert_true(!sip || (!sip->sip_request && !sip->sip_status));
+        /* The line and the reason wait for the unreadable episode (unreadable.c), once. */
+        assert_true(sip_first_line_dropped_take(m, line, sizeof line, &why));
+        assert_string_equal(line, cases[i].line);
+        assert_non_null(strstr(why, cases[i].why));
+        assert_false(sip_first_line_dropped_take(m, line, sizeof line, &why));
         msg_destroy(m);
     }
+    /* A message read whole leaves nothing to take. */
+    msg_t *ok = parse("MESSAGE sip:alice@example.com SIP/2.0", "1 MESSAGE");
+    char line[128];
+    const char *why;
+    assert_false(sip_first_line_dropped_take(ok, line, sizeof line, &why));
+    msg_destroy(ok);
     /* A CSeq whose method is no token is still an error. */
     msg_t *m = parse("MESSAGE sip:alice@example.com SIP/2.0", "1 M@SSAGE");
     assert_null(sip_object(m)->sip_cseq);

@@ -105,8 +105,8 @@ static void test_sofialog_no_forged_lines(void **state)
 }
 
 /* Through the real nta log with nta's own formats: the refusal and its request context are
- * formatted; the per-response and per-reply lines of a normal transaction are dropped before
- * formatting, except a 481 to a CANCEL. */
+ * formatted; the per-response and per-reply lines and the routing note of a normal transaction
+ * are dropped before formatting, except a 481 to a CANCEL. */
 static void test_sofialog_filters_by_format(void **state)
 {
     (void)state;
@@ -121,15 +121,24 @@ static void test_sofialog_filters_by_format(void **state)
     su_llog(nta_log, 5, "nta: received %s sip:%s %s (CSeq %u)\n", "MESSAGE", "a@b.test",
             "SIP/2.0", 4u);
     su_llog(nta_log, 5, "nta: %s (%u) is %s\n", "MESSAGE", 4u, "Bad To Header");
+    /* one format for the routing note of every request and for two refusals */
+    su_llog(nta_log, 5, "nta: %s (%u) %s\n", "MESSAGE", 4u, "going to a dialogless leg");
+    su_llog(nta_log, 5, "nta: %s (%u) %s\n", "MESSAGE", 5u, "failed sanity check");
+    su_llog(nta_log, 5, "nta: %s (%u) %s\n", "MESSAGE", 6u, "has invalid Via");
     sofialog_detach(&sl);
     capture_end(&c);
     assert_non_null(strstr(out, "event=refused status=481"));
     assert_non_null(strstr(out, "event=refused status=400 request=\"MESSAGE sip:a@b.test SIP/2.0"));
+    assert_non_null(strstr(out, "event=bad-request"));
+    assert_non_null(strstr(out, "failed sanity check"));
+    assert_non_null(strstr(out, "event=dropped"));
+    assert_non_null(strstr(out, "invalid Via"));
     assert_null(strstr(out, "200"));
+    assert_null(strstr(out, "dialogless"));
     size_t lines = 0;
     for (const char *p = out; (p = strchr(p, '\n')) != NULL; p++)
         lines++;
-    assert_int_equal(lines, 2);                           /* the 481 and the 400, nothing else */
+    assert_int_equal(lines, 4);           /* the 481, the 400, the sanity check and the Via */
 }
 
 /* Sofia modules other than nta and tport write to sofia's default log: their lines go through

@@ -2,8 +2,11 @@
  * a BIO pair, the lab's certificates: leaf + intermediate, as peers send them): the peer's
  * intermediates are freed on both sides, its own certificate, the verification result and the
  * connection stay, and a TLS 1.2 session resumed from the server's cache after the release
- * still has its peer's certificate. Which certificates are freed is seen through an X509
- * ex_data free callback, so the test does not depend on the allocator or its statistics. */
+ * still has its peer's certificate; tls_release_peer_leaf() frees the server's copy of the
+ * client's certificate unless the session may be resumed from the server's cache, and a
+ * connection resumed from a ticket still shows it. Which certificates are freed is seen through
+ * an X509 ex_data free callback, so the test does not depend on the allocator or its
+ * statistics. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +23,7 @@
 
 #include "tls_int.h"
 #include "lab_pki.h"
+#include "lab_tls_pair.h"
 
 static char pki[256];
 static int mark_idx = -1;
@@ -75,22 +79,11 @@ static SSL_CTX *ctx_new(bool server, const char *name, int max_version)
     return ctx;
 }
 
-struct pair {
-    SSL *client, *server;
-};
-
 /* Handshake both ends over a BIO pair; `session`: the client offers it for resumption. */
-static struct pair handshake(SSL_CTX *cctx, SSL_CTX *sctx, SSL_SESSION *session)
+static struct lab_tls_pair handshake(SSL_CTX *cctx, SSL_CTX *sctx, SSL_SESSION *session)
 {
-    struct pair p = { SSL_new(cctx), SSL_new(sctx) };
-    BIO *cb, *sb;
-    assert_non_null(p.client);
-    assert_non_null(p.server);
-    assert_int_equal(BIO_new_bio_pair(&cb, 0, &sb, 0), 1);
-    SSL_set_bio(p.client, cb, cb);
-    SSL_set_bio(p.server, sb, sb);
-    SSL_set_connect_state(p.client);
-    SSL_set_accept_state(p.server);
+    struct lab_tls_pair p = { SSL_new(cctx), SSL_new(sctx) };
+    lab_tls_pair_join(&p);
     /* the acceptable-CA list on the connection, as tls_hook.c sets it */
     char ca[300];
     snprintf(ca, sizeof ca, "%s/lab/ca.pem", pki);
@@ -99,30 +92,11 @@ static struct pair handshake(SSL_CTX *cctx, SSL_CTX *sctx, SSL_SESSION *session)
     SSL_set_client_CA_list(p.server, cas);
     if (session)
         assert_int_equal(SSL_set_session(p.client, session), 1);
-    int done_c = 0, done_s = 0;
-    for (int i = 0; i < 100 && !(done_c && done_s); i++) {
-        if (!done_c)
-            done_c = SSL_do_handshake(p.client) == 1;
-        if (!done_s)
-            done_s = SSL_do_handshake(p.server) == 1;
-    }
-    assert_true(done_c && done_s);
+    lab_tls_pair_handshake(&p);
     return p;
 }
 
-/* Application data still flows both ways (a TLS 1.3 client also reads the tickets here). */
-static void exchange(struct pair *p)
-{
-    char buf[64];
-    assert_int_equal(SSL_write(p->client, "MESSAGE", 7), 7);
-    assert_int_equal(SSL_read(p->server, buf, sizeof buf), 7);
-    assert_memory_equal(buf, "MESSAGE", 7);
-    assert_int_equal(SSL_write(p->server, "SIP/2.0 200 OK", 14), 14);
-    assert_int_equal(SSL_read(p->client, buf, sizeof buf), 14);
-    assert_memory_equal(buf, "SIP/2.0 200 OK", 14);
-}
-
-static void pair_free(struct pair *p)
+static void pair_free(struct lab_tls_pair *p)
 {
     SSL_free(p->client);
     SSL_free(p->server);
@@ -177,13 +151,13 @@ static void run_versions(int max_version)
     SSL_CTX *cctx = ctx_new(false, "edge", max_version);
     freed_intermediates = freed_leaves = 0;
 
-    struct pair p = handshake(cctx, sctx, NULL);
+    struct lab_tls_pair p = handshake(cctx, sctx, NULL);
     assert_int_equal(SSL_version(p.server), max_version);
     assert_int_equal(sk_X509_NAME_num(SSL_get_client_CA_list(p.server)), 1);
     assert_released(p.server, true, "edge.ciscoexample.test");
     assert_released(p.client, false, "sip.msexample.test");
-    exchange(&p);
-    exchange(&p);
+    lab_tls_pair_exchange(&p);
+    lab_tls_pair_exchange(&p);
     assert_int_equal(freed_leaves, 0);
     pair_free(&p);
     assert_int_equal(freed_leaves, 2);          /* the leaves go with their connections */
@@ -204,37 +178,106 @@ static void test_tls12_chain_released_connection_intact(void **state)
     run_versions(TLS1_2_VERSION);
 }
 
-/* TLS 1.2 without tickets: the server caches the session itself; released, it is resumed with
- * the peer's certificate and verification result (tls_hook.c and sofia read those again on the
- * resumed connection). */
-static void test_tls12_resumed_session_keeps_peer(void **state)
+/* The server's copy of the client's own certificate, once released, is gone for good (freed,
+ * not just unreferenced); the verification result and the connection stay. */
+static void assert_leaf_released(struct lab_tls_pair *p)
 {
-    (void)state;
-    SSL_CTX *sctx = ctx_new(true, "msedge", TLS1_2_VERSION);
-    SSL_CTX *cctx = ctx_new(false, "edge", TLS1_2_VERSION);
-    SSL_CTX_set_options(sctx, SSL_OP_NO_TICKET);
-    SSL_CTX_set_options(cctx, SSL_OP_NO_TICKET);
+    int before = freed_leaves;
+    X509_set_ex_data(SSL_get0_peer_certificate(p->server), mark_idx, &marks[MARK_LEAF]);
+    assert_int_equal(tls_release_peer_leaf(p->server), TLS_LEAF_RELEASED);
+    assert_int_equal(freed_leaves, before + 1);
+    assert_null(SSL_get0_peer_certificate(p->server));
+    assert_int_equal(SSL_get_verify_result(p->server), X509_V_OK);
+    assert_int_equal(tls_release_peer_leaf(p->server), TLS_LEAF_NONE);    /* nothing left */
+    assert_int_equal(tls_release_peer_leaf(p->client), TLS_LEAF_NONE);    /* servers only */
+    lab_tls_pair_exchange(p);
+    lab_tls_pair_exchange(p);
+}
 
-    struct pair first = handshake(cctx, sctx, NULL);
-    assert_int_equal(SSL_CTX_sess_number(sctx), 1);
+/* A second connection resumes the first one's session, after both releases on the first.
+ * With tickets (TLS 1.3 always, TLS 1.2 by default) the server keeps no session: its tickets,
+ * issued with the client's certificate in them before the handshake ended, carry it, so the
+ * leaf goes. Without tickets (TLS 1.2) the server caches the session itself and the leaf stays
+ * for the connections resumed from it. Either way the resumed connection shows the client's
+ * certificate and verification result (tls_hook.c and sofia read those again). */
+static void run_resumption(int version, bool tickets)
+{
+    SSL_CTX *sctx = ctx_new(true, "msedge", version);
+    SSL_CTX *cctx = ctx_new(false, "edge", version);
+    if (!tickets) {
+        SSL_CTX_set_options(sctx, SSL_OP_NO_TICKET);
+        SSL_CTX_set_options(cctx, SSL_OP_NO_TICKET);
+    }
+    freed_leaves = 0;
+
+    struct lab_tls_pair first = handshake(cctx, sctx, NULL);
+    assert_int_equal(SSL_version(first.server), version);
+    assert_int_equal(SSL_CTX_sess_number(sctx), tickets ? 0 : 1);
     assert_true(tls_release_after_handshake(first.server, true) > 0);
-    exchange(&first);
+    if (tickets)
+        assert_leaf_released(&first);           /* the exchange read the TLS 1.3 tickets */
+    else
+        assert_int_equal(tls_release_peer_leaf(first.server), TLS_LEAF_CACHED);
+    lab_tls_pair_exchange(&first);
     SSL_SESSION *sess = SSL_get1_session(first.client);
+    assert_non_null(sess);
+    assert_true(SSL_SESSION_is_resumable(sess));
     SSL_shutdown(first.client);
     SSL_shutdown(first.server);
     pair_free(&first);
 
-    struct pair again = handshake(cctx, sctx, sess);
+    struct lab_tls_pair again = handshake(cctx, sctx, sess);
     assert_true(SSL_session_reused(again.server));
     X509 *leaf = SSL_get0_peer_certificate(again.server);
     assert_non_null(leaf);
     assert_int_equal(X509_check_host(leaf, "edge.ciscoexample.test", 0, 0, NULL), 1);
     assert_int_equal(SSL_get_verify_result(again.server), X509_V_OK);
     assert_int_equal(tls_release_after_handshake(again.server, true), 0);
-    exchange(&again);
+    assert_int_equal(tls_release_peer_leaf(again.server),
+                     tickets ? TLS_LEAF_RELEASED : TLS_LEAF_CACHED);
+    lab_tls_pair_exchange(&again);
     pair_free(&again);
 
     SSL_SESSION_free(sess);
+    SSL_CTX_free(cctx);
+    SSL_CTX_free(sctx);
+}
+
+static void test_tls12_cached_session_resumed_with_peer(void **state)
+{
+    (void)state;
+    run_resumption(TLS1_2_VERSION, false);
+}
+
+static void test_tls12_ticket_resumed_with_peer(void **state)
+{
+    (void)state;
+    run_resumption(TLS1_2_VERSION, true);
+}
+
+static void test_tls13_ticket_resumed_with_peer(void **state)
+{
+    (void)state;
+    run_resumption(TLS1_3_VERSION, true);
+}
+
+/* TLS 1.2 without tickets and without the server's cache: nothing can resume from this
+ * process, the leaf goes (with the cache, test_tls12_cached_session_resumed_with_peer: it stays). */
+static void test_tls12_leaf_released_without_cache(void **state)
+{
+    (void)state;
+    SSL_CTX *sctx = ctx_new(true, "msedge", TLS1_2_VERSION);
+    SSL_CTX *cctx = ctx_new(false, "edge", TLS1_2_VERSION);
+    SSL_CTX_set_options(sctx, SSL_OP_NO_TICKET);
+    SSL_CTX_set_session_cache_mode(sctx, SSL_SESS_CACHE_OFF);
+    freed_leaves = 0;
+
+    struct lab_tls_pair p = handshake(cctx, sctx, NULL);
+    assert_int_equal(SSL_CTX_sess_number(sctx), 0);
+    assert_true(tls_release_after_handshake(p.server, true) > 0);
+    assert_leaf_released(&p);
+    pair_free(&p);
+
     SSL_CTX_free(cctx);
     SSL_CTX_free(sctx);
 }
@@ -244,7 +287,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tls13_chain_released_connection_intact),
         cmocka_unit_test(test_tls12_chain_released_connection_intact),
-        cmocka_unit_test(test_tls12_resumed_session_keeps_peer),
+        cmocka_unit_test(test_tls12_cached_session_resumed_with_peer),
+        cmocka_unit_test(test_tls12_ticket_resumed_with_peer),
+        cmocka_unit_test(test_tls13_ticket_resumed_with_peer),
+        cmocka_unit_test(test_tls12_leaf_released_without_cache),
     };
     return cmocka_run_group_tests_name("tls_release", tests, pki_make, pki_remove);
 }
