@@ -374,12 +374,9 @@ int tls_ssl_configure(SSL *ssl, const struct tls_material *m)
     STACK_OF(X509_NAME) *cas = m->ca_names ? SSL_dup_CA_list(m->ca_names) : NULL;
     static const unsigned char sid_ctx[] = "sipfed";
 
-    /* The TLS 1.2 list is set on the context, which a connection without a list of its own
-     * reads during its handshake, not copied into every connection (two stacks, 0.4 kB per
-     * idle connection). sofia is done with the context before its first SSL_new; every SSL on
-     * it is configured here, with the current set-up's list. */
+    /* The TLS 1.2 list is on the context (tls_ciphers.c), parsed when it changes. */
     if (SSL_set_min_proto_version(ssl, m->min_version) != 1 ||
-        SSL_CTX_set_cipher_list(SSL_get_SSL_CTX(ssl), m->ciphers) != 1 ||
+        tls_ctx_ciphers_use(SSL_get_SSL_CTX(ssl), m->ciphers) != 0 ||
         SSL_set1_verify_cert_store(ssl, m->store) != 1 ||
         SSL_set_session_id_context(ssl, sid_ctx, sizeof sid_ctx - 1) != 1) {
         sk_X509_NAME_pop_free(cas, X509_NAME_free);

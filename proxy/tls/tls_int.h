@@ -54,6 +54,15 @@ void tls_material_clear(struct tls_material *m);
  * on `ssl` (versions, ciphers, DH, trust store, options); 0 or -1. */
 int tls_ssl_configure(SSL *ssl, const struct tls_material *m);
 bool tls_hook_in_effect(void);
+/* tls_ciphers.c: make `ciphers` the TLS 1.2 list of `ctx` (sofia's context, shared by its
+ * connections): set on the context, which a connection without a list of its own reads during
+ * its handshake, rather than copied into every connection (two stacks, 0.4 kB per idle
+ * connection); sofia is done with the context before its first SSL_new, and every SSL on it is
+ * configured by the hook. The context remembers the list it was given, so the string is parsed
+ * only when it differs: at a context's first connection, and at its first connection after a
+ * reload made a set-up with another list the policy (that list is then in force for every new
+ * connection). Returns 0, or -1 when OpenSSL refuses the list. */
+int tls_ctx_ciphers_use(SSL_CTX *ctx, const char *ciphers);
 /* tls_readbuf.c: sofia's tls_init_secondary/tls_read/tls_free are ours (one read buffer per
  * event loop instead of 16 kB per connection). */
 bool tls_readbuf_in_effect(void);

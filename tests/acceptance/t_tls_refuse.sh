@@ -6,7 +6,8 @@
 #   - a peer at the IM&P address whose certificate lacks the tls_verify_subject name: not taken
 #     as zone IMP (default zone, so the IMP-only rule does not match: 404);
 #   - a Microsoft edge whose server certificate lacks the SRV target name: the branch fails at
-#     once with 502 (no wait for a timer).
+#     once with 502 (no wait for a timer);
+#   - after a reload to another TLS 1.2 cipher list, a suite it leaves out.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tls_lib.sh"
 
@@ -59,4 +60,15 @@ wait_log "method=MESSAGE alias=bob@msexample.test src=IMP auth=yes .*target=DNS 
 # attempt timer (that would be a 504) nor Timer F (32 s); the bound leaves room for sipp and
 # stunnel starting on a loaded machine.
 [ "$elapsed_ms" -lt 8000 ] || fail "the 502 took ${elapsed_ms} ms"
-pass "TLS 1.0/1.1, static RSA, foreign and missing client certificates, wrong peer names refused"
+
+# A reload's TLS 1.2 list is in force from the next connection (tls_ciphers.c puts it on sofia's
+# context when the active set-up's list changes, not for every connection).
+chacha=ECDHE-ECDSA-CHACHA20-POLY1305
+s_client_ok -tls1_2 -cipher "$chacha" "${client_cert[@]}" || fail "$chacha refused with the default list"
+sed -i 's/^min_version = 1.2$/&\nciphers = ECDHE+AESGCM/' "$T/sipfed.ini"
+kill -HUP "$SIPFED_PID"
+wait_log "event=reload status=ok"
+s_client_ok -tls1_2 -cipher "$chacha" "${client_cert[@]}" && fail "$chacha accepted after a reload to ECDHE+AESGCM"
+s_client_ok -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256 "${client_cert[@]}" ||
+    fail "ECDHE-ECDSA-AES128-GCM-SHA256 refused after a reload to ECDHE+AESGCM"
+pass "TLS 1.0/1.1, static RSA, foreign and missing client certificates, wrong peer names refused; a reload's cipher list"

@@ -3,7 +3,9 @@
  * run under a set-up made from the lab PKI (certs/mklab.sh), both ends over a BIO pair.
  *
  * A handshake is counted (and its names read, and the inbound guard told) once per connection,
- * however often OpenSSL reports SSL_CB_HANDSHAKE_DONE for it. */
+ * however often OpenSSL reports SSL_CB_HANDSHAKE_DONE for it. The TLS 1.2 cipher list is
+ * parsed once per context and set-up, and a reload's new list is in force for the next
+ * connection. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -239,11 +241,63 @@ static void test_second_handshake_done_counted_once(void **state)
     run_end(&r);
 }
 
+/* The negotiated suite's OpenSSL name contains `part`. */
+static void assert_suite(const struct lab_tls_pair *p, const char *part)
+{
+    const char *name = SSL_get_cipher_name(p->server);
+    assert_non_null(name);
+    if (!strstr(name, part))
+        fail_msg("negotiated %s, expected a %s suite", name, part);
+}
+
+/* A reload: the set-up is replaced by one with `ciphers` (tls.c activates the new one; here no
+ * connection is left to move). */
+static void run_reload(struct run *r, const char *ciphers)
+{
+    setup_free(r->ts);
+    r->ts = setup_new(ciphers);
+}
+
+/* The TLS 1.2 list sits on sofia's context: it is parsed at the context's first connection and
+ * when a set-up with another list has become the policy, not for every connection. What the
+ * hook set is seen through the suite a TLS 1.2 handshake negotiates (server preference); a
+ * list put on the contexts behind the hook's back shows whether it parsed its own again. */
+static void test_cipher_list_once_per_setup(void **state)
+{
+    (void)state;
+    struct run r;
+    run_start(&r, "ECDHE+AESGCM");
+    struct lab_tls_pair p = pair_connect(&r, TLS1_2_VERSION);
+    assert_suite(&p, "GCM");
+    pair_close(&p);
+
+    /* Same set-up, next connection: the hook leaves the context's list alone. */
+    assert_int_equal(SSL_CTX_set_cipher_list(r.cctx, "ECDHE+CHACHA20"), 1);
+    assert_int_equal(SSL_CTX_set_cipher_list(r.sctx, "ECDHE+CHACHA20"), 1);
+    p = pair_connect(&r, TLS1_2_VERSION);
+    assert_suite(&p, "CHACHA20");
+    pair_close(&p);
+
+    /* A reload to the same list: nothing to parse either. */
+    run_reload(&r, "ECDHE+AESGCM");
+    p = pair_connect(&r, TLS1_2_VERSION);
+    assert_suite(&p, "CHACHA20");
+    pair_close(&p);
+
+    /* A reload to another list: in force from the next connection, on both contexts. */
+    run_reload(&r, "ECDHE+AES+SHA256");
+    p = pair_connect(&r, TLS1_2_VERSION);
+    assert_suite(&p, "AES128-SHA256");
+    pair_close(&p);
+    run_end(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tls13_post_handshake_counted_once),
         cmocka_unit_test(test_second_handshake_done_counted_once),
+        cmocka_unit_test(test_cipher_list_once_per_setup),
     };
     return cmocka_run_group_tests_name("tls_hook", tests, pki_make, pki_remove);
 }
