@@ -43,6 +43,9 @@ runq_ns() {
     for p in "$@"; do cat /proc/$p/task/*/schedstat 2>/dev/null; done | awk '{ s += $2 } END { printf "%.0f", s }'
 }
 
+# conns_on PORT: established TCP connections whose local end is $HOST:PORT (a node's side)
+conns_on() { ss -Htn state established "( sport = :$1 )" 2>/dev/null | wc -l; }
+
 # rss_kb PID: resident set size in kB
 rss_kb() { awk '/^VmRSS:/ { print $2 }' /proc/$1/status 2>/dev/null; }
 
