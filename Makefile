@@ -72,11 +72,10 @@ $(B)/libsipfed.a: $(OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-# sofia's own functions that proxy/tls/tls_readbuf.c, tls_after_check.c and proxy/sip/stream_read.c
-# interpose: the
-# executable must export them
+# sofia's own functions that proxy/tls/tls_readbuf.c, tls_drain.c, tls_after_check.c and
+# proxy/sip/stream_read.c interpose: the executable must export them
 # (libssl's and libc's functions are exported because the libraries import them; these are not).
-INTERPOSE_EXPORTS := $(foreach f,tls_init_secondary tls_read tls_free tls_connect su_getmsgsize,-Wl,--export-dynamic-symbol=$(f))
+INTERPOSE_EXPORTS := $(foreach f,tls_init_secondary tls_read tls_free tls_pending tls_connect su_getmsgsize,-Wl,--export-dynamic-symbol=$(f))
 $(B)/sipfed: $(B)/obj/cli/main.o $(LIBS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(INTERPOSE_EXPORTS) -o $@ $^ $(LDLIBS)
 
@@ -95,6 +94,10 @@ $(B)/tests/%.o: tests/unit/%.c | pkgcheck
 
 $(B)/tests/%: $(B)/tests/%.o $(LIBS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+# the TLS wire test runs sofia with the daemon's interposed functions (tls_drain.c's test)
+$(B)/tests/test_tls_wire: $(B)/tests/test_tls_wire.o $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(INTERPOSE_EXPORTS) -o $@ $^ $(LDLIBS) -lcmocka
 
 # Live DNS test program (tests/acceptance/t_dns_resolver.sh runs it against dnsmasq).
 $(B)/tests/dns_live: tests/acceptance/dns_live.c $(LIBS)

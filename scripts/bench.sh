@@ -87,10 +87,13 @@ start_all() {
     step 200 2 warmup >/dev/null
 }
 
-# memory FLAVOUR WORKERS: "idle_kb conns_kb held idle_mem_kb conns_mem_kb" of node B (PSS over
-# its processes; _mem: without file-backed pages, pss_mem_kb)
+# memory FLAVOUR WORKERS: "idle_kb conns_kb held idle_mem_kb conns_mem_kb teardown_ms
+# teardown_cpu_ms" of node B (PSS over its processes; _mem: without file-backed pages,
+# pss_mem_kb; teardown: from closing the held connections until B has no more of them than
+# before, and B's CPU meanwhile; the load steps start only after it)
 memory() {
-    local idle conns v held pids idle_mem conns_mem
+    local idle conns v held pids idle_mem conns_mem n0 t0 c0 td_ms td_cpu
+    n0=$(conns_on "$B_PORT")
     pids=$(tree_pids "$B_PID")
     idle=$(pss_kb $pids) idle_mem=$(pss_mem_kb $pids)
     coproc HOLD { exec python3 "$BENCH/tls_hold.py" "$HOST" "$B_PORT" "$TLS_CONNS" \
@@ -105,8 +108,13 @@ memory() {
         v=$(pss_mem_kb $pids); [ "${v:-0}" -gt $conns_mem ] && conns_mem=$v
         sleep 0.3
     done
+    t0=$(date +%s%N) c0=$(cpu_ticks $(tree_pids "$B_PID"))
     eval "exec ${HOLD[1]}>&-"; stop_pid "$HOLD_PID" 10; HOLD_PID=""
-    echo "$idle $conns $(echo "$held" | awk '{ print $2 }') $idle_mem $conns_mem"
+    for i in $(seq 600); do [ "$(conns_on "$B_PORT")" -le "$n0" ] && break; sleep 0.05; done
+    td_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    td_cpu=$(( ($(cpu_ticks $(tree_pids "$B_PID")) - c0) * 1000 / CLK_TCK ))
+    [ "$(conns_on "$B_PORT")" -le "$n0" ] || log "node B still has $(conns_on "$B_PORT") connections after 30 s"
+    echo "$idle $conns $(echo "$held" | awk '{ print $2 }') $idle_mem $conns_mem $td_ms $td_cpu"
 }
 
 # latency RATE SECS TAG: "step line" + p50/p99 from the trace
@@ -142,7 +150,8 @@ run_config() {
     if [ "$mode" = tls ]; then
         set -- $(memory)
         out="$out mem_idle_kb=$1 mem_conns_kb=$2 conns=$3 mem_anon_idle_kb=$4 mem_anon_conns_kb=$5"
-        log "memory of B: idle $1 kB, $2 kB with $3 TLS connections (without file pages: $4 -> $5 kB)"
+        out="$out teardown_ms=$6 teardown_cpu_ms=$7"
+        log "memory of B: idle $1 kB, $2 kB with $3 TLS connections (without file pages: $4 -> $5 kB); they closed in $6 ms, B's CPU meanwhile $7 ms"
         if [ "$MEMORY_ONLY" = 1 ]; then
             cleanup; echo "$out load_end=$(load) secs=$(( $(date +%s) - t0 ))" >> "$RESULTS"; return
         fi
@@ -220,10 +229,11 @@ if [ "$MEMORY_ONLY" = 1 ]; then
     # one line per configuration; the same arithmetic as table.py's "kB per idle TLS connection"
     awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
            if (v["conns"] > 0)
-               printf "%s w=%s: PSS idle %d kB, %d kB with %d TLS connections: %.1f kB per idle TLS connection; without file pages %.1f kB (load %s -> %s)\n",
+               printf "%s w=%s: PSS idle %d kB, %d kB with %d TLS connections: %.1f kB per idle TLS connection; without file pages %.1f kB; closed in %d ms, CPU of B meanwhile %d ms (load %s -> %s)\n",
                    v["flavour"], v["workers"], v["mem_idle_kb"], v["mem_conns_kb"], v["conns"],
                    (v["mem_conns_kb"] - v["mem_idle_kb"]) / v["conns"],
-                   (v["mem_anon_conns_kb"] - v["mem_anon_idle_kb"]) / v["conns"], v["load_start"], v["load_end"]
+                   (v["mem_anon_conns_kb"] - v["mem_anon_idle_kb"]) / v["conns"], v["teardown_ms"],
+                   v["teardown_cpu_ms"], v["load_start"], v["load_end"]
            else printf "%s w=%s: not measured (%s)\n", v["flavour"], v["workers"], $0
            delete v }' "$RESULTS" | tee "$WORK/report.md"
     echo "Details: $WORK (results, B.log)"

@@ -32,7 +32,7 @@ LAYER_RANK = {
 # sip/stream_read.c's su_getmsgsize (sofia's own),
 # sip/inbound_hook.c's accept and close. A file that calls close() calls libc's
 # function, not the hook's file, so these are no edge of the file graph.
-INTERPOSED = {"SSL_new", "SSL_shutdown", "accept", "close", "tls_init_secondary", "tls_read", "tls_free", "su_getmsgsize"}
+INTERPOSED = {"SSL_new", "SSL_shutdown", "accept", "close", "tls_init_secondary", "tls_read", "tls_free", "tls_pending", "su_getmsgsize"}
 # What the pure core must never call: sofia's transaction engine and transports, c-ares, OpenSSL.
 CORE_FORBIDDEN = re.compile(r"^(nta_|tport_|ares_|SSL_)")
 

@@ -163,6 +163,9 @@ int tls_setup_activate(struct tls_setup *ts, su_root_t *root, tls_failure_f *cb,
     if (!tls_readbuf_in_effect())
         log_warn("tls", "event=read_buffer_shared_off reason=\"sofia's tls_read is not "
                  "interposed; each TLS connection keeps its own 16 kB read buffer\"");
+    if (!tls_drain_in_effect())
+        log_warn("tls", "event=read_one_record reason=\"sofia's tls_pending is not interposed; "
+                 "a TLS connection is read one record per poll turn\"");
     if (!tls_after_check_in_effect())
         log_warn("tls", "event=peer_leaf_kept reason=\"sofia's tls_connect is not interposed; "
                  "each inbound TLS connection keeps its peer's certificate (about 4 kB)\"");

@@ -66,6 +66,12 @@ int tls_ctx_ciphers_use(SSL_CTX *ctx, const char *ciphers);
 /* tls_readbuf.c: sofia's tls_init_secondary/tls_read/tls_free are ours (one read buffer per
  * event loop instead of 16 kB per connection). */
 bool tls_readbuf_in_effect(void);
+/* tls_drain.c: sofia's tls_pending() is ours: a TLS connection is read on, record after record,
+ * while its socket holds more and it has read less than TLS_DRAIN_CHUNK bytes in this run of
+ * reads (sofia reads one record per poll turn). tls_drain_more(): that decision. */
+enum { TLS_DRAIN_CHUNK = 16384 };
+bool tls_drain_more(uint64_t read_in_run, int readable);
+bool tls_drain_in_effect(void);
 /* tls_release.c: after a handshake, give back what nothing reads again: the peer's certificate
  * chains (the session keeps the leaf) and, on a server, the acceptable-CA list. Returns how
  * many certificate references were dropped. */

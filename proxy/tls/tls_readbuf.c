@@ -30,37 +30,19 @@
 #include <string.h>
 #include <sys/types.h>
 
-#include <openssl/ssl.h>
-#include <sofia-sip/su_alloc.h>
-
 #include "log.h"
+#include "sofia_tls.h"
 
 enum { SOFIA_TLS_BUFFER = 16384 };      /* tport_tls.c: tls_buffer_size */
-
-/* The head of sofia-sip 1.12.11's struct tls_s (tport_tls.c), up to the receive fields. */
-struct sofia_tls {
-    su_home_t home[1];
-    SSL_CTX *ctx;
-    SSL *con;
-    BIO *bio_con;
-    unsigned int flags;                 /* type, accept, verify_* bit-fields */
-    int read_events;
-    void *read_buffer;
-    size_t read_buffer_len;
-};
 
 typedef struct sofia_tls *init_secondary_f(struct sofia_tls *, int, int);
 typedef ssize_t tls_read_f(struct sofia_tls *);
 typedef void tls_free_f(struct sofia_tls *);
 
-/* sofia's functions (tport_tls.h is not installed), defined here to interpose them */
-struct sofia_tls *tls_init_secondary(struct sofia_tls *master, int sock, int accept);
-ssize_t tls_read(struct sofia_tls *t);
-void tls_free(struct sofia_tls *t);
-
 static _Thread_local unsigned char shared[SOFIA_TLS_BUFFER];   /* this loop's buffer */
 static _Thread_local struct sofia_tls *owner;    /* whose bytes `shared` holds, if any */
 static _Thread_local bool disabled;
+static _Thread_local bool checked;      /* a connection's layout was recognised */
 
 static void *real_fn(const char *name)
 {
@@ -89,6 +71,7 @@ struct sofia_tls *tls_init_secondary(struct sofia_tls *master, int sock, int acc
                  "layout is not the 1.12.11 one; each connection keeps its own 16 kB buffer\"");
         return t;
     }
+    checked = true;
     su_free(t->home, t->read_buffer);
     t->read_buffer = shared;
     return t;
@@ -127,6 +110,11 @@ void tls_free(struct sofia_tls *t)
         owner = NULL;
     if (real)
         real(t);
+}
+
+bool tls_sofia_layout_known(void)
+{
+    return checked && !disabled;
 }
 
 bool tls_readbuf_in_effect(void)

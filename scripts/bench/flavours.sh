@@ -53,14 +53,14 @@ tls_verify_subject = sip.msexample.test")
         ini_b=$(SIPFED_WORKERS=$1 node_render B "tls:$HOST:$B_PORT" sip.msexample.test msedge \
             "peers = $HOST:$UAS_PORT
 transport = tcp")
-        "$SIPFED" -c "$ini_b" run > "$WORK/B.log" 2>&1 &
+        "$SIPFED" -c "$ini_b" run >> "$WORK/B.log" 2>&1 &
         B_PID=$!
     else
         ini_a=$(SIPFED_WORKERS=$1 node_render A "tcp:$HOST:$A_PORT" edge.ciscoexample.test edge \
             "peers = $HOST:$UAS_PORT
 transport = tcp")
     fi
-    "$SIPFED" -c "$ini_a" run > "$WORK/A.log" 2>&1 &
+    "$SIPFED" -c "$ini_a" run >> "$WORK/A.log" 2>&1 &
     A_PID=$!
 }
 

@@ -43,6 +43,9 @@ runq_ns() {
     for p in "$@"; do cat /proc/$p/task/*/schedstat 2>/dev/null; done | awk '{ s += $2 } END { printf "%.0f", s }'
 }
 
+# conns_on PORT: established TCP connections whose local end is $HOST:PORT (a node's side)
+conns_on() { ss -Htn state established "( sport = :$1 )" 2>/dev/null | wc -l; }
+
 # rss_kb PID: resident set size in kB
 rss_kb() { awk '/^VmRSS:/ { print $2 }' /proc/$1/status 2>/dev/null; }
 
@@ -119,14 +122,21 @@ step() {
     ( cd "$dir" && exec timeout -k 5 $((secs + 40)) sipp "$HOST:$A_PORT" -sf "$BENCH/uac.xml" \
         -i "$HOST" -p "$UAC_PORT" -t t1 -s bob -r "$rate" -rp 1000 -m "$n" -l 20000 -nostdin -nd \
         -recv_timeout 5000 -timeout $((secs + 30))s -timeout_error \
-        -max_recv_loops 5000 -max_sched_loops 5000 -trace_stat -stf stat.csv -fd 1 $extra \
-        > uac.out 2>&1 ) &
+        -max_recv_loops 5000 -max_sched_loops 5000 -trace_stat -stf stat.csv -fd 1 \
+        -trace_error_codes $extra > uac.out 2>&1 ) &
     local uac=$!
     SIPP_PIDS="$SIPP_PIDS $uac"
     wait $uac
     SIPP_PIDS=${SIPP_PIDS/ $uac/}
     c1=$(cpu_ticks $NODE_PIDS); q1=$(runq_ns $NODE_PIDS)
-    awk -F';' -v n=$n -v cpu=$((c1 - c0)) -v runq=$((q1 - q0)) '
+    # the responses sipp did not expect, by status code (e.g. the proxy's 503 when overloaded):
+    # sipp 3.6 counts such a call as failed only when its recv_timeout expires, as
+    # FailedTimeoutOnRecv, so the status is the only trace of what happened to it
+    local codes
+    codes=$(cat "$dir"/*_error_codes.csv 2>/dev/null | awk -F';' '{ k = split($3, c, ",")
+            for (i = 1; i <= k; i++) if (c[i] ~ /^[0-9]+$/) n[c[i]]++ }
+        END { s = ""; for (x in n) s = s (s == "" ? "" : ",") x ":" n[x]; print (s == "" ? "none" : s) }')
+    awk -F';' -v n=$n -v cpu=$((c1 - c0)) -v runq=$((q1 - q0)) -v codes="$codes" '
         function t(f,  a, k) { k = split(f, a, "\t"); return a[k] + 0 }
         NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
         {   last = $0; now = t($h["CurrentTime"]); o = $h["OutgoingCall(C)"] + 0
@@ -139,8 +149,8 @@ step() {
             ok = v[h["SuccessfulCall(C)"]] + 0; ko = v[h["FailedCall(C)"]] + 0
             split(v[h["ResponseTime1(C)"]], r, ":"); rt = (r[1] * 3600 + r[2] * 60 + r[3]) * 1000 + r[4] / 1000
             secs = (sent_at != "" ? sent_at : now) - start
-            printf "sent=%d ok=%d failed=%d failpct=%.3f achieved=%.0f meanrt_ms=%.2f cpu_ticks=%d runq_ms=%.0f\n",
-                out, ok, ko, 100 * (n - ok) / n, (secs > 0 ? out / secs : 0), rt, cpu, runq / 1e6 }' "$dir/stat.csv"
+            printf "sent=%d ok=%d failed=%d failpct=%.3f achieved=%.0f meanrt_ms=%.2f cpu_ticks=%d runq_ms=%.0f unexpected=%s\n",
+                out, ok, ko, 100 * (n - ok) / n, (secs > 0 ? out / secs : 0), rt, cpu, runq / 1e6, codes }' "$dir/stat.csv"
 }
 
 # latency_rtt DIR: p50/p99/max in ms from the -trace_rtt file(s) of a step (millisecond resolution)

@@ -12,6 +12,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/bio.h>
+#include <openssl/ssl.h>
 #include <sofia-sip/nta.h>
 #include <sofia-sip/nta_tport.h>
 #include <sofia-sip/sip_header.h>
@@ -426,6 +431,110 @@ static void test_outgoing_client_certificate(void **state)
     fixture_free(f);
 }
 
+/* ---- Reading a TLS connection: all it holds per poll turn, not one record (tls_drain.c) ----
+ * A client sends BURST requests, each as three TLS records (as sofia writes a forwarded
+ * message), in one write, and only then does the agent's loop turn again: sofia 1.12 alone
+ * needs one poll turn per record (3 * BURST); with tls_drain.c, one per 16 kB of records. */
+enum { BURST = 60, BURST_PARTS = 3 };
+
+static void burst_part(SSL *ssl, int i, int part)
+{
+    char buf[256];
+    int n = 0;
+    if (part == 0)
+        n = snprintf(buf, sizeof buf, "OPTIONS sip:edge.ciscoexample.test SIP/2.0\r\n"
+                     "Via: SIP/2.0/TLS sip.msexample.test;branch=z9hG4bKburst%d\r\n", i);
+    else if (part == 1)
+        n = snprintf(buf, sizeof buf, "From: <sip:a@msexample.test>;tag=%d\r\n"
+                     "To: <sip:edge.ciscoexample.test>\r\nCall-ID: burst%d@x\r\n", i, i);
+    else
+        n = snprintf(buf, sizeof buf, "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+                     "Content-Length: 0\r\n\r\n");
+    if (SSL_write(ssl, buf, n) != n)
+        _exit(4);
+}
+
+/* The client (a child process): handshake, tell `ready`, wait for `go`, write the burst's
+ * records in one write, tell `ready` again, hold the connection until `go` closes. */
+static void burst_client(int ready, int go)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port_in) };
+    char c = 0;
+    if (!ctx || s < 0 || inet_pton(AF_INET, ip, &a.sin_addr) != 1 ||
+        connect(s, (struct sockaddr *)&a, sizeof a) != 0)
+        _exit(2);
+    SSL *ssl = SSL_new(ctx);
+    if (!ssl || !SSL_set_fd(ssl, s) || SSL_connect(ssl) != 1)
+        _exit(3);
+    BIO *records = BIO_new(BIO_s_mem());
+    SSL_set0_wbio(ssl, records);            /* records are kept, not sent, from here on */
+    for (int i = 0; i < BURST; i++)
+        for (int part = 0; part < BURST_PARTS; part++)
+            burst_part(ssl, i, part);
+    char *bytes;
+    long len = BIO_get_mem_data(records, &bytes);
+    if (write(ready, &c, 1) != 1 || read(go, &c, 1) != 1)
+        _exit(5);
+    for (long off = 0; off < len;) {
+        ssize_t w = write(s, bytes + off, (size_t)(len - off));
+        if (w <= 0)
+            _exit(6);
+        off += w;
+    }
+    if (write(ready, &c, 1) != 1)
+        _exit(7);
+    while (read(go, &c, 1) > 0)
+        ;
+    _exit(0);
+}
+
+static void test_burst_read_per_turn(void **state)
+{
+    (void)state;
+    struct fixture *f = fixture_new(false, false);
+    int ready[2], go[2];
+    char c = 0;
+    assert_int_equal(pipe(ready), 0);
+    assert_int_equal(pipe(go), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(ready[0]);
+        close(go[1]);
+        burst_client(ready[1], go[0]);
+    }
+    close(ready[1]);
+    close(go[0]);
+
+    /* the handshake needs the loop; then the loop stands still while the burst is written */
+    struct pollfd p = { .fd = ready[0], .events = POLLIN };
+    double deadline = now() + 10;
+    while (poll(&p, 1, 0) == 0 && now() < deadline)
+        su_root_step(f->root, 20);
+    assert_int_equal(read(ready[0], &c, 1), 1);
+    assert_int_equal(write(go[1], &c, 1), 1);
+    assert_int_equal(read(ready[0], &c, 1), 1);   /* all records are in our socket now */
+
+    int turns = 0;
+    while (f->requests < BURST && turns < 20 * BURST * BURST_PARTS && now() < deadline + 10) {
+        su_root_step(f->root, 50);
+        turns++;
+    }
+    close(go[1]);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(f->requests, BURST);
+    /* about 21 kB of records: two turns, three with the handshake's end; sofia alone took
+     * 3 * BURST = 180 */
+    print_message("%d requests in %d records read in %d poll turns\n", BURST,
+                  BURST * BURST_PARTS, turns);
+    assert_true(turns <= 8);
+    fixture_free(f);
+}
+
 static int teardown(void **state)
 {
     (void)state;
@@ -444,6 +553,7 @@ int main(void)
         cmocka_unit_test_teardown(test_incoming_peer_names, teardown),
         cmocka_unit_test_teardown(test_outgoing_name_checked_and_failure_fast, teardown),
         cmocka_unit_test_teardown(test_outgoing_client_certificate, teardown),
+        cmocka_unit_test_teardown(test_burst_read_per_turn, teardown),
     };
     return cmocka_run_group_tests_name("tls_wire", tests, pki_make, pki_remove);
 }
