@@ -1,6 +1,8 @@
 /* ratelimit.c — token buckets by key with refusal episodes (see ratelimit.h). */
 #include "ratelimit.h"
 
+#include <time.h>
+
 #include <errno.h>
 #include <string.h>
 
@@ -138,4 +140,11 @@ size_t rate_table_keys(const struct rate_table *t)
 uint64_t rate_table_full_count(const struct rate_table *t)
 {
     return t->full_count;
+}
+
+uint64_t rate_clock_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }

@@ -39,6 +39,9 @@ typedef void rate_episode_end_f(void *arg, const char *key, uint64_t refused);
 void rate_table_sweep(struct rate_table *t, uint64_t now_ms, uint64_t quiet_ms,
                       rate_episode_end_f *cb, void *arg);
 
+/* The clock the callers pass: CLOCK_MONOTONIC in milliseconds. */
+uint64_t rate_clock_ms(void);
+
 size_t rate_table_keys(const struct rate_table *t);
 uint64_t rate_table_full_count(const struct rate_table *t);
 

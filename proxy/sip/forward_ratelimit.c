@@ -24,13 +24,6 @@ struct fwd_ratelimit {
     uint64_t next_sweep_ms;
 };
 
-static uint64_t rl_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static void rl_episode_end(void *arg, const char *key, uint64_t refused)
 {
     (void)arg;
@@ -98,7 +91,7 @@ bool fwd_ratelimit_refuse(struct forward_env *env, nta_agent_t *agent, msg_t *ms
     /* Neighbor and traversal zones are our own IM&P and Expressway peers: not limited. */
     if (src && src->type != ZONE_NEIGHBOR && src->type != ZONE_TRAVERSAL_CLIENT &&
         src->type != ZONE_TRAVERSAL_SERVER) {
-        uint64_t now = rl_now_ms();
+        uint64_t now = rate_clock_ms();
         if (now >= rl->next_sweep_ms) {
             rate_table_sweep(rl->table, now, RL_EPISODE_QUIET_MS, rl_episode_end, NULL);
             rl->next_sweep_ms = now + RL_SWEEP_MS;

@@ -629,6 +629,8 @@ static int agent_listen(struct proxy *px, const struct node_config *cfg)
         if (!px->agent) {
             sofialog_attach(&px->sofialog);
             sofialog_on_garbage(&px->sofialog, proxy_garbage, px);
+            if (sofialog_limit_start(&px->sofialog, px->root, SOFIALOG_LIMIT_QUIET_MS) != 0)
+                return ENOMEM;
             px->mclass = sip_mclass_create();
             if (!px->mclass)
                 return ENOMEM;
@@ -895,6 +897,7 @@ void proxy_destroy(struct proxy *px)
     inbound_guard_destroy(px->inbound);
     worker_link_destroy(px->link);
     fwd_ratelimit_destroy(px->env.ratelimit);
+    sofialog_limit_stop(&px->sofialog);
     sofialog_detach(&px->sofialog);
     unreadable_destroy(px->env.unreadable);
     dns_resolver_destroy(px->dns);

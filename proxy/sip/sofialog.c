@@ -32,10 +32,12 @@ void sofialog_clean(char *dst, size_t size, const char *s)
     dst[i] = '\0';
 }
 
-static void emit(enum log_level lvl, const char *event, int status, const char *request,
-                 const char *reason)
+static void emit(struct sofialog_stream *s, enum log_level lvl, const char *event, int status,
+                 const char *request, const char *reason)
 {
     char req[SOFIALOG_LINE], why[SOFIALOG_LINE];
+    if (!log_enabled(lvl) || !sofialog_limit_admit(s->limit))
+        return;
     sofialog_clean(req, sizeof req, request && *request ? request : "-");
     sofialog_clean(why, sizeof why, reason);
     if (status)
@@ -54,22 +56,22 @@ static void nta_line(struct sofialog_stream *s, const char *line)
         return;
     }
     if (strstr(line, ") failed sanity check")) {
-        emit(LOG_LVL_WARN, "bad-request", 0, s->request,
+        emit(s, LOG_LVL_WARN, "bad-request", 0, s->request,
              "failed sanity check: a mandatory header (Via, From, To, Call-ID, CSeq) is missing "
              "or malformed, or CSeq does not match the method");
         return;
     }
     if ((p = strstr(line, " has bad ")) != NULL && strncmp(line, "nta: ", 5) == 0) {
         snprintf(what, sizeof what, "bad%s", p + 8);
-        emit(LOG_LVL_WARN, "bad-request", 0, s->request, what);
+        emit(s, LOG_LVL_WARN, "bad-request", 0, s->request, what);
         return;
     }
     if ((p = strstr(line, ") is ")) != NULL) {
         p += 5;
         if (strncmp(p, "Bad ", 4) == 0)
-            emit(LOG_LVL_WARN, "refused", 400, s->request, p);
+            emit(s, LOG_LVL_WARN, "refused", 400, s->request, p);
         else if (strcmp(p, "Request Entity Too Large") == 0)
-            emit(LOG_LVL_WARN, "refused", 413, s->request, "larger than max_message_size");
+            emit(s, LOG_LVL_WARN, "refused", 413, s->request, "larger than max_message_size");
         else
             LOG_AT(LOG_LVL_DEBUG, "sofia", "msg=\"%s\"", line);
         return;
@@ -77,24 +79,24 @@ static void nta_line(struct sofialog_stream *s, const char *line)
     if (strncmp(line, "nta: bad version ", 17) == 0) {
         snprintf(what, sizeof what, "unsupported SIP version %.*s", (int)strcspn(line + 17, " "),
                  line + 17);
-        emit(LOG_LVL_WARN, "refused", 505, s->request, what);
+        emit(s, LOG_LVL_WARN, "refused", 505, s->request, what);
         return;
     }
     if (strstr(line, ") has invalid Via")) {
-        emit(LOG_LVL_WARN, "dropped", 0, s->request,
+        emit(s, LOG_LVL_WARN, "dropped", 0, s->request,
              "invalid Via (transport differs from the connection's, or no usable sent-by)");
         return;
     }
     if (strstr(line, "received garbage")) {
         /* nta names its own listening port here, not the sender's: the line stays at debug,
          * and the episode (unreadable.c, through on_garbage) names the real sender. */
-        emit(LOG_LVL_DEBUG, "dropped", 0, line, "not a SIP message (no request or status line)");
+        emit(s, LOG_LVL_DEBUG, "dropped", 0, line, "not a SIP message (no request or status line)");
         if (s->on_garbage)
             s->on_garbage(s->garbage_arg);
         return;
     }
     if (strncmp(line, "nta: sent 481 ", 14) == 0 && strstr(line, " for CANCEL ")) {
-        emit(LOG_LVL_INFO, "refused", 481, s->request, "CANCEL matches no transaction");
+        emit(s, LOG_LVL_INFO, "refused", 481, s->request, "CANCEL matches no transaction");
         return;
     }
     if (log_enabled(LOG_LVL_DEBUG)) {

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <sofia-sip/su_log.h>
+#include <sofia-sip/su_time.h>
+#include <sofia-sip/su_wait.h>
 
 #include "log.h"
 #include "sofialog.h"
@@ -141,6 +143,78 @@ static void test_sofialog_filters_by_format(void **state)
     assert_int_equal(lines, 4);           /* the 481, the 400, the sanity check and the Via */
 }
 
+static size_t count(const char *text, const char *what)
+{
+    size_t n = 0;
+    for (const char *p = text; (p = strstr(p, what)) != NULL; p += strlen(what))
+        n++;
+    return n;
+}
+
+/* A flood of malformed requests: sofia answers each, but only SOFIALOG_LIMIT_BURST refusal lines
+ * (all kinds together) are written at once; the rest open one suppression episode whose end
+ * line counts them, once no line has been held back for the quiet time (here 100 ms). */
+/* Attach with the refusal lines bounded (episodes end after `quiet_ms`), capturing the log. */
+static su_root_t *limited_begin(struct sofialog *sl, struct capture *c, unsigned quiet_ms)
+{
+    su_root_t *root = su_root_create(NULL);
+    assert_non_null(root);
+    capture_begin(c);
+    sofialog_attach(sl);
+    assert_int_equal(sofialog_limit_start(sl, root, quiet_ms), 0);
+    return root;
+}
+
+static void test_sofialog_refusal_lines_bounded(void **state)
+{
+    (void)state;
+    struct sofialog sl;
+    struct capture c;
+    su_root_t *root = limited_begin(&sl, &c, 100);
+    for (unsigned i = 0; i < 100; i++) {
+        su_llog(nta_log, 5, "nta: received %s sip:%s %s (CSeq %u)\n", "MESSAGE", "a@b.test",
+                "SIP/2.0", i);
+        su_llog(nta_log, 5, "nta: %s (%u) is %s\n", "MESSAGE", i, "Bad To Header");
+    }
+    su_llog(nta_log, 5, "nta: %s (%u) %s\n", "MESSAGE", 7u, "has invalid Via");   /* held back */
+    /* the episode ends from the timer once 100 ms passed without a line held back */
+    su_time_t t0 = su_now();
+    while (su_duration(su_now(), t0) < 500)
+        su_root_step(root, 10);
+    capture_end(&c);
+    assert_int_equal(count(out, "event=refused status=400"), SOFIALOG_LIMIT_BURST);
+    assert_int_equal(count(out, "event=dropped"), 0);
+    assert_int_equal(count(out, "event=log_suppression_start what=refusals"), 1);
+    char end[96];
+    snprintf(end, sizeof end, "event=log_suppression_end what=refusals suppressed=%d\n",
+             101 - SOFIALOG_LIMIT_BURST);
+    assert_int_equal(count(out, end), 1);
+    /* nothing left open for the stop to report */
+    capture_begin(&c);
+    sofialog_limit_stop(&sl);
+    sofialog_detach(&sl);
+    capture_end(&c);
+    assert_null(strstr(out, "log_suppression"));
+    su_root_destroy(root);
+}
+
+/* Stopping ends an episode still open, with its count (the daemon exits during a flood). */
+static void test_sofialog_limit_stop_reports(void **state)
+{
+    (void)state;
+    struct sofialog sl;
+    struct capture c;
+    su_root_t *root = limited_begin(&sl, &c, 100000);
+    for (unsigned i = 0; i < SOFIALOG_LIMIT_BURST + 5; i++)
+        su_llog(nta_log, 5, "nta: %s has bad %s header\n", "MESSAGE", "To");
+    sofialog_limit_stop(&sl);
+    sofialog_detach(&sl);
+    capture_end(&c);
+    su_root_destroy(root);
+    assert_int_equal(count(out, "event=bad-request"), SOFIALOG_LIMIT_BURST);
+    assert_int_equal(count(out, "event=log_suppression_end what=refusals suppressed=5\n"), 1);
+}
+
 /* Sofia modules other than nta and tport write to sofia's default log: their lines go through
  * sipfed's logger too (module=sip event=sofia), and detaching gives sofia its own logger back. */
 static void test_sofialog_default_log(void **state)
@@ -170,6 +244,8 @@ int main(void)
         cmocka_unit_test(test_sofialog_refusals),
         cmocka_unit_test(test_sofialog_no_forged_lines),
         cmocka_unit_test(test_sofialog_filters_by_format),
+        cmocka_unit_test(test_sofialog_refusal_lines_bounded),
+        cmocka_unit_test(test_sofialog_limit_stop_reports),
         cmocka_unit_test(test_sofialog_default_log),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
