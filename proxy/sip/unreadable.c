@@ -26,6 +26,9 @@ struct unreadable {
     uint64_t total;
     bool active;
     uint64_t count, start_ms, last_ms;  /* the open episode */
+    char senders[UNREADABLE_SENDERS_MAX][64];   /* its senders' addresses, each logged once */
+    size_t n_senders;
+    uint64_t unnamed;               /* its messages from senders beyond those */
 };
 
 /* The sender of the last message nta asked tport_delivered_from() about: set by the hook,
@@ -91,22 +94,43 @@ static void episode_check(su_root_magic_t *magic, su_timer_t *t, struct unreadab
         return;
     }
     u->active = false;
-    log_warn("sip", "event=unreadable_end dropped=%llu seconds=%llu",
-             (unsigned long long)u->count,
-             (unsigned long long)((u->last_ms - u->start_ms) / 1000u));
+    log_warn("sip", "event=unreadable_end dropped=%llu seconds=%llu senders=%zu "
+             "unnamed_dropped=%llu", (unsigned long long)u->count,
+             (unsigned long long)((u->last_ms - u->start_ms) / 1000u), u->n_senders,
+             (unsigned long long)u->unnamed);
 }
 
-/* The episode's first line: the sender, and why its message could not be read. */
-static void episode_start_log(const char *src)
+/* True when `src` ("IP:PORT/TP") is the first message of its address (IP) in the open episode
+ * and there is room to name it; a sender beyond UNREADABLE_SENDERS_MAX is only counted. */
+static bool episode_sender_new(struct unreadable *u, const char *src)
+{
+    const char *colon = strrchr(src, ':');
+    size_t len = colon ? (size_t)(colon - src) : strlen(src);
+    if (len >= sizeof u->senders[0])
+        len = sizeof u->senders[0] - 1;
+    for (size_t i = 0; i < u->n_senders; i++)
+        if (strncmp(u->senders[i], src, len) == 0 && u->senders[i][len] == '\0')
+            return false;
+    if (u->n_senders == UNREADABLE_SENDERS_MAX) {
+        u->unnamed++;
+        return false;
+    }
+    memcpy(u->senders[u->n_senders], src, len);
+    u->senders[u->n_senders++][len] = '\0';
+    return true;
+}
+
+/* A sender's first line in the episode (the first one starts it): who, and why its message
+ * could not be read. */
+static void episode_sender_log(const char *event, const char *src, const char *what)
 {
     if (hook_why)
-        log_warn("sip", "event=unreadable_start src=%s reason=\"%s\" request=\"%s\" "
-                 "msg=\"one line per episode: the end line counts them\"", src, hook_why,
-                 hook_line);
+        log_warn("sip", "event=%s src=%s reason=\"%s\" request=\"%s\" msg=\"%s\"", event, src,
+                 hook_why, hook_line, what);
     else
-        log_warn("sip", "event=unreadable_start src=%s reason=\"no SIP request or status line "
-                 "(not SIP, binary, or no line end): dropped, nothing to answer\" "
-                 "msg=\"one line per episode: the end line counts them\"", src);
+        log_warn("sip", "event=%s src=%s reason=\"no SIP request or status line (not SIP, "
+                 "binary, or no line end): dropped, nothing to answer\" msg=\"%s\"", event, src,
+                 what);
 }
 
 void unreadable_note(struct unreadable *u)
@@ -121,11 +145,15 @@ void unreadable_note(struct unreadable *u)
     u->total++;
     if (!u->active) {
         u->active = true;
-        u->count = 0;
+        u->count = u->unnamed = 0;
+        u->n_senders = 0;
         u->start_ms = now;
-        episode_start_log(src);
         su_timer_set_interval(u->timer, episode_check, u, UNREADABLE_QUIET_MS);
     }
+    if (episode_sender_new(u, src))
+        episode_sender_log(u->count == 0 ? "unreadable_start" : "unreadable_sender", src,
+                           u->count == 0 ? "one line per episode and sender: the end line "
+                                           "counts them" : "another sender in the open episode");
     u->count++;
     u->last_ms = now;
     hook_sender[0] = '\0';

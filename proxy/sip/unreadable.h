@@ -7,8 +7,11 @@
  * and from where, but a line per message would let anyone fill the log. So the first unreadable
  * message starts an episode, logged at warn with its real sender and why
  * (`event=unreadable_start src=IP:PORT/udp reason="..."`, and `request="..."` when a first line
- * was read); the end line (`event=unreadable_end dropped=N`) follows once none arrived for
- * UNREADABLE_QUIET_MS; sipfed_unreadable_messages_total counts them all.
+ * was read); the first message of each other sender address in the episode gets its own line
+ * (`event=unreadable_sender`), up to UNREADABLE_SENDERS_MAX addresses; the end line
+ * (`event=unreadable_end dropped=N seconds=S senders=K unnamed_dropped=M`, M: messages from
+ * senders beyond those) follows once none arrived for UNREADABLE_QUIET_MS;
+ * sipfed_unreadable_messages_total counts them all.
  *
  * The sender comes from an interposed tport_delivered_from() (nta's garbage path asks it, with
  * the message, just before its log line); sofialog.c's garbage line calls unreadable_note(). */
@@ -22,6 +25,8 @@ typedef struct su_root_s su_root_t;
 
 /* An episode ends when no unreadable message arrived for this long. */
 enum { UNREADABLE_QUIET_MS = 10000 };
+/* An episode names at most this many senders (addresses); messages from others are counted. */
+enum { UNREADABLE_SENDERS_MAX = 8 };
 
 struct unreadable;
 

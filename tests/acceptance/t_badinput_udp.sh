@@ -24,13 +24,27 @@ added=$(( $(wc -l < "$T/sipfed.log") - lines ))
     fail "no single episode line naming the sender, the reason and the line: $(grep -a unreadable_start "$T/sipfed.log")"
 port=$(sed -n "s|.*event=unreadable_start src=$MS_IP:\([0-9]*\)/udp.*|\1|p" "$T/sipfed.log" | head -n1)
 [ "$port" != "$PROXY_PORT" ] || fail "the unreadable datagram's line names the proxy's port, not the sender's"
+# Another sender in the episode is named too, once (or starts the next episode); an episode
+# names at most 8 sender addresses (UNREADABLE_SENDERS_MAX), the others' messages are counted
+# (here 10 more senders at once; the end line says senders=K unnamed_dropped=M).
+$SIPRAW send udp "$PROXY_IP:$PROXY_PORT" "$IMP_IP" "$RAW/method_notoken.sip" --wait 0.2 >/dev/null
+wait_log "event=unreadable_(start|sender) src=$IMP_IP:[0-9]+/udp reason=\"the method is not a token"
+senders=()
+for i in $(seq 20 29); do
+    $SIPRAW send udp "$PROXY_IP:$PROXY_PORT" "127.0.0.$i" "$RAW/method_notoken.sip" --wait 0.2 >/dev/null &
+    senders+=($!)
+done
+wait "${senders[@]}"
+metric_is sipfed_unreadable_messages_total 61
+awk '/event=unreadable_start/ { n = 1 } /event=unreadable_sender/ { if (++n > 8) bad = 1 } END { exit bad }' \
+    "$T/sipfed.log" || fail "an unreadable episode named more than 8 senders"
 routes_ok udp
 # Datagrams with no SIP line at all (no line end, a TLS record on the UDP port) are counted the
 # same way; a CRLF keep-alive datagram is no unreadable message.
 unreadable_case noeol udp noeol.sip
 unreadable_case tls_record udp tls_record.sip
 case_is crlf_keepalive udp crlf_only.sip none - --wait 0.5
-metric_is sipfed_unreadable_messages_total 52
+metric_is sipfed_unreadable_messages_total 63
 badinput_common_cases udp
 case_is truncated udp truncated.sip "SIP/2.0 400 Bad To Header" 'event=refused status=400 .*Bad To Header'
 case_is cl_larger udp message.sip "SIP/2.0 400 Bad Request" 'event=refused status=400' --cl 500
