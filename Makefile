@@ -265,10 +265,12 @@ FUZZ_OBJ_cases    := $(FUZZ_CORE) build-fuzz/obj/fuzz/fuzz_lib.o
 FUZZ_OBJ_request  := $(FUZZ_CORE) build-fuzz/obj/sip/srczone.o build-fuzz/obj/sip/route.o \
                      build-fuzz/obj/sip/gen_names.o build-fuzz/obj/dns/dns.o \
                      build-fuzz/obj/sip/sip_mclass.o build-fuzz/obj/sip/sofialog.o \
+                     build-fuzz/obj/sip/sofialog_limit.o \
                      build-fuzz/obj/fuzz/fuzz_lib.o build-fuzz/obj/fuzz/fuzz_sip.o
 FUZZ_OBJ_stream   := $(FUZZ_CORE) build-fuzz/obj/sip/sip_mclass.o build-fuzz/obj/sip/sofialog.o \
-                     build-fuzz/obj/sip/route.o build-fuzz/obj/fuzz/stream_feed.o \
-                     build-fuzz/obj/fuzz/fuzz_sip.o build-fuzz/obj/fuzz/fuzz_lib.o
+                     build-fuzz/obj/sip/sofialog_limit.o build-fuzz/obj/sip/route.o \
+                     build-fuzz/obj/fuzz/stream_feed.o build-fuzz/obj/fuzz/fuzz_sip.o \
+                     build-fuzz/obj/fuzz/fuzz_lib.o
 FUZZ_OBJ_admin    := build-fuzz/obj/sip/admin_route.o build-fuzz/obj/fuzz/stream_feed.o
 FUZZ_MAXLEN_presence := 70000
 FUZZ_MAXLEN_loader   := 65536
